@@ -1,0 +1,1 @@
+//! Loading CSV files into datasets (in progress).

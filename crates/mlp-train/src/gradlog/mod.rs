@@ -1,0 +1,1 @@
+//! CSV-writing tracing layers (in progress).

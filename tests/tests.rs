@@ -1,1 +1,13 @@
+//! The workspace's integration tests: one binary, one module per concern.
 
+// Shared helpers: the tutorial's network and small matrix utilities.
+mod util;
+
+// Every number of the tutorial (shared/seed/EXAMPLE.md), to 1e-8.
+mod tutorial;
+
+// Central finite differences against backpropagation for every activation × loss pair.
+mod gradient_check;
+
+// The crate boundaries of ARCHITECTURE.md: what each crate may depend on and do.
+mod boundaries;

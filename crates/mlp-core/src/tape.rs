@@ -1,0 +1,279 @@
+//! Preallocated buffers for one batch: every z, a and chain-rule factor per sample.
+
+use nalgebra::{DMatrix, DMatrixView, Dim, Matrix, RawStorage};
+
+use crate::{Activation, BatchError, Loss, Network, Scalar};
+
+/// Everything the forward and backward passes compute for one batch, kept per sample so that
+/// each factor of the chain rule can be read back.
+///
+/// A tape is made once per network and batch capacity ([`Network::tape`]); loading a batch and
+/// running [`Network::forward`] and [`Network::backward`] on it allocate nothing. All matrices
+/// have **one column per sample** (column-major, so a sample is contiguous).
+///
+/// Per weight layer l, with n = the layer's neurons:
+///
+/// | buffer | shape | meaning |
+/// |---|---|---|
+/// | z | n × batch | pre-activations z = W a_prev + b |
+/// | a | n × batch | activations a = f(z) |
+/// | ∂E/∂a | n × batch | output layer: the loss gradient; hidden: Σ_k w_kj ∂E/∂z_k over the neurons fed |
+/// | ∂a/∂z | n × batch | f′(z), for elementwise f |
+/// | ∂E/∂z | n × batch | the delta, ∂E/∂a ⊙ ∂a/∂z (fused for softmax or sigmoid with cross-entropy) |
+///
+/// E here is each sample's own loss; the [`crate::Gradients`] are batch means.
+#[derive(Debug, Clone)]
+pub struct Tape<T: Scalar = f64> {
+    pub(crate) capacity: usize,
+    pub(crate) batch: usize,
+    pub(crate) has_targets: bool,
+    /// (n_inputs × capacity).
+    pub(crate) inputs: DMatrix<T>,
+    /// (n_outputs × capacity).
+    pub(crate) targets: DMatrix<T>,
+    pub(crate) layers: Vec<LayerTape<T>>,
+    /// Loss of each sample, filled by the backward pass.
+    pub(crate) sample_losses: Vec<T>,
+    pub(crate) loss: Loss,
+}
+
+/// The buffers of one layer, each (n_outputs × capacity).
+#[derive(Debug, Clone)]
+pub(crate) struct LayerTape<T: Scalar> {
+    pub(crate) activation: Activation,
+    pub(crate) z: DMatrix<T>,
+    pub(crate) a: DMatrix<T>,
+    pub(crate) de_da: DMatrix<T>,
+    pub(crate) da_dz: DMatrix<T>,
+    pub(crate) de_dz: DMatrix<T>,
+    /// Whether ∂E/∂a is one number per neuron here (not for softmax with cross-entropy).
+    pub(crate) has_de_da: bool,
+}
+
+impl<T: Scalar> Tape<T> {
+    /// Buffers for `network` and batches of 1 to `capacity` samples.
+    pub fn new(network: &Network<T>, capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        let last = network.layers().len() - 1;
+        let layers = network
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(index, dense)| {
+                let zeros = || DMatrix::zeros(dense.n_outputs(), capacity);
+                let activation = dense.activation();
+                let softmax_cross_entropy = index == last
+                    && activation == Activation::Softmax
+                    && network.loss() == Loss::CrossEntropy;
+                LayerTape {
+                    activation,
+                    z: zeros(),
+                    a: zeros(),
+                    de_da: zeros(),
+                    da_dz: zeros(),
+                    de_dz: zeros(),
+                    has_de_da: !softmax_cross_entropy,
+                }
+            })
+            .collect();
+        Tape {
+            capacity,
+            batch: 0,
+            has_targets: false,
+            inputs: DMatrix::zeros(network.n_inputs(), capacity),
+            targets: DMatrix::zeros(network.n_outputs(), capacity),
+            layers,
+            sample_losses: vec![T::zero(); capacity],
+            loss: network.loss(),
+        }
+    }
+
+    /// Copies a batch of (n_inputs × batch) `inputs` and (n_outputs × batch) `targets` in.
+    pub fn load<R1, C1, S1, R2, C2, S2>(
+        &mut self,
+        inputs: Matrix<T, R1, C1, S1>,
+        targets: Matrix<T, R2, C2, S2>,
+    ) -> Result<(), BatchError>
+    where
+        R1: Dim,
+        C1: Dim,
+        S1: RawStorage<T, R1, C1>,
+        R2: Dim,
+        C2: Dim,
+        S2: RawStorage<T, R2, C2>,
+    {
+        if targets.nrows() != self.targets.nrows() {
+            return Err(BatchError::Targets {
+                expected: self.targets.nrows(),
+                found: targets.nrows(),
+            });
+        }
+        if targets.ncols() != inputs.ncols() {
+            return Err(BatchError::SampleCount {
+                inputs: inputs.ncols(),
+                targets: targets.ncols(),
+            });
+        }
+        self.load_inputs(inputs)?;
+        for sample in 0..self.batch {
+            for k in 0..targets.nrows() {
+                self.targets[(k, sample)] = targets[(k, sample)];
+            }
+        }
+        self.has_targets = true;
+        Ok(())
+    }
+
+    /// Copies a batch of (n_inputs × batch) `inputs` in, without targets: enough for
+    /// [`Network::forward`], not for [`Network::backward`].
+    pub fn load_inputs<R, C, S>(&mut self, inputs: Matrix<T, R, C, S>) -> Result<(), BatchError>
+    where
+        R: Dim,
+        C: Dim,
+        S: RawStorage<T, R, C>,
+    {
+        self.check_batch(inputs.nrows(), inputs.ncols())?;
+        for sample in 0..inputs.ncols() {
+            for i in 0..inputs.nrows() {
+                self.inputs[(i, sample)] = inputs[(i, sample)];
+            }
+        }
+        self.batch = inputs.ncols();
+        self.has_targets = false;
+        Ok(())
+    }
+
+    /// Gathers the samples at column indices `columns` of a whole dataset's (n_inputs × n)
+    /// `inputs` and (n_outputs × n) `targets`: how a shuffled mini-batch is loaded.
+    ///
+    /// Panics if an index is out of range.
+    pub fn load_columns(
+        &mut self,
+        inputs: &DMatrix<T>,
+        targets: &DMatrix<T>,
+        columns: &[usize],
+    ) -> Result<(), BatchError> {
+        self.check_batch(inputs.nrows(), columns.len())?;
+        if targets.nrows() != self.targets.nrows() {
+            return Err(BatchError::Targets {
+                expected: self.targets.nrows(),
+                found: targets.nrows(),
+            });
+        }
+        let (n_inputs, n_outputs) = (inputs.nrows(), targets.nrows());
+        for (sample, &column) in columns.iter().enumerate() {
+            self.inputs.as_mut_slice()[sample * n_inputs..(sample + 1) * n_inputs]
+                .copy_from_slice(&inputs.as_slice()[column * n_inputs..(column + 1) * n_inputs]);
+            self.targets.as_mut_slice()[sample * n_outputs..(sample + 1) * n_outputs]
+                .copy_from_slice(&targets.as_slice()[column * n_outputs..(column + 1) * n_outputs]);
+        }
+        self.batch = columns.len();
+        self.has_targets = true;
+        Ok(())
+    }
+
+    fn check_batch(&self, n_rows: usize, n_samples: usize) -> Result<(), BatchError> {
+        if n_rows != self.inputs.nrows() {
+            return Err(BatchError::Inputs { expected: self.inputs.nrows(), found: n_rows });
+        }
+        if n_samples == 0 || n_samples > self.capacity {
+            return Err(BatchError::Size { capacity: self.capacity, found: n_samples });
+        }
+        Ok(())
+    }
+
+    /// Samples in the loaded batch.
+    pub fn batch_size(&self) -> usize {
+        self.batch
+    }
+
+    /// The most samples a batch may have.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Number of weight layers.
+    pub fn n_layers(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// The batch's inputs: (n_inputs × batch).
+    pub fn inputs(&self) -> DMatrixView<'_, T> {
+        self.inputs.columns(0, self.batch)
+    }
+
+    /// The batch's targets: (n_outputs × batch).
+    pub fn targets(&self) -> DMatrixView<'_, T> {
+        self.targets.columns(0, self.batch)
+    }
+
+    /// The network's outputs after [`Network::forward`]: (n_outputs × batch).
+    pub fn outputs(&self) -> DMatrixView<'_, T> {
+        self.layers.last().expect("at least one layer").a.columns(0, self.batch)
+    }
+
+    /// Each sample's loss after [`Network::backward`].
+    pub fn sample_losses(&self) -> &[T] {
+        &self.sample_losses[..self.batch]
+    }
+
+    /// Every chain-rule factor of 0-based `layer` after [`Network::backward`].
+    pub fn factors(&self, layer: usize) -> LayerFactors<'_, T> {
+        let b = self.batch;
+        let current = &self.layers[layer];
+        let inputs = if layer == 0 { &self.inputs } else { &self.layers[layer - 1].a };
+        LayerFactors {
+            layer,
+            inputs: inputs.columns(0, b),
+            z: current.z.columns(0, b),
+            a: current.a.columns(0, b),
+            de_da: current.has_de_da.then(|| current.de_da.columns(0, b)),
+            da_dz: current.activation.is_elementwise().then(|| current.da_dz.columns(0, b)),
+            de_dz: current.de_dz.columns(0, b),
+        }
+    }
+}
+
+/// The chain-rule factors of one layer for every sample of a batch, borrowed from a [`Tape`].
+///
+/// For the weight w_ji into neuron j from input i, and one sample s:
+///
+/// **∂E/∂w_ji = ∂E/∂a_j · ∂a_j/∂z_j · ∂z_j/∂w_ji**, with ∂z_j/∂w_ji = a_prev_i (1 for a bias),
+/// and ∂E/∂a_j · ∂a_j/∂z_j = ∂E/∂z_j.
+///
+/// Matrices are (n × batch) for this layer's n neurons, `inputs` (n_inputs × batch). Where
+/// a factor is not one number per neuron it is `None`, and ∂E/∂z stays exact:
+/// - `da_dz` is `None` for a softmax layer (its ∂a/∂z is a Jacobian);
+/// - `de_da` is `None` for softmax with cross-entropy, where ∂E/∂z = o − t is computed directly.
+#[derive(Debug, Clone)]
+pub struct LayerFactors<'a, T: Scalar> {
+    /// 0-based layer.
+    pub layer: usize,
+    /// The activations this layer reads, a_prev (the network inputs for layer 0): ∂z/∂w.
+    pub inputs: DMatrixView<'a, T>,
+    /// Pre-activations z.
+    pub z: DMatrixView<'a, T>,
+    /// Activations a.
+    pub a: DMatrixView<'a, T>,
+    /// ∂E/∂a, where it is one number per neuron.
+    pub de_da: Option<DMatrixView<'a, T>>,
+    /// ∂a/∂z, where the activation is elementwise.
+    pub da_dz: Option<DMatrixView<'a, T>>,
+    /// ∂E/∂z, the delta.
+    pub de_dz: DMatrixView<'a, T>,
+}
+
+impl<T: Scalar> LayerFactors<'_, T> {
+    /// ∂z_j/∂w_ji for 0-based `sample` and input `from`: a_prev_i, or 1 for a bias (`None`).
+    #[inline]
+    pub fn dz_dw(&self, sample: usize, from: Option<usize>) -> T {
+        from.map_or(T::one(), |from| self.inputs[(from, sample)])
+    }
+
+    /// ∂E/∂w_ji = ∂E/∂z_j · ∂z_j/∂w_ji for 0-based `sample`, neuron `to` and input `from`
+    /// (`None` for the bias of `to`).
+    #[inline]
+    pub fn de_dw(&self, sample: usize, to: usize, from: Option<usize>) -> T {
+        self.de_dz[(to, sample)] * self.dz_dw(sample, from)
+    }
+}

@@ -1,0 +1,70 @@
+//! The architecture invariants of ARCHITECTURE.md, checked on the sources themselves.
+
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The dependency names declared in a manifest's `[dependencies]`-like tables.
+fn dependency_names(manifest: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let mut names = Vec::new();
+    let mut in_dependencies = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line.contains("dependencies");
+        } else if in_dependencies && !line.is_empty() && !line.starts_with('#') {
+            let name = line.split(['=', '.', ' ']).next().unwrap().trim().to_owned();
+            names.push(name);
+        }
+    }
+    names
+}
+
+fn rust_sources(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_sources(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn mlp_core_depends_on_no_logging_io_or_cli_crate() {
+    let names = dependency_names(&workspace_root().join("crates/mlp-core/Cargo.toml"));
+    assert!(names.contains(&"nalgebra".to_owned()), "the parser found {names:?}");
+    for forbidden in ["tracing", "tracing-subscriber", "csv", "clap", "serde", "anyhow"] {
+        assert!(!names.iter().any(|name| name == forbidden), "mlp-core names {forbidden}");
+    }
+}
+
+#[test]
+fn mlp_core_sources_do_no_file_io_or_logging() {
+    let sources = rust_sources(&workspace_root().join("crates/mlp-core/src"));
+    assert!(sources.len() > 5);
+    for path in sources {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Doc comments may show a user printing results; code may not.
+        let code: String = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for forbidden in ["std::fs", "File::", "println!", "eprintln!", "tracing::"] {
+            assert!(!code.contains(forbidden), "{} uses {forbidden}", path.display());
+        }
+    }
+}
+
+#[test]
+fn mlp_train_does_not_parse_arguments() {
+    let names = dependency_names(&workspace_root().join("crates/mlp-train/Cargo.toml"));
+    assert!(names.contains(&"mlp-core".to_owned()));
+    assert!(!names.iter().any(|name| name == "clap" || name == "anyhow"));
+}

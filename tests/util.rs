@@ -1,0 +1,29 @@
+//! Helpers shared by the integration tests.
+
+use mlp_core::{Activation, Dense, Loss, Network, Scalar};
+use nalgebra::{dmatrix, DMatrix};
+
+/// The tutorial's 2-2-2 sigmoid network without biases (shared/seed/EXAMPLE.md):
+/// W1..W4 = 0.30, 0.25, 0.40, 0.35 into the hidden layer, W5..W8 = 0.45, 0.40, 0.70, 0.60 into
+/// the outputs, loss E = Σ ½(t − o)².
+pub fn tutorial_network<T: Scalar>() -> Network<T> {
+    let network = Network::new(
+        vec![
+            Dense::new(dmatrix![0.30, 0.25; 0.40, 0.35], None, Activation::Sigmoid),
+            Dense::new(dmatrix![0.45, 0.40; 0.70, 0.60], None, Activation::Sigmoid),
+        ],
+        Loss::HalfSumSquared,
+    )
+    .expect("the tutorial's network is well formed");
+    network.cast()
+}
+
+/// The tutorial's sample x = (0.1, 0.2) as a (2 × 1) batch.
+pub fn tutorial_inputs<T: Scalar>() -> DMatrix<T> {
+    DMatrix::from_column_slice(2, 1, &[0.1, 0.2]).map(T::from_f64_value)
+}
+
+/// The tutorial's target t = (0.4, 0.6) as a (2 × 1) batch.
+pub fn tutorial_targets<T: Scalar>() -> DMatrix<T> {
+    DMatrix::from_column_slice(2, 1, &[0.4, 0.6]).map(T::from_f64_value)
+}

@@ -11,3 +11,9 @@ mod gradient_check;
 
 // The crate boundaries of ARCHITECTURE.md: what each crate may depend on and do.
 mod boundaries;
+
+// Optimizer updates against independently computed numbers.
+mod optimizers;
+
+// The training loop: XOR, reproducibility, early stopping, divergence.
+mod training;

@@ -58,6 +58,29 @@ impl<T: Scalar> Network<T> {
         loss
     }
 
+    /// The batch loss (mean over samples) of the batch [`Network::forward`] just ran, also
+    /// filling [`Tape::sample_losses`]; no derivatives. Panics if no targets were loaded.
+    pub fn batch_loss(&self, tape: &mut Tape<T>) -> T {
+        self.check_tape(tape);
+        assert!(tape.has_targets, "the batch was loaded without targets");
+        let (batch, n_outputs, loss) = (tape.batch, self.n_outputs(), self.loss());
+        let output = tape.layers.last().expect("at least one layer");
+        let (z, o, t) = (output.z.as_slice(), output.a.as_slice(), tape.targets.as_slice());
+        let mut total = T::zero();
+        for sample in 0..batch {
+            let range = sample * n_outputs..(sample + 1) * n_outputs;
+            let value = loss.sample_value(
+                output.activation,
+                &z[range.clone()],
+                &o[range.clone()],
+                &t[range],
+            );
+            tape.sample_losses[sample] = value;
+            total += value;
+        }
+        total / T::from_f64_value(batch as f64)
+    }
+
     /// Fills the output layer's ∂E/∂a, ∂a/∂z, ∂E/∂z and the per-sample losses; returns the
     /// mean loss.
     fn output_delta(&self, tape: &mut Tape<T>) -> T {

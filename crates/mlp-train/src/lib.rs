@@ -2,12 +2,27 @@
 //! loop, and `tracing` events for every partial derivative, with `tracing-subscriber` layers that
 //! write them to CSV.
 //!
-//! See [`events`] for the span names, targets and field names: they are a public interface.
+//! - [`data`]: CSV files into [`Dataset`]s, with errors that name the file, line and column.
+//! - [`train`] / [`train_with`]: the loop, configured by a [`TrainConfig`].
+//! - [`events`]: the span names, targets and field names the loop reports through: a public
+//!   interface.
+//! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
 #![warn(missing_docs)]
 
 pub mod data;
 pub mod dataset;
 pub mod events;
 pub mod gradlog;
+pub mod model_file;
 
+mod config;
+mod metrics;
+mod optimizer;
+mod step_log;
+mod trainer;
+
+pub use config::{MetricsKind, Schedule, TrainConfig};
 pub use dataset::Dataset;
+pub use metrics::{evaluate, Evaluation};
+pub use optimizer::{Optimizer, OptimizerState};
+pub use trainer::{check_dataset, train, train_with, TrainError, TrainReport};

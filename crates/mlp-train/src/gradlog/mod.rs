@@ -1,1 +1,154 @@
-//! CSV-writing tracing layers (in progress).
+//! `tracing-subscriber` layers that write the trainer's events to CSV files for spreadsheets.
+//!
+//! | layer | reads | one row per |
+//! |---|---|---|
+//! | [`GradientCsvLayer`] | [`GRADIENT_TARGET`] events (TRACE) | partial derivative of one parameter for one sample |
+//! | [`LayerSummaryCsvLayer`] | [`LAYER_TARGET`] events (DEBUG) | weight layer per step |
+//! | [`HistoryCsvLayer`] | [`EPOCH_TARGET`] events (INFO) | epoch |
+//!
+//! All three are a [`CsvLayer`] with a different [`RowKind`]; [`crate::events`] defines the
+//! events and their fields.
+//!
+//! # Files
+//!
+//! Comma-separated, `\n`-terminated, one header row, then one row per event in the order the
+//! events were emitted. Integers are written in decimal. Floats are written in the shortest form
+//! that reads back as the same `f64` (by `ryu`, without rounding): `0.1 + 0.2` is
+//! `0.30000000000000004`, one is `1.0`, a millionth `1e-6`; NaN and the infinities are `NaN`,
+//! `inf` and `-inf`. A value the event does not have is an empty cell.
+//!
+//! ## Gradient log
+//!
+//! | column | value |
+//! |---|---|
+//! | `epoch` | 1-based epoch, from the enclosing `epoch` span |
+//! | `step` | 1-based optimizer step over the whole run, from the enclosing `step` span |
+//! | `sample` | 1-based row of the sample in the training data file |
+//! | `layer` | 1-based weight layer |
+//! | `param` | parameter name: `W1`..`Wn`, `b1`..`bn` |
+//! | `to` | 1-based neuron fed |
+//! | `from` | 1-based input the weight comes from; empty for a bias |
+//! | `weight` | the parameter before the step |
+//! | `dE_da` | ∂E/∂a of the neuron fed; empty where not elementwise (softmax output) |
+//! | `da_dz` | ∂a/∂z of the neuron fed; empty where not elementwise |
+//! | `dE_dz` | ∂E/∂z of the neuron fed, its delta |
+//! | `dz_dw` | ∂z/∂w: the input activation, or 1 for a bias |
+//! | `dE_dw` | ∂E/∂w for this sample |
+//! | `weight_new` | the parameter after the step |
+//!
+//! E is the loss of one sample. The rows can be filtered by layer, parameter, sample and step:
+//! [`CsvLayer::with_layers`], [`CsvLayer::with_params`], [`CsvLayer::with_samples`],
+//! [`CsvLayer::with_every`].
+//!
+//! ## Layer summary
+//!
+//! | column | value |
+//! |---|---|
+//! | `epoch`, `step` | from the enclosing spans, as above |
+//! | `layer` | 1-based weight layer |
+//! | `grad_norm` | Frobenius norm of the layer's batch gradient (weights and biases) |
+//! | `grad_max_abs` | largest absolute entry of that gradient |
+//! | `weight_norm` | Frobenius norm of the layer's parameters before the step |
+//! | `update_ratio` | ‖Δparameters‖ / ‖parameters‖ |
+//! | `saturated_fraction` | sigmoid/tanh layers: share of activations within 0.01 of a bound; else empty |
+//! | `dead_fraction` | ReLU-family layers: share of units with z ≤ 0 for the whole batch; else empty |
+//!
+//! ## History
+//!
+//! | column | value |
+//! |---|---|
+//! | `epoch` | 1-based epoch |
+//! | `loss`, `val_loss` | mean training loss over the epoch; validation loss (empty without a validation set) |
+//! | `accuracy`, `val_accuracy` | classification only |
+//! | `learning_rate` | learning rate used during the epoch |
+//! | `seconds` | wall time since training began |
+//! | `mse`, `val_mse`, `r2`, `val_r2` | regression only: mean squared error and coefficient of determination |
+//!
+//! # Installing the layers
+//!
+//! ```
+//! use mlp_train::events::{emit_epoch, epoch_span, EpochRecord};
+//! use mlp_train::gradlog::{GradientCsvLayer, HistoryCsvLayer};
+//! use tracing_subscriber::prelude::*;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let (gradients, gradient_guard) = GradientCsvLayer::with_file(dir.path().join("gradients.csv"))?;
+//! let (history, history_guard) = HistoryCsvLayer::with_file(dir.path().join("history.csv"))?;
+//! let subscriber = tracing_subscriber::registry()
+//!     // Layer 2 only, every 10th step, behind a filter that passes the training spans too.
+//!     .with(gradients.with_layers([2]).with_every(10).with_filter(GradientCsvLayer::default_filter()))
+//!     .with(history);
+//! // A program installs it with `tracing::subscriber::set_global_default(subscriber)?` and holds
+//! // the guards until `main` returns.
+//! tracing::subscriber::with_default(subscriber, || {
+//!     // The trainer: spans, and events from `mlp_train::events`.
+//!     let _epoch = epoch_span(1).entered();
+//!     emit_epoch(&EpochRecord { epoch: 1, loss: 0.5, learning_rate: 0.01, ..EpochRecord::default() });
+//! });
+//! gradient_guard.flush()?;
+//! history_guard.flush()?;
+//! if gradient_guard.truncated() {
+//!     eprintln!("warning: gradient log cut at {} rows", gradient_guard.rows_written());
+//! }
+//! let history = std::fs::read_to_string(dir.path().join("history.csv"))?;
+//! assert_eq!(history.lines().nth(1), Some("1,0.5,,,,0.01,0.0,,,,"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Filtering
+//!
+//! The `epoch` and `step` columns come from the training spans (target [`SPAN_TARGET`]). A
+//! per-layer filter (`layer.with_filter(…)`) must let those spans through as well as the events,
+//! or the columns come out empty: use [`CsvLayer::default_filter`], or add
+//! `.with_target("mlp_train::train", Level::INFO)` to a `Targets` of one's own. Without a
+//! per-layer filter, a layer sees every event and ignores those of other targets after comparing
+//! the target (it must not refuse callsites: that would refuse them for the whole subscriber).
+//!
+//! # Row cap
+//!
+//! A log writes at most [`DEFAULT_MAX_ROWS`] data rows (1,048,575: with the header, one Excel
+//! worksheet), or what [`CsvLayer::with_max_rows`] sets. Later rows are counted, not written.
+//! A layer cannot warn about it: a library must not print, and `tracing` drops events emitted
+//! from inside a subscriber. Instead [`FlushGuard::truncated`] and [`FlushGuard::rows_dropped`]
+//! tell the program after training, so it can print the warning.
+//!
+//! # Errors
+//!
+//! Rows are written from inside the subscriber, where errors cannot be returned. The first
+//! failed write stops the log and is returned by the next [`FlushGuard::flush`].
+//!
+//! # Threads
+//!
+//! A layer keeps the epoch and step of the training spans most recently entered and not yet
+//! left, on whichever thread: the trainer enters them on one thread, and events emitted on other
+//! threads inside them get their numbers. This is what lets a row be written without looking
+//! up its spans.
+//!
+//! [`GRADIENT_TARGET`]: crate::events::GRADIENT_TARGET
+//! [`LAYER_TARGET`]: crate::events::LAYER_TARGET
+//! [`EPOCH_TARGET`]: crate::events::EPOCH_TARGET
+//! [`SPAN_TARGET`]: crate::events::SPAN_TARGET
+
+mod error;
+mod format;
+mod gradient;
+mod guard;
+mod history;
+mod kind;
+mod layer;
+mod layer_summary;
+mod row;
+mod spans;
+mod state;
+#[cfg(test)]
+mod test_support;
+
+pub use error::Error;
+pub use gradient::{GradientCsvLayer, GradientRows};
+pub use guard::FlushGuard;
+pub use history::{HistoryCsvLayer, HistoryRows};
+pub use kind::RowKind;
+pub use layer::{CsvLayer, DEFAULT_MAX_ROWS};
+pub use layer_summary::{LayerSummaryCsvLayer, LayerSummaryRows};

@@ -1,0 +1,74 @@
+//! Cost of the tracing instrumentation when nobody listens.
+//!
+//! `instrumented`: one epoch of `mlp_train::train` (spans per epoch and step, one
+//! `tracing::enabled!` check per step for gradient and layer events) with no subscriber.
+//! `bare`: the same epoch written out with no tracing code at all: the same shuffling, tape,
+//! forward, backward and Adam step. The ratio of medians is the overhead (goal ≤ 3%).
+//! Network 784-128-64-10 (ReLU, softmax, cross-entropy), 2,048 samples, batches of 64.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use mlp_core::{Activation, Architecture, Loss, Network};
+use mlp_train::{train, Dataset, OptimizerState, TrainConfig};
+use nalgebra::DMatrix;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const N_SAMPLES: usize = 2048;
+
+fn setup() -> (Network, Dataset, TrainConfig) {
+    let architecture = Architecture {
+        sizes: vec![784, 128, 64, 10],
+        hidden_activation: Activation::Relu,
+        output_activation: Activation::Softmax,
+        bias: true,
+        loss: Loss::CrossEntropy,
+    };
+    let network = Network::initialized(&architecture, None, 1).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let inputs = DMatrix::from_fn(784, N_SAMPLES, |_, _| rng.random_range(0.0..1.0));
+    let targets = DMatrix::from_fn(10, N_SAMPLES, |row, column| f64::from(u8::from(row == column % 10)));
+    let dataset = Dataset::numbered(inputs, targets).unwrap();
+    let config = TrainConfig { epochs: 1, batch_size: 64, ..TrainConfig::default() };
+    (network, dataset, config)
+}
+
+/// One epoch as `train` runs it, with every tracing line removed.
+fn bare_epoch(network: &mut Network, dataset: &Dataset, config: &TrainConfig) {
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut order: Vec<usize> = (0..dataset.len()).collect();
+    let mut tape = network.tape(config.batch_size);
+    let mut gradients = network.zero_gradients();
+    let mut optimizer = OptimizerState::new(config.optimizer, network);
+    order.shuffle(&mut rng);
+    let mut loss_sum = 0.0;
+    for batch in order.chunks(config.batch_size) {
+        tape.load_columns(dataset.inputs(), dataset.targets(), batch).unwrap();
+        network.forward(&mut tape);
+        loss_sum += network.backward(&mut tape, &mut gradients);
+        optimizer.step(network, &gradients, config.learning_rate, config.l2);
+    }
+    black_box(loss_sum);
+}
+
+fn instrumentation_overhead(c: &mut Criterion) {
+    let (network, dataset, config) = setup();
+    let mut group = c.benchmark_group("epoch_784_128_64_10");
+    group.sample_size(20);
+    group.bench_function("bare", |b| {
+        b.iter_batched_ref(|| network.clone(), |net| bare_epoch(net, &dataset, &config), criterion::BatchSize::LargeInput)
+    });
+    group.bench_function("instrumented_no_subscriber", |b| {
+        b.iter_batched_ref(
+            || network.clone(),
+            |net| black_box(train(net, &dataset, None, &config).unwrap()),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, instrumentation_overhead);
+criterion_main!(benches);

@@ -1,0 +1,205 @@
+//! Feature standardization: zero mean and unit variance, fitted on training data only.
+
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use super::error::DataError;
+
+/// Per-feature mean and standard deviation: `x' = (x − mean) / std`.
+///
+/// Fitted like scikit-learn's `StandardScaler`: the population standard deviation (divisor n),
+/// and a (numerically) constant feature gets `std = 1`, so it maps to 0. Saved with the model,
+/// serialized as `{"mean": [..], "std": [..]}`; deserializing checks the same invariants as
+/// [`Standardizer::new`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StandardizerRepr", into = "StandardizerRepr")]
+pub struct Standardizer {
+    mean: Vec<f64>,
+    std: Vec<f64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StandardizerRepr {
+    mean: Vec<f64>,
+    std: Vec<f64>,
+}
+
+impl TryFrom<StandardizerRepr> for Standardizer {
+    type Error = DataError;
+
+    fn try_from(repr: StandardizerRepr) -> Result<Self, DataError> {
+        Standardizer::new(repr.mean, repr.std)
+    }
+}
+
+impl From<Standardizer> for StandardizerRepr {
+    fn from(standardizer: Standardizer) -> Self {
+        StandardizerRepr { mean: standardizer.mean, std: standardizer.std }
+    }
+}
+
+impl Standardizer {
+    /// Fits on `values`, (n_features × n_samples): for feature i,
+    /// `mean_i = Σ_j x_ij / n` and `std_i = sqrt(Σ_j (x_ij − mean_i)² / n)`.
+    ///
+    /// A feature is constant, and gets `std = 1`, when its variance is within rounding of 0
+    /// (scikit-learn's `_is_constant_feature`: `var ≤ n·ε·var + (n·mean·ε)²`). With no samples
+    /// every feature gets mean 0 and std 1.
+    pub fn fit(values: &DMatrix<f64>) -> Self {
+        let n_samples = values.ncols();
+        if n_samples == 0 {
+            return Standardizer {
+                mean: vec![0.0; values.nrows()],
+                std: vec![1.0; values.nrows()],
+            };
+        }
+        let n = n_samples as f64;
+        let (mean, std) = values
+            .row_iter()
+            .map(|feature| {
+                let mean = feature.sum() / n;
+                let variance = feature.iter().map(|&x| (x - mean) * (x - mean)).sum::<f64>() / n;
+                let bound = n * f64::EPSILON * variance + (n * mean * f64::EPSILON).powi(2);
+                let std =
+                    if variance <= bound || !variance.is_finite() { 1.0 } else { variance.sqrt() };
+                (mean, std)
+            })
+            .unzip();
+        Standardizer { mean, std }
+    }
+
+    /// A standardizer with these means and standard deviations (e.g. from a model file).
+    ///
+    /// Fails unless both have the same length, every mean is finite and every std is finite
+    /// and positive.
+    pub fn new(mean: Vec<f64>, std: Vec<f64>) -> Result<Self, DataError> {
+        if mean.len() != std.len() {
+            return Err(DataError::InvalidStandardizer {
+                reason: format!("{} means but {} standard deviations", mean.len(), std.len()),
+            });
+        }
+        if let Some(feature_idx) = mean.iter().position(|m| !m.is_finite()) {
+            return Err(DataError::InvalidStandardizer {
+                reason: format!(
+                    "mean {} of feature {} is not finite",
+                    mean[feature_idx],
+                    feature_idx + 1
+                ),
+            });
+        }
+        if let Some(feature_idx) = std.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(DataError::InvalidStandardizer {
+                reason: format!(
+                    "standard deviation {} of feature {} is not finite and positive",
+                    std[feature_idx],
+                    feature_idx + 1
+                ),
+            });
+        }
+        Ok(Standardizer { mean, std })
+    }
+
+    /// Per-feature means.
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// Per-feature standard deviations (1 for a constant feature).
+    pub fn std(&self) -> &[f64] {
+        &self.std
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// Standardizes `values`, (n_features × n_samples), in place: `x_ij ← (x_ij − mean_i) / std_i`.
+    ///
+    /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
+    pub fn apply(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
+        if values.nrows() != self.n_features() {
+            return Err(DataError::FeatureCount {
+                expected: self.n_features(),
+                found: values.nrows(),
+            });
+        }
+        for (mut feature, (&mean, &std)) in
+            values.row_iter_mut().zip(self.mean.iter().zip(&self.std))
+        {
+            feature.apply(|x| *x = (*x - mean) / std);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use approx::assert_relative_eq;
+
+    use super::*;
+
+    #[test]
+    fn fit_and_apply_match_hand_computed_values() {
+        // Feature 1: 1, 2, 3, 4: mean 2.5, population variance (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25.
+        // Feature 2: 10, 10, 10, 30: mean 15, variance (25 + 25 + 25 + 225) / 4 = 75.
+        #[rustfmt::skip]
+        let mut values = DMatrix::from_row_slice(2, 4, &[
+            1.0, 2.0, 3.0, 4.0,
+            10.0, 10.0, 10.0, 30.0,
+        ]);
+        let standardizer = Standardizer::fit(&values);
+        assert_relative_eq!(standardizer.mean()[0], 2.5);
+        assert_relative_eq!(standardizer.mean()[1], 15.0);
+        assert_relative_eq!(standardizer.std()[0], 1.25_f64.sqrt());
+        assert_relative_eq!(standardizer.std()[1], 75.0_f64.sqrt());
+        standardizer.apply(&mut values).unwrap();
+        // scikit-learn: StandardScaler().fit_transform([[1], [2], [3], [4]]).ravel() gives
+        // [-1.34164079, -0.4472136, 0.4472136, 1.34164079].
+        let s = 1.25_f64.sqrt();
+        let t = 75.0_f64.sqrt();
+        #[rustfmt::skip]
+        let expected = DMatrix::from_row_slice(2, 4, &[
+            -1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s,
+            -5.0 / t, -5.0 / t, -5.0 / t, 15.0 / t,
+        ]);
+        assert_relative_eq!(values, expected, epsilon = 1e-12);
+        assert_relative_eq!(values[(0, 0)], -1.341_640_786_499_873_8, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn constant_feature_gets_std_one_and_maps_to_zero() {
+        // 0.1 is not exact in binary, so the computed variance is tiny but not zero.
+        let mut values = DMatrix::from_row_slice(1, 3, &[0.1, 0.1, 0.1]);
+        let standardizer = Standardizer::fit(&values);
+        assert_eq!(standardizer.std(), [1.0]);
+        standardizer.apply(&mut values).unwrap();
+        assert_relative_eq!(values, DMatrix::zeros(1, 3), epsilon = 1e-15);
+    }
+
+    #[test]
+    fn no_samples_gives_identity() {
+        let standardizer = Standardizer::fit(&DMatrix::zeros(2, 0));
+        assert_eq!(standardizer.mean(), [0.0, 0.0]);
+        assert_eq!(standardizer.std(), [1.0, 1.0]);
+    }
+
+    #[test]
+    fn wrong_feature_count_is_an_error() {
+        let standardizer = Standardizer::fit(&DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]));
+        let mut values = DMatrix::from_row_slice(3, 1, &[1.0, 2.0, 3.0]);
+        let err = standardizer.apply(&mut values).unwrap_err();
+        assert!(matches!(err, DataError::FeatureCount { expected: 2, found: 3 }), "{err:?}");
+        assert_eq!(values.as_slice(), [1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn serde_round_trip_is_exact_and_validates() {
+        let standardizer = Standardizer::fit(&DMatrix::from_row_slice(1, 3, &[0.1, 0.7, 1.3]));
+        let json = serde_json::to_string(&standardizer).unwrap();
+        assert_eq!(serde_json::from_str::<Standardizer>(&json).unwrap(), standardizer);
+        assert!(serde_json::from_str::<Standardizer>(r#"{"mean":[0.0],"std":[0.0]}"#).is_err());
+        assert!(serde_json::from_str::<Standardizer>(r#"{"mean":[0.0],"std":[-1.0]}"#).is_err());
+        assert!(serde_json::from_str::<Standardizer>(r#"{"mean":[0.0,1.0],"std":[1.0]}"#).is_err());
+    }
+}

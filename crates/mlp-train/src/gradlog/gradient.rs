@@ -1,0 +1,417 @@
+//! The gradient log: one row per partial derivative of one parameter for one sample, with
+//! filters that keep chosen layers, parameters, samples and steps.
+
+use std::fs::File;
+use std::io::Write;
+
+use tracing::Level;
+
+use super::kind::sealed::Sealed;
+use super::layer::CsvLayer;
+use super::row::{Column, RowBuffer};
+use super::spans::Counter;
+use crate::events::{GRADIENT_LEVEL, GRADIENT_TARGET};
+
+/// Writes one row per [`GRADIENT_TARGET`] event: the gradient log. See the
+/// [module docs](super) for its columns.
+pub type GradientCsvLayer<W = File> = CsvLayer<GradientRows, W>;
+
+/// The [`RowKind`](super::RowKind) of [`GradientCsvLayer`], holding its row filters.
+#[derive(Debug, Clone, Default)]
+pub struct GradientRows {
+    layers: Option<Vec<u64>>,
+    params: Option<Vec<Box<str>>>,
+    /// Sorted, for binary search.
+    samples: Option<Vec<u64>>,
+    /// Keep steps 1, 1 + every, 1 + 2 every, …; 0 and 1 keep all.
+    every: u64,
+}
+
+const COLUMNS: &[Column] = &[
+    Column::span("epoch", Counter::Epoch),
+    Column::span("step", Counter::Step),
+    Column::field("sample"),
+    Column::field("layer"),
+    Column::field("param"),
+    Column::field("to"),
+    Column::field("from"),
+    Column::field("weight"),
+    Column::field("dE_da"),
+    Column::field("da_dz"),
+    Column::field("dE_dz"),
+    Column::field("dz_dw"),
+    Column::field("dE_dw"),
+    Column::field("weight_new"),
+];
+const STEP_COLUMN: usize = 1;
+const SAMPLE_COLUMN: usize = 2;
+const LAYER_COLUMN: usize = 3;
+const PARAM_COLUMN: usize = 4;
+
+impl Sealed for GradientRows {
+    const TARGET: &'static str = GRADIENT_TARGET;
+    const LEVEL: Level = GRADIENT_LEVEL;
+    const COLUMNS: &'static [Column] = COLUMNS;
+
+    #[inline]
+    fn keep(&self, row: &RowBuffer) -> bool {
+        let every = self.every;
+        let step_kept = every <= 1
+            || row.unsigned(STEP_COLUMN).is_some_and(|step| step >= 1 && (step - 1) % every == 0);
+        step_kept
+            && self.layers.as_ref().is_none_or(|layers| {
+                row.unsigned(LAYER_COLUMN).is_some_and(|layer| layers.contains(&layer))
+            })
+            && self.params.as_ref().is_none_or(|params| {
+                row.text(PARAM_COLUMN)
+                    .is_some_and(|param| params.iter().any(|kept| kept.as_bytes() == param))
+            })
+            && self.samples.as_ref().is_none_or(|samples| {
+                row.unsigned(SAMPLE_COLUMN)
+                    .is_some_and(|sample| samples.binary_search(&sample).is_ok())
+            })
+    }
+}
+
+/// Row filters. A row is written when it passes every filter set; each call replaces the
+/// previous list of its kind, and an empty list keeps no rows.
+impl<W: Write> CsvLayer<GradientRows, W> {
+    /// Keeps only the rows of these 1-based weight layers.
+    pub fn with_layers(mut self, layers: impl IntoIterator<Item = usize>) -> Self {
+        self.kind.layers = Some(layers.into_iter().map(|layer| layer as u64).collect());
+        self
+    }
+
+    /// Keeps only the rows of these parameters, named as in the `param` column: `W1`..`Wn`,
+    /// `b1`..`bn`.
+    pub fn with_params<I>(mut self, params: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let params = params.into_iter().map(|param| param.into().into_boxed_str()).collect();
+        self.kind.params = Some(params);
+        self
+    }
+
+    /// Keeps only the rows of these 1-based samples (row numbers in the training data file).
+    pub fn with_samples(mut self, samples: impl IntoIterator<Item = usize>) -> Self {
+        let mut samples: Vec<u64> = samples.into_iter().map(|sample| sample as u64).collect();
+        samples.sort_unstable();
+        samples.dedup();
+        self.kind.samples = Some(samples);
+        self
+    }
+
+    /// Keeps only the rows of every `n`th step: steps 1, 1 + n, 1 + 2n, …, that is those with
+    /// (step − 1) mod n = 0. With `n` > 1, rows outside a `step` span are left out. `n` = 0 or 1
+    /// keeps every step.
+    pub fn with_every(mut self, n: usize) -> Self {
+        self.kind.every = n as u64;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+
+    use super::*;
+    use crate::events::{emit_gradient, epoch_span, step_span, GradientRecord};
+    use crate::gradlog::test_support::{key_columns, run, train_fixture, SharedBuffer};
+
+    const HEADER: &str =
+        "epoch,step,sample,layer,param,to,from,weight,dE_da,da_dz,dE_dz,dz_dw,dE_dw,weight_new\n";
+
+    /// Runs the fixture through a gradient layer configured by `configure`; returns the
+    /// (epoch, step, sample, layer, param) of each row.
+    fn keys_with(
+        configure: impl FnOnce(GradientCsvLayer<SharedBuffer>) -> GradientCsvLayer<SharedBuffer>,
+    ) -> Vec<String> {
+        let buffer = SharedBuffer::default();
+        let layer = configure(GradientCsvLayer::new(buffer.clone()));
+        let guard = layer.flush_on_drop();
+        run(layer, train_fixture);
+        guard.flush().unwrap();
+        key_columns(&buffer.text(), 5)
+    }
+
+    #[test]
+    fn writes_one_row_per_event_with_epoch_and_step_from_spans() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone());
+        let guard = layer.flush_on_drop();
+        run(layer, || {
+            {
+                let _epoch = epoch_span(1).entered();
+                {
+                    let _step = step_span(1).entered();
+                    emit_gradient(&GradientRecord {
+                        sample: 3,
+                        layer: 1,
+                        param: "W1",
+                        to: 2,
+                        from: Some(1),
+                        weight: 0.5,
+                        dE_da: Some(0.25),
+                        da_dz: Some(0.1 + 0.2),
+                        dE_dz: 0.075,
+                        dz_dw: 1.5,
+                        dE_dw: 0.1125,
+                        weight_new: 0.4,
+                    });
+                    emit_gradient(&GradientRecord {
+                        sample: 3,
+                        layer: 1,
+                        param: "b1",
+                        to: 2,
+                        from: None,
+                        weight: -0.125,
+                        dE_da: Some(0.25),
+                        da_dz: Some(0.5),
+                        dE_dz: 0.125,
+                        dz_dw: 1.0,
+                        dE_dw: 0.125,
+                        weight_new: -0.1375,
+                    });
+                    // A softmax output layer: dE/da and da/dz are not elementwise.
+                    emit_gradient(&GradientRecord {
+                        sample: 3,
+                        layer: 2,
+                        param: "W2",
+                        to: 1,
+                        from: Some(2),
+                        weight: 1e-7,
+                        dE_da: None,
+                        da_dz: None,
+                        dE_dz: -0.75,
+                        dz_dw: 0.6,
+                        dE_dw: -0.45,
+                        weight_new: 2.5e20,
+                    });
+                }
+                let _step = step_span(2).entered();
+                emit_gradient(&GradientRecord {
+                    sample: 4,
+                    layer: 2,
+                    param: "b2",
+                    to: 1,
+                    from: None,
+                    weight: 0.0,
+                    dE_da: None,
+                    da_dz: None,
+                    dE_dz: 0.2,
+                    dz_dw: 1.0,
+                    dE_dw: 0.2,
+                    weight_new: -0.0,
+                });
+            }
+            let _epoch = epoch_span(2).entered();
+            let _step = step_span(3).entered();
+            emit_gradient(&GradientRecord {
+                sample: 1,
+                layer: 10,
+                param: "W10",
+                to: 12,
+                from: Some(345),
+                weight: 1.0 / 3.0,
+                dE_da: Some(f64::NAN),
+                da_dz: Some(f64::INFINITY),
+                dE_dz: f64::NEG_INFINITY,
+                dz_dw: 1e16,
+                dE_dw: 1e-5,
+                weight_new: 123456.75,
+            });
+        });
+        guard.flush().unwrap();
+        // Floats as `ryu` (and Rust's `{:?}`) write them: the shortest text that parses back to
+        // the same f64, so 0.1 + 0.2 shows its rounding error.
+        let expected = [
+            HEADER,
+            "1,1,3,1,W1,2,1,0.5,0.25,0.30000000000000004,0.075,1.5,0.1125,0.4\n",
+            "1,1,3,1,b1,2,,-0.125,0.25,0.5,0.125,1.0,0.125,-0.1375\n",
+            "1,1,3,2,W2,1,2,1e-7,,,-0.75,0.6,-0.45,2.5e20\n",
+            "1,2,4,2,b2,1,,0.0,,,0.2,1.0,0.2,-0.0\n",
+            "2,3,1,10,W10,12,345,0.3333333333333333,NaN,inf,-inf,1e16,0.00001,123456.75\n",
+        ]
+        .concat();
+        assert_eq!(buffer.text(), expected);
+        assert_eq!(guard.rows_written(), 5);
+        assert!(!guard.truncated());
+    }
+
+    #[test]
+    fn floats_read_back_bit_for_bit() {
+        let values = [
+            0.1 + 0.2,
+            1.0 / 3.0,
+            -2.0 / 7.0,
+            std::f64::consts::PI * 1e-200,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::MAX,
+            -1.0e-300 / 3.0,
+        ];
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone());
+        let guard = layer.flush_on_drop();
+        run(layer, || {
+            let _epoch = epoch_span(1).entered();
+            let _step = step_span(1).entered();
+            for value in values {
+                emit_gradient(&GradientRecord {
+                    sample: 1,
+                    layer: 1,
+                    param: "W1",
+                    to: 1,
+                    from: Some(1),
+                    weight: value,
+                    dE_da: Some(value),
+                    da_dz: Some(value),
+                    dE_dz: value,
+                    dz_dw: value,
+                    dE_dw: value,
+                    weight_new: value,
+                });
+            }
+        });
+        guard.flush().unwrap();
+        let text = buffer.text();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(rows.len(), values.len());
+        for (row, value) in rows.iter().zip(values) {
+            for cell in row.split(',').skip(7) {
+                assert_eq!(cell.parse::<f64>().unwrap().to_bits(), value.to_bits(), "{cell}");
+                assert_eq!(cell, format!("{value:?}"), "shortest round trip");
+            }
+        }
+    }
+
+    #[test]
+    fn ignores_events_of_other_targets() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone());
+        let guard = layer.flush_on_drop();
+        run(layer, || {
+            let _epoch = epoch_span(1).entered();
+            let _step = step_span(1).entered();
+            tracing::info!(sample = 1_u64, layer = 1_u64, "not a gradient");
+            crate::events::emit_layer(&crate::events::LayerRecord {
+                layer: 1,
+                grad_norm: 1.0,
+                grad_max_abs: 1.0,
+                weight_norm: 1.0,
+                update_ratio: 0.1,
+                saturated_fraction: None,
+                dead_fraction: None,
+            });
+            crate::events::emit_epoch(&crate::events::EpochRecord::default());
+        });
+        guard.flush().unwrap();
+        assert_eq!(buffer.text(), HEADER);
+        assert_eq!(guard.rows_written(), 0);
+    }
+
+    #[test]
+    fn without_filters_writes_every_row_of_the_fixture() {
+        let keys = keys_with(|layer| layer);
+        assert_eq!(keys.len(), 32);
+        assert_eq!(keys[..4], ["1,1,1,1,W1", "1,1,1,1,b1", "1,1,1,2,W2", "1,1,1,2,b2"]);
+        assert_eq!(keys[31], "2,4,4,2,b2");
+    }
+
+    #[test]
+    fn with_layers_keeps_those_layers() {
+        let keys = keys_with(|layer| layer.with_layers([2]));
+        assert_eq!(keys.len(), 16);
+        assert!(
+            keys.iter().all(|key| key.ends_with(",2,W2") || key.ends_with(",2,b2")),
+            "{keys:?}"
+        );
+        assert!(keys_with(|layer| layer.with_layers([])).is_empty());
+    }
+
+    #[test]
+    fn with_params_keeps_those_parameters() {
+        let keys = keys_with(|layer| layer.with_params(["b2", "W1"]));
+        assert_eq!(keys.len(), 16);
+        assert_eq!(keys[..3], ["1,1,1,1,W1", "1,1,1,2,b2", "1,1,2,1,W1"]);
+        let keys = keys_with(|layer| layer.with_params(vec![String::from("b1")]));
+        assert_eq!(keys.len(), 8);
+        assert!(keys.iter().all(|key| key.ends_with(",1,b1")));
+    }
+
+    #[test]
+    fn with_samples_keeps_those_samples() {
+        let keys = keys_with(|layer| layer.with_samples([4, 2, 4]));
+        assert_eq!(keys.len(), 16);
+        let samples: Vec<&str> = keys.iter().map(|key| key.split(',').nth(2).unwrap()).collect();
+        assert!(samples.iter().all(|&sample| sample == "2" || sample == "4"), "{samples:?}");
+    }
+
+    #[test]
+    fn with_every_keeps_step_1_and_every_nth_after_it() {
+        let steps = |n| -> Vec<String> {
+            let mut steps: Vec<String> = keys_with(|layer| layer.with_every(n))
+                .iter()
+                .map(|key| key.split(',').nth(1).unwrap().to_owned())
+                .collect();
+            steps.dedup();
+            steps
+        };
+        assert_eq!(steps(0), ["1", "2", "3", "4"]);
+        assert_eq!(steps(1), ["1", "2", "3", "4"]);
+        assert_eq!(steps(2), ["1", "3"]);
+        assert_eq!(steps(3), ["1", "4"]);
+        assert_eq!(steps(5), ["1"]);
+    }
+
+    #[test]
+    fn filters_combine() {
+        let keys = keys_with(|layer| {
+            layer.with_layers([1]).with_params(["W1", "W2"]).with_samples([3]).with_every(3)
+        });
+        // Sample 3 is in steps 2 and 4; step 4 = 1 + 3.
+        assert_eq!(keys, ["2,4,3,1,W1"]);
+    }
+
+    #[test]
+    fn row_cap_counts_filtered_rows_only() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone()).with_layers([2]).with_max_rows(5);
+        let guard = layer.flush_on_drop();
+        run(layer, train_fixture);
+        guard.flush().unwrap();
+        assert_eq!(key_columns(&buffer.text(), 5).len(), 5);
+        assert_eq!((guard.rows_written(), guard.rows_dropped()), (5, 11));
+        assert!(guard.truncated());
+    }
+
+    #[test]
+    fn per_layer_filter_still_fills_epoch_and_step() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone());
+        let guard = layer.flush_on_drop();
+        run(layer.with_filter(GradientCsvLayer::default_filter()), train_fixture);
+        guard.flush().unwrap();
+        let keys = key_columns(&buffer.text(), 5);
+        assert_eq!(keys.len(), 32);
+        assert_eq!(keys[0], "1,1,1,1,W1");
+        assert_eq!(keys[31], "2,4,4,2,b2");
+    }
+
+    /// The pitfall `default_filter` avoids: a filter that passes the events but not the spans.
+    #[test]
+    fn per_layer_filter_without_the_spans_leaves_epoch_and_step_empty() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone());
+        let guard = layer.flush_on_drop();
+        let events_only = Targets::new().with_target(GRADIENT_TARGET, GRADIENT_LEVEL);
+        run(layer.with_filter(events_only), train_fixture);
+        guard.flush().unwrap();
+        let keys = key_columns(&buffer.text(), 5);
+        assert_eq!(keys.len(), 32);
+        assert_eq!(keys[0], ",,1,1,W1");
+    }
+}

@@ -1,0 +1,34 @@
+//! What distinguishes the three CSV logs: the events they read and the columns they write.
+
+use tracing::Level;
+
+use super::row::{Column, RowBuffer};
+
+/// The kind of rows a [`CsvLayer`](super::CsvLayer) writes: which events it reads and which
+/// columns it writes. Implemented by [`GradientRows`](super::GradientRows),
+/// [`LayerSummaryRows`](super::LayerSummaryRows) and [`HistoryRows`](super::HistoryRows) only
+/// (the trait is sealed).
+pub trait RowKind: sealed::Sealed {}
+
+impl<K: sealed::Sealed> RowKind for K {}
+
+pub(super) mod sealed {
+    use super::*;
+
+    /// The items of [`RowKind`](super::RowKind), out of reach of other crates.
+    pub trait Sealed: Default + Send + Sync + 'static {
+        /// Target of the events the log reads.
+        const TARGET: &'static str;
+        /// Level of those events.
+        const LEVEL: Level;
+        /// The columns, in order.
+        const COLUMNS: &'static [Column];
+
+        /// Whether to write the assembled `row`, per the log's row filters.
+        #[inline]
+        fn keep(&self, row: &RowBuffer) -> bool {
+            let _ = row;
+            true
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! One CSV row assembled from an event's fields and the enclosing training spans.
+
+use std::fmt;
+use std::io::Write;
+
+use tracing::callsite;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Metadata};
+
+use super::format::IntegerBuffer;
+use super::spans::{Counter, CurrentCounters};
+
+/// One column of a CSV log: its header and where its values come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// The header, and the name of the event field the column takes its value from.
+    pub(super) name: &'static str,
+    /// The training span whose number fills the column when the event has no such field.
+    pub(super) span_counter: Option<Counter>,
+}
+
+impl Column {
+    /// A column filled from the event field `name`.
+    pub(super) const fn field(name: &'static str) -> Column {
+        Column { name, span_counter: None }
+    }
+
+    /// A column filled from the event field `name` or else from the enclosing span's `counter`.
+    pub(super) const fn span(name: &'static str, counter: Counter) -> Column {
+        Column { name, span_counter: Some(counter) }
+    }
+}
+
+/// The value of one cell, as the event delivered it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+enum Cell {
+    /// The field is absent (a `None`) or the event has no such field: an empty cell.
+    #[default]
+    Empty,
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Bool(bool),
+    /// A string or `Debug` value, at `start..end` of the row's text buffer.
+    Text {
+        start: usize,
+        end: usize,
+    },
+}
+
+/// For one callsite, the column of each of its fields (by field index), or [`NO_COLUMN`].
+#[derive(Debug)]
+struct FieldColumns {
+    callsite: callsite::Identifier,
+    columns: Box<[u8]>,
+}
+
+const NO_COLUMN: u8 = u8::MAX;
+
+/// The row being assembled, with every buffer needed to write it; reused from row to row, so
+/// that writing a row allocates nothing once the buffers have grown to size.
+pub struct RowBuffer {
+    columns: &'static [Column],
+    cells: Vec<Cell>,
+    /// The bytes of the row's text cells.
+    text: Vec<u8>,
+    /// Field-to-column maps of the callsites seen so far (usually one).
+    field_columns: Vec<FieldColumns>,
+    record: csv::ByteRecord,
+    float: ryu::Buffer,
+    integer: IntegerBuffer,
+}
+
+impl RowBuffer {
+    pub(super) fn new(columns: &'static [Column]) -> RowBuffer {
+        assert!(columns.len() < usize::from(NO_COLUMN), "too many columns");
+        RowBuffer {
+            columns,
+            cells: vec![Cell::Empty; columns.len()],
+            text: Vec::new(),
+            field_columns: Vec::new(),
+            record: csv::ByteRecord::with_capacity(256, columns.len()),
+            float: ryu::Buffer::new(),
+            integer: IntegerBuffer::new(),
+        }
+    }
+
+    /// The header row.
+    pub(super) fn header(&self) -> impl Iterator<Item = &'static str> {
+        self.columns.iter().map(|column| column.name)
+    }
+
+    /// Fills the row from `event`'s fields, and columns the event lacks from `counters`.
+    #[inline]
+    pub(super) fn fill(&mut self, event: &Event<'_>, counters: CurrentCounters) {
+        let RowBuffer { columns, cells, text, field_columns, .. } = self;
+        cells.fill(Cell::Empty);
+        text.clear();
+        let columns_of_fields = columns_of_fields(field_columns, columns, event.metadata());
+        event.record(&mut CellVisitor { cells, text, columns_of_fields });
+        for (cell, column) in cells.iter_mut().zip(columns.iter()) {
+            if let (Cell::Empty, Some(counter)) = (*cell, column.span_counter) {
+                if let Some(value) = counters.get(counter) {
+                    *cell = Cell::Unsigned(value);
+                }
+            }
+        }
+    }
+
+    /// The value of column `column_idx` if it is a non-negative integer.
+    #[inline]
+    pub(super) fn unsigned(&self, column_idx: usize) -> Option<u64> {
+        match self.cells[column_idx] {
+            Cell::Unsigned(value) => Some(value),
+            Cell::Signed(value) => u64::try_from(value).ok(),
+            _ => None,
+        }
+    }
+
+    /// The text of column `column_idx` if it is a string.
+    #[inline]
+    pub(super) fn text(&self, column_idx: usize) -> Option<&[u8]> {
+        match self.cells[column_idx] {
+            Cell::Text { start, end } => Some(&self.text[start..end]),
+            _ => None,
+        }
+    }
+
+    /// Writes the row as one CSV record.
+    #[inline]
+    pub(super) fn write_to<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> csv::Result<()> {
+        let RowBuffer { cells, text, record, float, integer, .. } = self;
+        record.clear();
+        for cell in cells.iter() {
+            match *cell {
+                Cell::Empty => record.push_field(b""),
+                Cell::Unsigned(value) => record.push_field(integer.format_u64(value)),
+                Cell::Signed(value) => record.push_field(integer.format_i64(value)),
+                // Shortest text that reads back as the same f64; NaN and ±inf as `NaN`, `inf`.
+                Cell::Float(value) => record.push_field(float.format(value).as_bytes()),
+                Cell::Bool(value) => record.push_field(if value { b"true" } else { b"false" }),
+                Cell::Text { start, end } => record.push_field(&text[start..end]),
+            }
+        }
+        writer.write_byte_record(record)
+    }
+}
+
+impl fmt::Debug for RowBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowBuffer").field("columns", &self.columns).finish_non_exhaustive()
+    }
+}
+
+/// The column of each field of `metadata`'s callsite, computed by field name on first sight of
+/// the callsite and looked up by callsite identity afterwards.
+#[inline]
+fn columns_of_fields<'a>(
+    field_columns: &'a mut Vec<FieldColumns>,
+    columns: &[Column],
+    metadata: &Metadata<'_>,
+) -> &'a [u8] {
+    let callsite = metadata.callsite();
+    let known_idx = field_columns.iter().position(|known| known.callsite == callsite);
+    let idx = known_idx.unwrap_or_else(|| {
+        let map = metadata
+            .fields()
+            .iter()
+            .map(|field| {
+                let column_idx = columns.iter().position(|column| column.name == field.name());
+                column_idx.map_or(NO_COLUMN, |column_idx| column_idx as u8)
+            })
+            .collect();
+        field_columns.push(FieldColumns { callsite, columns: map });
+        field_columns.len() - 1
+    });
+    &field_columns[idx].columns
+}
+
+/// Puts each field of an event into the cell of its column.
+struct CellVisitor<'a> {
+    cells: &'a mut [Cell],
+    text: &'a mut Vec<u8>,
+    columns_of_fields: &'a [u8],
+}
+
+impl CellVisitor<'_> {
+    #[inline]
+    fn cell(&mut self, field: &Field) -> Option<&mut Cell> {
+        let column_idx = *self.columns_of_fields.get(field.index())?;
+        self.cells.get_mut(usize::from(column_idx))
+    }
+
+    /// Appends a text value, produced by `write`, to the text buffer and points its cell at it.
+    fn record_text(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
+        let Some(&column_idx) = self.columns_of_fields.get(field.index()) else { return };
+        let Some(cell) = self.cells.get_mut(usize::from(column_idx)) else { return };
+        let start = self.text.len();
+        write(self.text);
+        *cell = Cell::Text { start, end: self.text.len() };
+    }
+}
+
+impl Visit for CellVisitor<'_> {
+    #[inline]
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Float(value);
+        }
+    }
+
+    #[inline]
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Unsigned(value);
+        }
+    }
+
+    #[inline]
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Signed(value);
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Bool(value);
+        }
+    }
+
+    #[inline]
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.record_text(field, |text| text.extend_from_slice(value.as_bytes()));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        // Writing into a Vec cannot fail.
+        self.record_text(field, |text| drop(write!(text, "{value:?}")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::prelude::*;
+
+    use super::super::test_support::SharedBuffer;
+    use super::super::GradientCsvLayer;
+    use crate::events::{epoch_span, step_span, GRADIENT_TARGET};
+
+    /// Another callsite of the same target may declare the fields in any order, leave some out
+    /// and add others: cells are matched to columns by field name.
+    #[test]
+    fn matches_fields_to_columns_by_name_for_every_callsite() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone());
+        let guard = layer.flush_on_drop();
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            let _epoch = epoch_span(1).entered();
+            let _step = step_span(1).entered();
+            for _ in 0..2 {
+                tracing::trace!(
+                    target: GRADIENT_TARGET,
+                    weight_new = 0.25,
+                    comment = "not a column",
+                    param = "b2",
+                    layer = 2_i64,
+                    enabled = true,
+                    to = 3_u64,
+                    sample = 4_u64,
+                );
+                tracing::trace!(
+                    target: GRADIENT_TARGET,
+                    sample = 5_u64,
+                    param = ?"W1",
+                    dE_dw = -1.5,
+                );
+            }
+        });
+        guard.flush().unwrap();
+        let row_b2 = "1,1,4,2,b2,3,,,,,,,,0.25\n";
+        let row_w1 = "1,1,5,,\"\"\"W1\"\"\",,,,,,,,-1.5,\n";
+        assert_eq!(
+            buffer.text(),
+            format!(
+                "epoch,step,sample,layer,param,to,from,weight,dE_da,da_dz,dE_dz,dz_dw,dE_dw,weight_new\n\
+                 {row_b2}{row_w1}{row_b2}{row_w1}"
+            )
+        );
+    }
+}

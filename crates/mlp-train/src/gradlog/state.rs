@@ -1,0 +1,111 @@
+//! The state a CSV layer shares with its flush guard, behind one mutex.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::error::{io_error, Error};
+use super::row::{Column, RowBuffer};
+use super::spans::CurrentCounters;
+
+/// The CSV writer, the row buffers, the current epoch and step, and the row counts.
+#[derive(Debug)]
+pub(super) struct LogState<W: Write> {
+    writer: csv::Writer<W>,
+    pub(super) row: RowBuffer,
+    pub(super) counters: CurrentCounters,
+    n_rows_written: u64,
+    n_rows_dropped: u64,
+    /// Set by the first failed write; the log writes nothing after it.
+    failed: bool,
+    /// The error of that write, until [`LogState::flush`] hands it out.
+    error: Option<std::io::Error>,
+    /// The log file, for error messages.
+    path: Option<PathBuf>,
+}
+
+impl<W: Write> LogState<W> {
+    /// Wraps `writer` and writes the header. `csv::Writer` buffers internally, so `writer` need
+    /// not be buffered.
+    pub(super) fn new(writer: W, columns: &'static [Column], path: Option<PathBuf>) -> LogState<W> {
+        let mut state = LogState {
+            writer: csv::Writer::from_writer(writer),
+            row: RowBuffer::new(columns),
+            counters: CurrentCounters::default(),
+            n_rows_written: 0,
+            n_rows_dropped: 0,
+            failed: false,
+            error: None,
+            path,
+        };
+        if let Err(error) = state.writer.write_record(state.row.header()) {
+            state.fail(io_error(error));
+        }
+        state
+    }
+
+    /// False once a write has failed.
+    #[inline]
+    pub(super) fn is_writable(&self) -> bool {
+        !self.failed
+    }
+
+    /// Writes the assembled row, or only counts it when `max_rows` rows have been written.
+    #[inline]
+    pub(super) fn write_row(&mut self, max_rows: u64) {
+        if self.n_rows_written >= max_rows {
+            self.n_rows_dropped += 1;
+            return;
+        }
+        match self.row.write_to(&mut self.writer) {
+            Ok(()) => self.n_rows_written += 1,
+            Err(error) => self.fail(io_error(error)),
+        }
+    }
+
+    /// Flushes the writer; reports the first failed write if there was one since the last flush.
+    fn flush(&mut self) -> Result<(), Error> {
+        if let Some(source) = self.error.take() {
+            return Err(Error::Write { path: self.path.clone(), source });
+        }
+        if self.failed {
+            return Ok(());
+        }
+        self.writer.flush().map_err(|source| {
+            self.failed = true;
+            Error::Write { path: self.path.clone(), source }
+        })
+    }
+
+    fn fail(&mut self, error: std::io::Error) {
+        self.failed = true;
+        self.error = Some(error);
+    }
+}
+
+/// Locks the state. A panic while it was locked (in a user's writer) does not make the log unusable.
+#[inline]
+pub(super) fn lock<W: Write>(state: &Mutex<LogState<W>>) -> MutexGuard<'_, LogState<W>> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What a flush guard needs of a log, whatever its writer type.
+pub(super) trait LogHandle: Send + Sync {
+    fn flush(&self) -> Result<(), Error>;
+    fn n_rows_written(&self) -> u64;
+    fn n_rows_dropped(&self) -> u64;
+}
+
+impl<W: Write + Send> LogHandle for Mutex<LogState<W>> {
+    fn flush(&self) -> Result<(), Error> {
+        lock(self).flush()
+    }
+
+    fn n_rows_written(&self) -> u64 {
+        lock(self).n_rows_written
+    }
+
+    fn n_rows_dropped(&self) -> u64 {
+        lock(self).n_rows_dropped
+    }
+}

@@ -1,0 +1,680 @@
+//! The model file: a trained network with what is needed to read new data the same way, as
+//! human-readable JSON.
+//!
+//! ```json
+//! {
+//!   "format": "mlp-model",
+//!   "version": 1,
+//!   "loss": "sse",
+//!   "layers": [
+//!     { "activation": "sigmoid", "weights": [[0.30, 0.25], [0.40, 0.35]], "bias": null },
+//!     { "activation": "sigmoid", "weights": [[0.45, 0.40], [0.70, 0.60]], "bias": null }
+//!   ],
+//!   "inputs": { "names": ["x1", "x2"], "standardizer": null },
+//!   "outputs": { "names": ["t1", "t2"], "classes": null }
+//! }
+//! ```
+//!
+//! - `loss`: `sse` (Σ ½ (t − o)², the tutorial's), `mse` or `cross-entropy`.
+//! - `layers`, from the inputs to the outputs. `weights` has **one row per neuron fed** and one
+//!   column per input (W1 W2 feed h1 above); `bias` is one number per neuron, or `null` (or
+//!   absent) for none. `activation` is `identity`, `sigmoid`, `tanh`, `relu`, `leaky-relu` (with
+//!   a `"slope"` field, default 0.01) or `softmax` (output layer only).
+//! - `inputs.names`: the feature columns, in input order; `inputs.standardizer`: `{"mean": [..],
+//!   "std": [..]}` applied to them as `(x − mean) / std`, or `null`.
+//! - `outputs.names`: the target columns (one, the label column, for classification);
+//!   `outputs.classes`: the class names in output order, or `null` for regression.
+//!
+//! Unknown fields are errors, so that a misspelt field in a hand-written file is not silently
+//! ignored. Every error names the file and what is wrong; JSON syntax and type errors also give
+//! the line and column.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use mlp_core::{Activation, Dense, Loss, Network, NetworkError};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{ClassEncoding, DataError, Preprocessor, Standardizer};
+
+/// The value of the `format` field.
+pub const FORMAT: &str = "mlp-model";
+/// The version this code reads and writes.
+pub const VERSION: u64 = 1;
+
+/// The JSON document, field for field. Convert it with [`Model::from_file_contents`] and
+/// [`Model::to_file`], which check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always [`VERSION`].
+    pub version: u64,
+    /// `sse`, `mse` or `cross-entropy`.
+    pub loss: String,
+    /// The layers, input side first.
+    pub layers: Vec<LayerFile>,
+    /// The input columns and their standardizer.
+    pub inputs: InputsFile,
+    /// The output columns and classes.
+    pub outputs: OutputsFile,
+}
+
+/// One dense layer of a [`ModelFile`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerFile {
+    /// `identity`, `sigmoid`, `tanh`, `relu`, `leaky-relu` or `softmax`.
+    pub activation: String,
+    /// The leaky-ReLU slope (only with `leaky-relu`; default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slope: Option<f64>,
+    /// One row per neuron fed, one column per input.
+    pub weights: Vec<Vec<f64>>,
+    /// One bias per neuron, or `null`.
+    #[serde(default)]
+    pub bias: Option<Vec<f64>>,
+}
+
+/// The `inputs` object of a [`ModelFile`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsFile {
+    /// Feature column names, in input order.
+    pub names: Vec<String>,
+    /// `(x − mean) / std` per feature, or `null`.
+    #[serde(default)]
+    pub standardizer: Option<StandardizerFile>,
+}
+
+/// A standardizer in a [`ModelFile`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardizerFile {
+    /// Per-feature means.
+    pub mean: Vec<f64>,
+    /// Per-feature standard deviations.
+    pub std: Vec<f64>,
+}
+
+/// The `outputs` object of a [`ModelFile`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputsFile {
+    /// Target column names (the one label column for classification).
+    pub names: Vec<String>,
+    /// Class names in output order, or `null` for regression.
+    #[serde(default)]
+    pub classes: Option<Vec<String>>,
+}
+
+/// Just enough of a file to check its format and version before reading the rest.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+/// A model file that cannot be read, checked or written. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelFileError {
+    /// The file could not be read.
+    #[error("{}: cannot read the model file", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// Not JSON, or JSON of the wrong shape (a missing field, a string for a number, …).
+    #[error("{}: line {line}, column {column}: malformed model file: {message}", .path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's description, without its position.
+        message: String,
+    },
+    /// The `format` field is missing or not [`FORMAT`].
+    #[error("{}: not an mlp model file: \"format\" is {found}, expected \"mlp-model\"", .path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The value found, as JSON (`missing` when absent).
+        found: String,
+    },
+    /// The `version` field is missing or not one this code reads.
+    #[error("{}: model file version {found} is not supported; this mlp reads version 1", .path.display())]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The value found, as JSON (`missing` when absent).
+        found: String,
+    },
+    /// An unknown `loss`.
+    #[error("{}: unknown loss {found:?}; expected \"sse\", \"mse\" or \"cross-entropy\"", .path.display())]
+    UnknownLoss {
+        /// The file.
+        path: PathBuf,
+        /// The name found.
+        found: String,
+    },
+    /// An unknown `activation`, or a `slope` on an activation that has none.
+    #[error("{}: layer {layer}: {problem}", .path.display())]
+    Activation {
+        /// The file.
+        path: PathBuf,
+        /// 1-based layer.
+        layer: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A layer without weights, or weight rows of different lengths.
+    #[error("{}: layer {layer}: {problem}", .path.display())]
+    Weights {
+        /// The file.
+        path: PathBuf,
+        /// 1-based layer.
+        layer: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The layers do not make a network: shapes that do not chain, a bias of the wrong length,
+    /// softmax before the output, a loss that does not fit the output, a non-finite number.
+    #[error("{}: {source}", .path.display())]
+    Network {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: NetworkError,
+    },
+    /// `inputs` or `outputs` disagree with the network, or an invalid standardizer or class
+    /// list.
+    #[error("{}: {problem}", .path.display())]
+    Columns {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Writing the file failed; nothing was replaced.
+    #[error("{}: cannot write the model file", .path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A network with the column names, standardizer and classes it was trained with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The network, in f64.
+    pub network: Network<f64>,
+    /// Feature and target names, class encoding and standardizer.
+    pub preprocessor: Preprocessor,
+}
+
+impl Model {
+    /// A model from its parts; fails unless the preprocessor's input and output counts are the
+    /// network's.
+    pub fn new(network: Network<f64>, preprocessor: Preprocessor) -> Result<Model, String> {
+        check_counts(&network, &preprocessor)?;
+        Ok(Model { network, preprocessor })
+    }
+
+    /// Reads and checks the model file at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Model, ModelFileError> {
+        let path = path.as_ref();
+        let text = fs::read_to_string(path)
+            .map_err(|source| ModelFileError::Read { path: path.to_owned(), source })?;
+        Model::from_file_contents(&text, path)
+    }
+
+    /// Parses and checks `text`, the contents of a model file; `path` names it in errors.
+    pub fn from_file_contents(text: &str, path: &Path) -> Result<Model, ModelFileError> {
+        let json_error = |err: serde_json::Error| json_error(path, &err);
+        let header: Header = serde_json::from_str(text).map_err(json_error)?;
+        let shown = |value: Option<serde_json::Value>| {
+            value.map_or_else(|| "missing".to_owned(), |value| value.to_string())
+        };
+        if header.format.as_ref().and_then(serde_json::Value::as_str) != Some(FORMAT) {
+            return Err(ModelFileError::Format {
+                path: path.to_owned(),
+                found: shown(header.format),
+            });
+        }
+        if header.version.as_ref().and_then(serde_json::Value::as_u64) != Some(VERSION) {
+            return Err(ModelFileError::Version {
+                path: path.to_owned(),
+                found: shown(header.version),
+            });
+        }
+        let file: ModelFile = serde_json::from_str(text).map_err(json_error)?;
+        file.into_model(path)
+    }
+
+    /// The file form of this model.
+    pub fn to_file(&self) -> ModelFile {
+        let layers = self
+            .network
+            .layers()
+            .iter()
+            .map(|dense| {
+                let weights = dense.weights();
+                LayerFile {
+                    activation: dense.activation().name().to_owned(),
+                    slope: match dense.activation() {
+                        Activation::LeakyRelu { slope } => Some(slope),
+                        _ => None,
+                    },
+                    weights: (0..weights.nrows())
+                        .map(|row| weights.row(row).iter().copied().collect())
+                        .collect(),
+                    bias: dense.bias().map(|bias| bias.iter().copied().collect()),
+                }
+            })
+            .collect();
+        let preprocessor = &self.preprocessor;
+        ModelFile {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            loss: self.network.loss().name().to_owned(),
+            layers,
+            inputs: InputsFile {
+                names: preprocessor.feature_names().to_vec(),
+                standardizer: preprocessor.standardizer().map(|standardizer| StandardizerFile {
+                    mean: standardizer.mean().to_vec(),
+                    std: standardizer.std().to_vec(),
+                }),
+            },
+            outputs: OutputsFile {
+                names: preprocessor.target_names().to_vec(),
+                classes: preprocessor
+                    .class_encoding()
+                    .map(|encoding| encoding.class_names().to_vec()),
+            },
+        }
+    }
+
+    /// The model as pretty-printed JSON with a final line break.
+    pub fn to_json(&self) -> String {
+        let mut text =
+            serde_json::to_string_pretty(&self.to_file()).expect("a model file serializes");
+        text.push('\n');
+        text
+    }
+
+    /// Writes the model to `path` atomically: to a temporary file in the same directory, then
+    /// renamed over `path`, so a failure leaves any earlier file whole.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelFileError> {
+        let path = path.as_ref();
+        write_atomically(path, self.to_json().as_bytes())
+            .map_err(|source| ModelFileError::Write { path: path.to_owned(), source })
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in its directory and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+impl ModelFile {
+    /// Checks the file and builds the model; `path` names the file in errors.
+    pub fn into_model(self, path: &Path) -> Result<Model, ModelFileError> {
+        let loss = match self.loss.as_str() {
+            "sse" => Loss::HalfSumSquared,
+            "mse" => Loss::MeanSquared,
+            "cross-entropy" => Loss::CrossEntropy,
+            _ => {
+                return Err(ModelFileError::UnknownLoss { path: path.to_owned(), found: self.loss })
+            }
+        };
+        let layers = self
+            .layers
+            .into_iter()
+            .enumerate()
+            .map(|(index, layer)| layer.into_dense(index + 1, path))
+            .collect::<Result<Vec<_>, _>>()?;
+        let network = Network::new(layers, loss)
+            .map_err(|source| ModelFileError::Network { path: path.to_owned(), source })?;
+        let columns_error =
+            |problem: String| ModelFileError::Columns { path: path.to_owned(), problem };
+        let data_error = |err: DataError| columns_error(err.to_string());
+        // The preprocessor's fields are private to the data module; its serde form is public
+        // and checks the standardizer and classes.
+        let standardizer = self
+            .inputs
+            .standardizer
+            .map(|standardizer| Standardizer::new(standardizer.mean, standardizer.std))
+            .transpose()
+            .map_err(data_error)?;
+        let class_encoding = self
+            .outputs
+            .classes
+            .map(ClassEncoding::from_class_names)
+            .transpose()
+            .map_err(data_error)?;
+        let preprocessor: Preprocessor = serde_json::from_value(serde_json::json!({
+            "feature_names": self.inputs.names,
+            "target_names": self.outputs.names,
+            "class_encoding": class_encoding,
+            "standardizer": standardizer,
+        }))
+        .map_err(|err| columns_error(err.to_string()))?;
+        check_counts(&network, &preprocessor).map_err(columns_error)?;
+        Ok(Model { network, preprocessor })
+    }
+}
+
+impl LayerFile {
+    fn into_dense(self, layer: usize, path: &Path) -> Result<Dense<f64>, ModelFileError> {
+        let activation_error =
+            |problem: String| ModelFileError::Activation { path: path.to_owned(), layer, problem };
+        let activation = match (self.activation.as_str(), self.slope) {
+            ("identity", None) => Activation::Identity,
+            ("sigmoid", None) => Activation::Sigmoid,
+            ("tanh", None) => Activation::Tanh,
+            ("relu", None) => Activation::Relu,
+            ("softmax", None) => Activation::Softmax,
+            ("leaky-relu", slope) => match slope {
+                Some(slope) => Activation::LeakyRelu { slope },
+                None => Activation::LEAKY_RELU,
+            },
+            ("identity" | "sigmoid" | "tanh" | "relu" | "softmax", Some(_)) => {
+                return Err(activation_error(format!(
+                    "\"slope\" is only for leaky-relu, not {}",
+                    self.activation
+                )))
+            }
+            (other, _) => {
+                return Err(activation_error(format!(
+                    "unknown activation {other:?}; expected one of \"identity\", \"sigmoid\", \
+                     \"tanh\", \"relu\", \"leaky-relu\", \"softmax\""
+                )))
+            }
+        };
+        let weights_error =
+            |problem: String| ModelFileError::Weights { path: path.to_owned(), layer, problem };
+        let n_outputs = self.weights.len();
+        let n_inputs = self.weights.first().map_or(0, Vec::len);
+        if n_outputs == 0 || n_inputs == 0 {
+            return Err(weights_error(
+                "\"weights\" is empty; it needs one row per neuron and one column per input"
+                    .to_owned(),
+            ));
+        }
+        if let Some((row, found)) = self
+            .weights
+            .iter()
+            .enumerate()
+            .find(|(_, row)| row.len() != n_inputs)
+            .map(|(row, values)| (row + 1, values.len()))
+        {
+            return Err(weights_error(format!(
+                "weight row {row} has {found} numbers but row 1 has {n_inputs}; every row needs \
+                 one number per input"
+            )));
+        }
+        let weights =
+            DMatrix::from_row_iterator(n_outputs, n_inputs, self.weights.into_iter().flatten());
+        let bias = self.bias.map(DVector::from_vec);
+        Ok(Dense::new(weights, bias, activation))
+    }
+}
+
+/// Fails unless the preprocessor has as many inputs and outputs as the network.
+fn check_counts(network: &Network<f64>, preprocessor: &Preprocessor) -> Result<(), String> {
+    if preprocessor.n_inputs() != network.n_inputs() {
+        return Err(format!(
+            "the network takes {} inputs but \"inputs.names\" lists {} columns",
+            network.n_inputs(),
+            preprocessor.n_inputs()
+        ));
+    }
+    if let Some(standardizer) = preprocessor.standardizer() {
+        if standardizer.n_features() != network.n_inputs() {
+            return Err(format!(
+                "the network takes {} inputs but the standardizer has {} features",
+                network.n_inputs(),
+                standardizer.n_features()
+            ));
+        }
+    }
+    match preprocessor.class_encoding() {
+        Some(encoding) => {
+            if encoding.n_classes() != network.n_outputs() {
+                return Err(format!(
+                    "the network has {} outputs but \"outputs.classes\" lists {} classes",
+                    network.n_outputs(),
+                    encoding.n_classes()
+                ));
+            }
+            if preprocessor.target_names().len() != 1 {
+                return Err(format!(
+                    "a classifier needs one \"outputs.names\" entry (the label column), found {}",
+                    preprocessor.target_names().len()
+                ));
+            }
+        }
+        None => {
+            if preprocessor.target_names().len() != network.n_outputs() {
+                return Err(format!(
+                    "the network has {} outputs but \"outputs.names\" lists {} columns",
+                    network.n_outputs(),
+                    preprocessor.target_names().len()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A serde_json error with its position split out.
+fn json_error(path: &Path, err: &serde_json::Error) -> ModelFileError {
+    let message = err.to_string();
+    // serde_json appends " at line L column C"; the position goes first in our message.
+    let message = match message.rfind(" at line ") {
+        Some(index) if err.line() > 0 => message[..index].to_owned(),
+        _ => message,
+    };
+    ModelFileError::Json { path: path.to_owned(), line: err.line(), column: err.column(), message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tutorial's 2-2-2 sigmoid network without biases.
+    const SEED: &str = r#"{
+  "format": "mlp-model",
+  "version": 1,
+  "loss": "sse",
+  "layers": [
+    { "activation": "sigmoid", "weights": [[0.30, 0.25], [0.40, 0.35]], "bias": null },
+    { "activation": "sigmoid", "weights": [[0.45, 0.40], [0.70, 0.60]] }
+  ],
+  "inputs": { "names": ["x1", "x2"], "standardizer": null },
+  "outputs": { "names": ["t1", "t2"], "classes": null }
+}"#;
+
+    fn parse(text: &str) -> Result<Model, ModelFileError> {
+        Model::from_file_contents(text, Path::new("model.json"))
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_the_tutorial_network_rows_as_neurons_fed() {
+        let model = parse(SEED).unwrap();
+        let layers = model.network.layers();
+        assert_eq!(model.network.sizes(), [2, 2, 2]);
+        // W2 feeds h1 from x2; W7 feeds o2 from h1.
+        assert_eq!(layers[0].weights()[(0, 1)], 0.25);
+        assert_eq!(layers[1].weights()[(1, 0)], 0.70);
+        assert!(layers[0].bias().is_none() && layers[1].bias().is_none());
+        assert_eq!(model.network.loss(), Loss::HalfSumSquared);
+        assert_eq!(model.preprocessor.feature_names(), ["x1", "x2"]);
+        assert_eq!(model.preprocessor.target_names(), ["t1", "t2"]);
+        assert!(model.preprocessor.standardizer().is_none());
+    }
+
+    #[test]
+    fn round_trips_through_json_with_classes_bias_and_slope() {
+        let text = r#"{"format": "mlp-model", "version": 1, "loss": "cross-entropy",
+          "layers": [
+            {"activation": "leaky-relu", "slope": 0.2, "weights": [[1.0, -2.5e-3]], "bias": [0.1]},
+            {"activation": "softmax", "weights": [[0.5], [-0.5], [0.25]], "bias": [0, 0, 0]}],
+          "inputs": {"names": ["a", "b"], "standardizer": {"mean": [1, 2], "std": [3, 4]}},
+          "outputs": {"names": ["species"], "classes": ["x", "y", "z"]}}"#;
+        let model = parse(text).unwrap();
+        assert_eq!(model.network.layers()[0].activation(), Activation::LeakyRelu { slope: 0.2 });
+        let json = model.to_json();
+        assert!(json.contains("\"slope\": 0.2"), "{json}");
+        assert!(json.ends_with("}\n"));
+        assert_eq!(parse(&json).unwrap(), model);
+    }
+
+    #[test]
+    fn save_is_atomic_and_names_the_path_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        let model = parse(SEED).unwrap();
+        model.save(&path).unwrap();
+        assert_eq!(Model::load(&path).unwrap(), model);
+        // Only the model is left in the directory, no temporary file.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let missing = dir.path().join("no-such-dir").join("model.json");
+        let err = model.save(&missing).unwrap_err();
+        assert!(err.to_string().starts_with(&missing.display().to_string()), "{err}");
+        assert!(err.to_string().ends_with("cannot write the model file"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = Model::load("/no/such/model.json").unwrap_err();
+        assert_eq!(err.to_string(), "/no/such/model.json: cannot read the model file");
+    }
+
+    #[test]
+    fn malformed_json_gives_line_and_column() {
+        let text = "{\n  \"format\": \"mlp-model\",\n  \"version\": 1,,\n}";
+        let expected = format!(
+            "model.json: line 3, column 16: malformed model file: {}",
+            error_message_of(text)
+        );
+        assert_eq!(error(text), expected);
+        let wrong_type = SEED.replace("[0.45, 0.40]", "[0.45, \"x\"]");
+        let message = error(&wrong_type);
+        assert!(message.starts_with("model.json: line 7, column "), "{message}");
+        assert!(message.contains("invalid type: string \"x\", expected f64"), "{message}");
+    }
+
+    /// serde_json's own wording, which this module does not control.
+    fn error_message_of(text: &str) -> String {
+        let err = serde_json::from_str::<serde_json::Value>(text).unwrap_err().to_string();
+        err[..err.rfind(" at line ").unwrap()].to_owned()
+    }
+
+    #[test]
+    fn wrong_format_or_version() {
+        assert_eq!(
+            error(&SEED.replace("\"version\": 1", "\"version\": 2")),
+            "model.json: model file version 2 is not supported; this mlp reads version 1"
+        );
+        assert_eq!(
+            error(&SEED.replace("mlp-model", "keras")),
+            "model.json: not an mlp model file: \"format\" is \"keras\", expected \"mlp-model\""
+        );
+        assert_eq!(
+            error("{}"),
+            "model.json: not an mlp model file: \"format\" is missing, expected \"mlp-model\""
+        );
+    }
+
+    #[test]
+    fn ragged_weights_and_shapes_that_do_not_chain() {
+        assert_eq!(
+            error(&SEED.replace("[0.40, 0.35]", "[0.40]")),
+            "model.json: layer 1: weight row 2 has 1 numbers but row 1 has 2; every row needs \
+             one number per input"
+        );
+        assert_eq!(
+            error(&SEED.replace("[[0.45, 0.40], [0.70, 0.60]]", "[[0.45], [0.70]]")),
+            "model.json: layer 2 takes 1 inputs but the layer before it has 2 neurons"
+        );
+        assert_eq!(
+            error(&SEED.replace("\"weights\": [[0.45, 0.40], [0.70, 0.60]]", "\"weights\": []")),
+            "model.json: layer 2: \"weights\" is empty; it needs one row per neuron and one \
+             column per input"
+        );
+        assert_eq!(
+            error(&SEED.replace("\"bias\": null", "\"bias\": [1]")),
+            "model.json: layer 1 has 2 neurons but 1 biases"
+        );
+    }
+
+    #[test]
+    fn unknown_activation_loss_and_field() {
+        assert!(error(&SEED.replacen("sigmoid", "sigmoud", 1))
+            .starts_with("model.json: layer 1: unknown activation \"sigmoud\"; expected one of"));
+        assert_eq!(
+            error(&SEED.replace("\"sse\"", "\"l1\"")),
+            "model.json: unknown loss \"l1\"; expected \"sse\", \"mse\" or \"cross-entropy\""
+        );
+        let message = error(&SEED.replace("\"bias\": null", "\"bais\": null"));
+        assert!(message.contains("unknown field `bais`"), "{message}");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_rejected() {
+        // JSON has no NaN: serde_json refuses the token, and an overflow is out of range.
+        assert!(error(&SEED.replace("0.30", "NaN")).contains("line 6, column"));
+        assert!(error(&SEED.replace("0.30", "1e999")).contains("malformed model file"));
+        // A network built in code with NaN is refused before it could be saved.
+        let nan = Network::new(
+            vec![Dense::new(DMatrix::from_element(1, 1, f64::NAN), None, Activation::Identity)],
+            Loss::MeanSquared,
+        );
+        assert!(matches!(nan, Err(NetworkError::NonFiniteParameter { .. })));
+    }
+
+    #[test]
+    fn column_lists_must_fit_the_network() {
+        assert_eq!(
+            error(&SEED.replace("[\"x1\", \"x2\"]", "[\"x1\"]")),
+            "model.json: the network takes 2 inputs but \"inputs.names\" lists 1 columns"
+        );
+        assert_eq!(
+            error(&SEED.replace("\"classes\": null", "\"classes\": [\"a\", \"b\", \"c\"]")),
+            "model.json: the network has 2 outputs but \"outputs.classes\" lists 3 classes"
+        );
+        assert!(error(&SEED.replace(
+            "\"standardizer\": null",
+            "\"standardizer\": {\"mean\": [0, 0], \"std\": [1, 0]}"
+        ))
+        .starts_with("model.json: invalid standardizer"));
+    }
+}

@@ -1,0 +1,140 @@
+//! Update rules: SGD, momentum, Nesterov momentum and Adam, as PyTorch defines them.
+
+use mlp_core::{Gradients, Network, Scalar};
+
+/// An update rule for one parameter w with gradient g (including L2 decay) and learning rate η.
+///
+/// | variant | update (PyTorch's formulation) |
+/// |---|---|
+/// | `Sgd` | w ← w − η g (the tutorial's) |
+/// | `Momentum` | v ← μ v + g; w ← w − η v |
+/// | `Nesterov` | v ← μ v + g; w ← w − η (g + μ v) |
+/// | `Adam` | m ← β₁ m + (1 − β₁) g; s ← β₂ s + (1 − β₂) g²; w ← w − η m̂ / (√ŝ + ε), with m̂ = m / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) |
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Optimizer {
+    /// Plain gradient descent.
+    Sgd,
+    /// Heavy-ball momentum.
+    Momentum {
+        /// μ, usually 0.9.
+        momentum: f64,
+    },
+    /// Nesterov momentum.
+    Nesterov {
+        /// μ, usually 0.9.
+        momentum: f64,
+    },
+    /// Adam (Kingma & Ba, 2015).
+    Adam {
+        /// β₁, default 0.9.
+        beta1: f64,
+        /// β₂, default 0.999.
+        beta2: f64,
+        /// ε, default 1e-8.
+        epsilon: f64,
+    },
+}
+
+impl Optimizer {
+    /// Momentum with μ = 0.9.
+    pub const MOMENTUM: Optimizer = Optimizer::Momentum { momentum: 0.9 };
+    /// Nesterov momentum with μ = 0.9.
+    pub const NESTEROV: Optimizer = Optimizer::Nesterov { momentum: 0.9 };
+    /// Adam with PyTorch's and scikit-learn's defaults.
+    pub const ADAM: Optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+    /// The lowercase name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Optimizer::Sgd => "sgd",
+            Optimizer::Momentum { .. } => "momentum",
+            Optimizer::Nesterov { .. } => "nesterov",
+            Optimizer::Adam { .. } => "adam",
+        }
+    }
+}
+
+impl Default for Optimizer {
+    /// Adam, as scikit-learn's MLP and most Keras examples.
+    fn default() -> Self {
+        Optimizer::ADAM
+    }
+}
+
+/// An optimizer with its per-parameter state (velocities, moments), shaped like one network.
+#[derive(Debug, Clone)]
+pub struct OptimizerState<T: Scalar> {
+    optimizer: Optimizer,
+    /// Per block: v (momentum) or m (Adam).
+    first: Vec<Vec<T>>,
+    /// Per block: s (Adam).
+    second: Vec<Vec<T>>,
+    /// Steps taken.
+    steps: i32,
+}
+
+impl<T: Scalar> OptimizerState<T> {
+    /// Zeroed state for `network`'s parameters.
+    pub fn new(optimizer: Optimizer, network: &Network<T>) -> Self {
+        let zeros = || network.parameter_blocks().map(|block| vec![T::zero(); block.len()]).collect();
+        let second = if matches!(optimizer, Optimizer::Adam { .. }) { zeros() } else { Vec::new() };
+        OptimizerState { optimizer, first: zeros(), second, steps: 0 }
+    }
+
+    /// The rule.
+    pub fn optimizer(&self) -> Optimizer {
+        self.optimizer
+    }
+
+    /// Applies one update to `network` with `gradients`, learning rate η and L2 decay λ
+    /// (g ← g + λ w for weights, not biases). Allocates nothing.
+    pub fn step(&mut self, network: &mut Network<T>, gradients: &Gradients<T>, learning_rate: f64, l2: f64) {
+        self.steps += 1;
+        let eta = T::from_f64_value(learning_rate);
+        let decay = T::from_f64_value(l2);
+        let blocks = network.parameter_blocks_mut().zip(gradients.blocks());
+        // Blocks alternate weights, [bias] per layer; only weights decay.
+        let is_weight = weight_block_flags(gradients);
+        for (index, ((parameters, gradient), decays)) in blocks.zip(is_weight).enumerate() {
+            let decay = if decays { decay } else { T::zero() };
+            match self.optimizer {
+                Optimizer::Sgd => {
+                    for (w, &g) in parameters.iter_mut().zip(gradient) {
+                        *w -= eta * (g + decay * *w);
+                    }
+                }
+                Optimizer::Momentum { momentum } | Optimizer::Nesterov { momentum } => {
+                    let mu = T::from_f64_value(momentum);
+                    let nesterov = matches!(self.optimizer, Optimizer::Nesterov { .. });
+                    for ((w, &g), v) in parameters.iter_mut().zip(gradient).zip(&mut self.first[index]) {
+                        let g = g + decay * *w;
+                        *v = mu * *v + g;
+                        *w -= if nesterov { eta * (g + mu * *v) } else { eta * *v };
+                    }
+                }
+                Optimizer::Adam { beta1, beta2, epsilon } => {
+                    let (b1, b2) = (T::from_f64_value(beta1), T::from_f64_value(beta2));
+                    let correction1 = T::one() - T::from_f64_value(beta1.powi(self.steps));
+                    let correction2 = T::one() - T::from_f64_value(beta2.powi(self.steps));
+                    let epsilon = T::from_f64_value(epsilon);
+                    let moments = self.first[index].iter_mut().zip(&mut self.second[index]);
+                    for ((w, &g), (m, s)) in parameters.iter_mut().zip(gradient).zip(moments) {
+                        let g = g + decay * *w;
+                        *m = b1 * *m + (T::one() - b1) * g;
+                        *s = b2 * *s + (T::one() - b2) * g * g;
+                        let m_hat = *m / correction1;
+                        let s_hat = *s / correction2;
+                        *w -= eta * m_hat / (s_hat.sqrt() + epsilon);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// For each block of [`Gradients::blocks`], whether it holds weights (true) or biases.
+fn weight_block_flags<T: Scalar>(gradients: &Gradients<T>) -> impl Iterator<Item = bool> + '_ {
+    (0..gradients.n_layers()).flat_map(|layer| {
+        std::iter::once(true).chain(gradients.bias(layer).map(|_| false))
+    })
+}

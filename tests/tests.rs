@@ -17,3 +17,6 @@ mod optimizers;
 
 // The training loop: XOR, reproducibility, early stopping, divergence.
 mod training;
+
+// The trainer and the CSV gradient log together: the tutorial's rows, row counts, filters.
+mod gradient_log;

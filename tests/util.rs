@@ -27,3 +27,25 @@ pub fn tutorial_inputs<T: Scalar>() -> DMatrix<T> {
 pub fn tutorial_targets<T: Scalar>() -> DMatrix<T> {
     DMatrix::from_column_slice(2, 1, &[0.4, 0.6]).map(T::from_f64_value)
 }
+
+/// A writer into a byte buffer the test keeps a handle on, for CSV layers without files.
+#[derive(Debug, Clone, Default)]
+pub struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    /// Everything written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

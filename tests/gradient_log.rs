@@ -1,0 +1,169 @@
+//! The trainer and the CSV gradient log together, through tracing, with no global state
+//! (`tracing::subscriber::with_default` and a writer over a shared buffer).
+
+use std::collections::HashMap;
+
+use mlp_core::{Activation, Architecture, Loss, Network};
+use mlp_train::gradlog::{GradientCsvLayer, LayerSummaryCsvLayer};
+use mlp_train::{train, Dataset, Optimizer, Schedule, TrainConfig};
+use nalgebra::DMatrix;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::Layer;
+
+use crate::util::{tutorial_inputs, tutorial_network, tutorial_targets, SharedBuffer};
+
+/// Parses CSV text into header names and rows of cells.
+fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    (header, rows)
+}
+
+fn tutorial_config() -> TrainConfig {
+    TrainConfig {
+        epochs: 1,
+        batch_size: 1,
+        optimizer: Optimizer::Sgd,
+        learning_rate: 0.5,
+        schedule: Schedule::Constant,
+        l2: 0.0,
+        shuffle: false,
+        ..TrainConfig::default()
+    }
+}
+
+/// Runs `run` with a gradient CSV layer (and a per-layer filter when `filtered`) installed.
+fn logged(filtered: bool, run: impl FnOnce()) -> String {
+    let buffer = SharedBuffer::default();
+    let layer = GradientCsvLayer::new(buffer.clone());
+    let guard = layer.flush_on_drop();
+    if filtered {
+        let subscriber = tracing_subscriber::registry().with(layer.with_filter(GradientCsvLayer::default_filter()));
+        tracing::subscriber::with_default(subscriber, run);
+    } else {
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), run);
+    }
+    guard.flush().unwrap();
+    buffer.text()
+}
+
+#[test]
+fn tutorial_step_through_the_trainer_writes_every_number_of_the_tutorial() {
+    let data = Dataset::numbered(tutorial_inputs(), tutorial_targets()).unwrap();
+    let mut network = tutorial_network::<f64>();
+    let text = logged(false, || {
+        train(&mut network, &data, None, &tutorial_config()).unwrap();
+    });
+    let (header, rows) = parse(&text);
+    assert_eq!(
+        header,
+        ["epoch", "step", "sample", "layer", "param", "to", "from", "weight", "dE_da", "da_dz", "dE_dz", "dz_dw", "dE_dw", "weight_new"]
+    );
+    // n_params × samples × steps = 8 × 1 × 1.
+    assert_eq!(rows.len(), 8);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let by_param: HashMap<&str, &Vec<String>> = rows.iter().map(|row| (row[column("param")].as_str(), row)).collect();
+    // EXAMPLE.md: weight, dE/da, da/dz, dz/dw, dE/dw, updated; dE/dz = dE/da × da/dz.
+    let expected = [
+        ("W1", 0.30, 0.03240681, 0.24960043, 0.1, 0.00080888, 0.29959556),
+        ("W2", 0.25, 0.03240681, 0.24960043, 0.2, 0.00161775, 0.24919112),
+        ("W3", 0.40, 0.02848945, 0.24924527, 0.1, 0.00071009, 0.39964496),
+        ("W4", 0.35, 0.02848945, 0.24924527, 0.2, 0.00142017, 0.34928991),
+        ("W5", 0.45, 0.20944600, 0.23802157, 0.51998934, 0.02592286, 0.43703857),
+        ("W6", 0.40, 0.20944600, 0.23802157, 0.52747230, 0.02629590, 0.38685205),
+        ("W7", 0.70, 0.06384491, 0.22315485, 0.51998934, 0.00740844, 0.69629578),
+        ("W8", 0.60, 0.06384491, 0.22315485, 0.52747230, 0.00751506, 0.59624247),
+    ];
+    for (param, weight, de_da, da_dz, dz_dw, de_dw, updated) in expected {
+        let row = by_param[param];
+        let value = |name: &str| row[column(name)].parse::<f64>().unwrap();
+        assert_eq!(row[column("epoch")], "1");
+        assert_eq!(row[column("step")], "1");
+        assert_eq!(row[column("sample")], "1");
+        for (name, expected) in
+            [("weight", weight), ("dE_da", de_da), ("da_dz", da_dz), ("dz_dw", dz_dw), ("dE_dw", de_dw), ("weight_new", updated)]
+        {
+            assert!((value(name) - expected).abs() < 1e-8, "{param} {name}: {} vs {expected}", value(name));
+        }
+        assert!((value("dE_dz") - de_da * da_dz).abs() < 1e-8, "{param} dE_dz");
+    }
+    // The W5 row, one line: 0.45, 0.209446…, 0.238021…, 0.0498…, 0.519989…, 0.025922…, 0.437038….
+    let w5 = rows.iter().find(|row| row[column("param")] == "W5").unwrap().join(",");
+    assert!(w5.starts_with("1,1,1,2,W5,1,1,0.45,0.2094460"), "{w5}");
+}
+
+fn xor_run() -> (Network, Dataset, TrainConfig) {
+    let architecture = Architecture {
+        sizes: vec![2, 4, 1],
+        hidden_activation: Activation::Tanh,
+        output_activation: Activation::Sigmoid,
+        bias: true,
+        loss: Loss::MeanSquared,
+    };
+    let network = Network::initialized(&architecture, None, 1).unwrap();
+    let inputs = DMatrix::from_column_slice(2, 4, &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
+    let data = Dataset::numbered(inputs, DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0])).unwrap();
+    let config = TrainConfig { epochs: 30, batch_size: 2, learning_rate: 0.05, ..TrainConfig::default() };
+    (network, data, config)
+}
+
+#[test]
+fn row_count_is_parameters_times_samples_times_steps_and_runs_are_byte_identical() {
+    let run = || {
+        let (mut network, data, config) = xor_run();
+        logged(true, || {
+            train(&mut network, &data, None, &config).unwrap();
+        })
+    };
+    let (first, second) = (run(), run());
+    assert_eq!(first, second, "same seed, same log, byte for byte");
+    let (header, rows) = parse(&first);
+    // 17 parameters (8 + 4 + 4 + 1), every sample once per epoch, 30 epochs.
+    assert_eq!(rows.len(), 17 * 4 * 30);
+    // With a per-layer filter the span columns are still filled.
+    let (epoch, step) = (header.iter().position(|h| h == "epoch").unwrap(), header.iter().position(|h| h == "step").unwrap());
+    assert!(rows.iter().all(|row| !row[epoch].is_empty() && !row[step].is_empty()));
+    assert_eq!(rows.last().unwrap()[epoch], "30");
+    assert_eq!(rows.last().unwrap()[step], "60");
+}
+
+#[test]
+fn mean_of_a_steps_rows_is_the_applied_gradient() {
+    // SGD without decay: weight_new = weight − η · mean(dE_dw) over the step's samples.
+    let (mut network, data, config) = xor_run();
+    let config = TrainConfig { epochs: 1, batch_size: 4, optimizer: Optimizer::Sgd, l2: 0.0, learning_rate: 0.5, ..config };
+    let text = logged(false, || {
+        train(&mut network, &data, None, &config).unwrap();
+    });
+    let (header, rows) = parse(&text);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let w1: Vec<&Vec<String>> = rows.iter().filter(|row| row[column("param")] == "W1").collect();
+    assert_eq!(w1.len(), 4);
+    let value = |row: &Vec<String>, name: &str| row[column(name)].parse::<f64>().unwrap();
+    let mean = w1.iter().map(|row| value(row, "dE_dw")).sum::<f64>() / 4.0;
+    let (before, after) = (value(w1[0], "weight"), value(w1[0], "weight_new"));
+    assert!((before - 0.5 * mean - after).abs() < 1e-15, "{before} − 0.5 × {mean} ≠ {after}");
+}
+
+#[test]
+fn layer_summary_reports_every_layer_of_every_logged_step() {
+    let (mut network, data, config) = xor_run();
+    let config = TrainConfig { log_every: 4, ..config };
+    let buffer = SharedBuffer::default();
+    let layer = LayerSummaryCsvLayer::new(buffer.clone());
+    let guard = layer.flush_on_drop();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        train(&mut network, &data, None, &config).unwrap();
+    });
+    guard.flush().unwrap();
+    let (header, rows) = parse(&buffer.text());
+    // 60 steps, logged on 1, 5, …, 57: 15 steps × 2 layers.
+    assert_eq!(rows.len(), 15 * 2);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows[2][column("step")], "5");
+    // Layer 1 is tanh: a saturation share, no dead share; norms are positive numbers.
+    assert!(!rows[0][column("saturated_fraction")].is_empty());
+    assert!(rows[0][column("dead_fraction")].is_empty());
+    assert!(rows[0][column("grad_norm")].parse::<f64>().unwrap() > 0.0);
+}

@@ -39,7 +39,8 @@ fn logged(filtered: bool, run: impl FnOnce()) -> String {
     let layer = GradientCsvLayer::new(buffer.clone());
     let guard = layer.flush_on_drop();
     if filtered {
-        let subscriber = tracing_subscriber::registry().with(layer.with_filter(GradientCsvLayer::default_filter()));
+        let subscriber = tracing_subscriber::registry()
+            .with(layer.with_filter(GradientCsvLayer::default_filter()));
         tracing::subscriber::with_default(subscriber, run);
     } else {
         tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), run);
@@ -58,12 +59,28 @@ fn tutorial_step_through_the_trainer_writes_every_number_of_the_tutorial() {
     let (header, rows) = parse(&text);
     assert_eq!(
         header,
-        ["epoch", "step", "sample", "layer", "param", "to", "from", "weight", "dE_da", "da_dz", "dE_dz", "dz_dw", "dE_dw", "weight_new"]
+        [
+            "epoch",
+            "step",
+            "sample",
+            "layer",
+            "param",
+            "to",
+            "from",
+            "weight",
+            "dE_da",
+            "da_dz",
+            "dE_dz",
+            "dz_dw",
+            "dE_dw",
+            "weight_new"
+        ]
     );
     // n_params × samples × steps = 8 × 1 × 1.
     assert_eq!(rows.len(), 8);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let by_param: HashMap<&str, &Vec<String>> = rows.iter().map(|row| (row[column("param")].as_str(), row)).collect();
+    let by_param: HashMap<&str, &Vec<String>> =
+        rows.iter().map(|row| (row[column("param")].as_str(), row)).collect();
     // EXAMPLE.md: weight, dE/da, da/dz, dz/dw, dE/dw, updated; dE/dz = dE/da × da/dz.
     let expected = [
         ("W1", 0.30, 0.03240681, 0.24960043, 0.1, 0.00080888, 0.29959556),
@@ -81,10 +98,19 @@ fn tutorial_step_through_the_trainer_writes_every_number_of_the_tutorial() {
         assert_eq!(row[column("epoch")], "1");
         assert_eq!(row[column("step")], "1");
         assert_eq!(row[column("sample")], "1");
-        for (name, expected) in
-            [("weight", weight), ("dE_da", de_da), ("da_dz", da_dz), ("dz_dw", dz_dw), ("dE_dw", de_dw), ("weight_new", updated)]
-        {
-            assert!((value(name) - expected).abs() < 1e-8, "{param} {name}: {} vs {expected}", value(name));
+        for (name, expected) in [
+            ("weight", weight),
+            ("dE_da", de_da),
+            ("da_dz", da_dz),
+            ("dz_dw", dz_dw),
+            ("dE_dw", de_dw),
+            ("weight_new", updated),
+        ] {
+            assert!(
+                (value(name) - expected).abs() < 1e-8,
+                "{param} {name}: {} vs {expected}",
+                value(name)
+            );
         }
         assert!((value("dE_dz") - de_da * da_dz).abs() < 1e-8, "{param} dE_dz");
     }
@@ -103,8 +129,10 @@ fn xor_run() -> (Network, Dataset, TrainConfig) {
     };
     let network = Network::initialized(&architecture, None, 1).unwrap();
     let inputs = DMatrix::from_column_slice(2, 4, &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
-    let data = Dataset::numbered(inputs, DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0])).unwrap();
-    let config = TrainConfig { epochs: 30, batch_size: 2, learning_rate: 0.05, ..TrainConfig::default() };
+    let data =
+        Dataset::numbered(inputs, DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0])).unwrap();
+    let config =
+        TrainConfig { epochs: 30, batch_size: 2, learning_rate: 0.05, ..TrainConfig::default() };
     (network, data, config)
 }
 
@@ -122,7 +150,10 @@ fn row_count_is_parameters_times_samples_times_steps_and_runs_are_byte_identical
     // 17 parameters (8 + 4 + 4 + 1), every sample once per epoch, 30 epochs.
     assert_eq!(rows.len(), 17 * 4 * 30);
     // With a per-layer filter the span columns are still filled.
-    let (epoch, step) = (header.iter().position(|h| h == "epoch").unwrap(), header.iter().position(|h| h == "step").unwrap());
+    let (epoch, step) = (
+        header.iter().position(|h| h == "epoch").unwrap(),
+        header.iter().position(|h| h == "step").unwrap(),
+    );
     assert!(rows.iter().all(|row| !row[epoch].is_empty() && !row[step].is_empty()));
     assert_eq!(rows.last().unwrap()[epoch], "30");
     assert_eq!(rows.last().unwrap()[step], "60");
@@ -132,7 +163,14 @@ fn row_count_is_parameters_times_samples_times_steps_and_runs_are_byte_identical
 fn mean_of_a_steps_rows_is_the_applied_gradient() {
     // SGD without decay: weight_new = weight − η · mean(dE_dw) over the step's samples.
     let (mut network, data, config) = xor_run();
-    let config = TrainConfig { epochs: 1, batch_size: 4, optimizer: Optimizer::Sgd, l2: 0.0, learning_rate: 0.5, ..config };
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: 4,
+        optimizer: Optimizer::Sgd,
+        l2: 0.0,
+        learning_rate: 0.5,
+        ..config
+    };
     let text = logged(false, || {
         train(&mut network, &data, None, &config).unwrap();
     });
@@ -166,4 +204,27 @@ fn layer_summary_reports_every_layer_of_every_logged_step() {
     assert!(!rows[0][column("saturated_fraction")].is_empty());
     assert!(rows[0][column("dead_fraction")].is_empty());
     assert!(rows[0][column("grad_norm")].parse::<f64>().unwrap() > 0.0);
+}
+
+#[test]
+fn a_filtered_gradient_log_beside_an_unfiltered_layer_keeps_every_row() {
+    // tracing-subscriber's per-layer filters carry an `enabled!` answer over to the next event;
+    // the trainer asks again right before each kind of event, so no row is lost. Without that,
+    // the first row of every step (W1) went missing here.
+    let data = Dataset::numbered(tutorial_inputs(), tutorial_targets()).unwrap();
+    let mut network = tutorial_network::<f64>();
+    let buffer = SharedBuffer::default();
+    let layer = GradientCsvLayer::new(buffer.clone());
+    let guard = layer.flush_on_drop();
+    let history = mlp_train::gradlog::HistoryCsvLayer::new(std::io::sink());
+    let subscriber = tracing_subscriber::registry()
+        .with(layer.with_filter(GradientCsvLayer::default_filter()))
+        .with(history);
+    tracing::subscriber::with_default(subscriber, || {
+        train(&mut network, &data, None, &tutorial_config()).unwrap();
+    });
+    guard.flush().unwrap();
+    let (_, rows) = parse(&buffer.text());
+    let params: Vec<&str> = rows.iter().map(|row| row[4].as_str()).collect();
+    assert_eq!(params, ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]);
 }

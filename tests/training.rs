@@ -62,7 +62,13 @@ fn early_stopping_restores_the_best_weights() {
     // A learning rate that overshoots after a while: the monitored loss stops improving and
     // the network must come back to the best epoch's weights.
     let mut network = xor_network(1);
-    let config = TrainConfig { epochs: 400, patience: Some(5), optimizer: Optimizer::Sgd, learning_rate: 40.0, ..xor_config() };
+    let config = TrainConfig {
+        epochs: 400,
+        patience: Some(5),
+        optimizer: Optimizer::Sgd,
+        learning_rate: 40.0,
+        ..xor_config()
+    };
     let report = train(&mut network, &xor(), None, &config).unwrap();
     assert!(report.stopped_early, "ran all {} epochs", report.history.len());
     let best = report.history.iter().map(|r| r.loss).fold(f64::INFINITY, f64::min);
@@ -82,11 +88,20 @@ fn a_diverging_run_names_its_epoch_and_step() {
     let mut network = Network::initialized(&architecture, None, 5).unwrap();
     let targets = DMatrix::from_row_slice(1, 4, &[1e3, -1e3, 1e3, -1e3]);
     let data = Dataset::numbered(xor().inputs().clone(), targets).unwrap();
-    let config = TrainConfig { epochs: 1000, batch_size: 1, optimizer: Optimizer::Sgd, learning_rate: 10.0, ..TrainConfig::default() };
+    let config = TrainConfig {
+        epochs: 1000,
+        batch_size: 1,
+        optimizer: Optimizer::Sgd,
+        learning_rate: 10.0,
+        ..TrainConfig::default()
+    };
     match train(&mut network, &data, None, &config) {
         Err(TrainError::Diverged { epoch, step, .. }) => {
             assert!(epoch >= 1 && step >= 1);
-            assert!(step <= epoch * 4 && step > (epoch - 1) * 4, "step {step} is not in epoch {epoch}");
+            assert!(
+                step <= epoch * 4 && step > (epoch - 1) * 4,
+                "step {step} is not in epoch {epoch}"
+            );
         }
         other => panic!("expected divergence, got {other:?}"),
     }

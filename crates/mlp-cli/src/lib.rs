@@ -1,1 +1,39 @@
-//! placeholder
+//! The `mlp` command: train, evaluate, predict and explain multilayer perceptrons on CSV data.
+//!
+//! `main.rs` parses the arguments and calls [`run`]; tests drive the same function in-process
+//! with `run(Cli::try_parse_from([...])?)`.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod explain;
+
+mod common;
+mod evaluate;
+mod explain_command;
+mod logging;
+mod output;
+mod predict;
+mod train;
+
+pub use cli::Cli;
+
+/// Runs one `mlp` command. Errors name the file, line and column where there is one; the
+/// binary prints them as `error: {:#}` and exits with code 1.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        cli::Command::Train(args) => train::run(&args),
+        cli::Command::Evaluate(args) => evaluate::run(&args),
+        cli::Command::Predict(args) => predict::run(&args),
+        cli::Command::Explain(args) => explain_command::run(&args),
+    }
+}
+
+/// True when `err` is a broken pipe on stdout (`mlp predict data.csv | head`), which is not
+/// worth an error message.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,9 +1,10 @@
-//! Rows per second of the gradient log: emitting gradient events through `GradientCsvLayer`,
-//! against writing the same rows straight to a `csv::Writer`. Both write to `io::sink()`, so
-//! the numbers measure formatting and dispatch, not the disk.
+//! Rows per second of the gradient log: emitting gradient events through `GradientCsvLayer`
+//! (`layer`), against writing the same rows straight to a `csv::Writer` with a reused
+//! `ByteRecord` and `ryu` (`csv_direct`). Both write to `io::sink()`, so the numbers measure
+//! dispatch and formatting, not the disk. `layer_filtered` adds the per-layer filter;
+//! `visit_only` is a layer that only reads the events' fields, the ceiling for any layer.
 //!
-//! Needs `[[bench]] name = "gradlog" harness = false` in `crates/mlp-train/Cargo.toml`; run with
-//! `cargo bench -p mlp-train --bench gradlog`.
+//! `cargo bench -p mlp-train --bench gradlog` (`harness = false` in `Cargo.toml`).
 
 use std::hint::black_box;
 use std::io;
@@ -12,6 +13,9 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mlp_train::events::{emit_gradient, epoch_span, step_span, GradientRecord};
 use mlp_train::gradlog::GradientCsvLayer;
+use tracing::field::{Field, Visit};
+use tracing::{Dispatch, Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
 /// Rows per benchmark iteration, rounded up to whole steps.
@@ -176,6 +180,36 @@ fn format_integer(buffer: &mut [u8; 20], mut value: u64) -> &[u8] {
     }
 }
 
+/// A layer that visits every field of an event and writes nothing: what dispatching an event
+/// and reading its fields costs, the ceiling for any layer.
+struct VisitOnlyLayer;
+
+struct SumVisitor(f64);
+
+impl Visit for SumVisitor {
+    fn record_f64(&mut self, _field: &Field, value: f64) {
+        self.0 += value;
+    }
+
+    fn record_u64(&mut self, _field: &Field, value: u64) {
+        self.0 += value as f64;
+    }
+
+    fn record_str(&mut self, _field: &Field, value: &str) {
+        self.0 += value.len() as f64;
+    }
+
+    fn record_debug(&mut self, _field: &Field, _value: &dyn std::fmt::Debug) {}
+}
+
+impl<S: Subscriber> Layer<S> for VisitOnlyLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let mut visitor = SumVisitor(0.0);
+        event.record(&mut visitor);
+        black_box(visitor.0);
+    }
+}
+
 fn gradient_log(c: &mut Criterion) {
     let records = step_records();
     let n_steps = MIN_ROWS_PER_ITERATION.div_ceil(records.len());
@@ -183,26 +217,35 @@ fn gradient_log(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("gradient_rows");
     group.throughput(Throughput::Elements(n_rows));
+    // About 5 s per benchmark: the machine is shared.
     group
-        .sample_size(20)
+        .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(6));
+        .measurement_time(Duration::from_secs(4));
 
-    // The benchmark writes more rows than one Excel sheet holds: lift the cap.
+    // (a) Through the layer. The benchmark writes more rows than one Excel sheet holds: lift
+    // the cap, or the layer would stop formatting after the first ten iterations.
     let layer = GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX);
-    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
     group.bench_function("layer", |b| {
         b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(&records, n_steps)))
     });
 
+    // (b) The same rows written directly.
     let mut direct = DirectWriter::new();
     group.bench_function("csv_direct", |b| b.iter(|| direct.write_steps(&records, n_steps)));
 
-    // The same layer behind its per-layer filter.
+    // (a) behind the per-layer filter the CLI would install.
     let layer = GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX);
     let filtered = layer.with_filter(GradientCsvLayer::default_filter());
-    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(filtered));
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(filtered));
     group.bench_function("layer_filtered", |b| {
+        b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(&records, n_steps)))
+    });
+
+    // The cost of `tracing` alone: spans, dispatch, and visiting the fields.
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(VisitOnlyLayer));
+    group.bench_function("visit_only", |b| {
         b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(&records, n_steps)))
     });
 

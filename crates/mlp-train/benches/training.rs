@@ -29,7 +29,8 @@ fn setup() -> (Network, Dataset, TrainConfig) {
     let network = Network::initialized(&architecture, None, 1).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let inputs = DMatrix::from_fn(784, N_SAMPLES, |_, _| rng.random_range(0.0..1.0));
-    let targets = DMatrix::from_fn(10, N_SAMPLES, |row, column| f64::from(u8::from(row == column % 10)));
+    let targets =
+        DMatrix::from_fn(10, N_SAMPLES, |row, column| f64::from(u8::from(row == column % 10)));
     let dataset = Dataset::numbered(inputs, targets).unwrap();
     let config = TrainConfig { epochs: 1, batch_size: 64, ..TrainConfig::default() };
     (network, dataset, config)
@@ -58,7 +59,11 @@ fn instrumentation_overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("epoch_784_128_64_10");
     group.sample_size(20);
     group.bench_function("bare", |b| {
-        b.iter_batched_ref(|| network.clone(), |net| bare_epoch(net, &dataset, &config), criterion::BatchSize::LargeInput)
+        b.iter_batched_ref(
+            || network.clone(),
+            |net| bare_epoch(net, &dataset, &config),
+            criterion::BatchSize::LargeInput,
+        )
     });
     group.bench_function("instrumented_no_subscriber", |b| {
         b.iter_batched_ref(

@@ -50,7 +50,12 @@ impl MetricsAccumulator {
     }
 
     /// Adds a batch of (n_outputs × batch) outputs and targets with its mean loss.
-    pub(crate) fn add<T: Scalar>(&mut self, outputs: DMatrixView<'_, T>, targets: DMatrixView<'_, T>, mean_loss: T) {
+    pub(crate) fn add<T: Scalar>(
+        &mut self,
+        outputs: DMatrixView<'_, T>,
+        targets: DMatrixView<'_, T>,
+        mean_loss: T,
+    ) {
         let batch = outputs.ncols();
         self.n_samples += batch;
         self.loss_sum += mean_loss.to_f64_value() * batch as f64;
@@ -101,13 +106,18 @@ impl MetricsAccumulator {
 /// `kind` `None` infers the metrics from the loss, as [`crate::TrainConfig::metrics`].
 /// Panics if the dataset's shapes do not fit the network (check with
 /// [`crate::check_dataset`]).
-pub fn evaluate<T: Scalar>(network: &Network<T>, dataset: &Dataset<T>, kind: Option<MetricsKind>) -> Evaluation {
+pub fn evaluate<T: Scalar>(
+    network: &Network<T>,
+    dataset: &Dataset<T>,
+    kind: Option<MetricsKind>,
+) -> Evaluation {
     let kind = kind.unwrap_or_else(|| crate::trainer::infer_metrics(network));
     let mut accumulator = MetricsAccumulator::new(kind, network);
     let mut tape = network.tape(dataset.len().clamp(1, 256));
     let columns: Vec<usize> = (0..dataset.len()).collect();
     for chunk in columns.chunks(256) {
-        tape.load_columns(dataset.inputs(), dataset.targets(), chunk).expect("dataset fits the network");
+        tape.load_columns(dataset.inputs(), dataset.targets(), chunk)
+            .expect("dataset fits the network");
         network.forward(&mut tape);
         let loss = network.batch_loss(&mut tape);
         accumulator.add(tape.outputs(), tape.targets(), loss);

@@ -76,7 +76,8 @@ pub struct OptimizerState<T: Scalar> {
 impl<T: Scalar> OptimizerState<T> {
     /// Zeroed state for `network`'s parameters.
     pub fn new(optimizer: Optimizer, network: &Network<T>) -> Self {
-        let zeros = || network.parameter_blocks().map(|block| vec![T::zero(); block.len()]).collect();
+        let zeros =
+            || network.parameter_blocks().map(|block| vec![T::zero(); block.len()]).collect();
         let second = if matches!(optimizer, Optimizer::Adam { .. }) { zeros() } else { Vec::new() };
         OptimizerState { optimizer, first: zeros(), second, steps: 0 }
     }
@@ -88,7 +89,13 @@ impl<T: Scalar> OptimizerState<T> {
 
     /// Applies one update to `network` with `gradients`, learning rate η and L2 decay λ
     /// (g ← g + λ w for weights, not biases). Allocates nothing.
-    pub fn step(&mut self, network: &mut Network<T>, gradients: &Gradients<T>, learning_rate: f64, l2: f64) {
+    pub fn step(
+        &mut self,
+        network: &mut Network<T>,
+        gradients: &Gradients<T>,
+        learning_rate: f64,
+        l2: f64,
+    ) {
         self.steps += 1;
         let eta = T::from_f64_value(learning_rate);
         let decay = T::from_f64_value(l2);
@@ -106,7 +113,9 @@ impl<T: Scalar> OptimizerState<T> {
                 Optimizer::Momentum { momentum } | Optimizer::Nesterov { momentum } => {
                     let mu = T::from_f64_value(momentum);
                     let nesterov = matches!(self.optimizer, Optimizer::Nesterov { .. });
-                    for ((w, &g), v) in parameters.iter_mut().zip(gradient).zip(&mut self.first[index]) {
+                    for ((w, &g), v) in
+                        parameters.iter_mut().zip(gradient).zip(&mut self.first[index])
+                    {
                         let g = g + decay * *w;
                         *v = mu * *v + g;
                         *w -= if nesterov { eta * (g + mu * *v) } else { eta * *v };
@@ -134,7 +143,6 @@ impl<T: Scalar> OptimizerState<T> {
 
 /// For each block of [`Gradients::blocks`], whether it holds weights (true) or biases.
 fn weight_block_flags<T: Scalar>(gradients: &Gradients<T>) -> impl Iterator<Item = bool> + '_ {
-    (0..gradients.n_layers()).flat_map(|layer| {
-        std::iter::once(true).chain(gradients.bias(layer).map(|_| false))
-    })
+    (0..gradients.n_layers())
+        .flat_map(|layer| std::iter::once(true).chain(gradients.bias(layer).map(|_| false)))
 }

@@ -24,7 +24,13 @@ impl<T: Scalar> StepLog<T> {
             first_block.push(next);
             next += 1 + usize::from(dense.bias().is_some());
         }
-        StepLog { names: None, before: Vec::new(), first_block, gradients_wanted: false, layers_wanted: false }
+        StepLog {
+            names: None,
+            before: Vec::new(),
+            first_block,
+            gradients_wanted: false,
+            layers_wanted: false,
+        }
     }
 
     /// Asks the subscriber, once per step, whether gradient or layer events are wanted here.
@@ -56,15 +62,25 @@ impl<T: Scalar> StepLog<T> {
         sample_numbers: &[usize],
         batch: &[usize],
     ) {
-        if self.gradients_wanted {
+        // Asked again right before each kind is emitted: tracing-subscriber's per-layer filters
+        // keep the answer of an `enabled!` check for the next event, so a check whose events do
+        // not follow at once (the layer check, before the gradient events) would make a
+        // filtered layer drop the next event.
+        if self.gradients_wanted && events::gradient_enabled() {
             self.emit_gradients(network, tape, sample_numbers, batch);
         }
-        if self.layers_wanted {
+        if self.layers_wanted && events::layer_enabled() {
             self.emit_layers(network, tape, gradients);
         }
     }
 
-    fn emit_gradients(&self, network: &Network<T>, tape: &Tape<T>, sample_numbers: &[usize], batch: &[usize]) {
+    fn emit_gradients(
+        &self,
+        network: &Network<T>,
+        tape: &Tape<T>,
+        sample_numbers: &[usize],
+        batch: &[usize],
+    ) {
         let names = self.names.as_ref().expect("remember runs before emit");
         for (sample, &column) in batch.iter().enumerate() {
             for (layer, dense) in network.layers().iter().enumerate() {
@@ -122,7 +138,8 @@ impl<T: Scalar> StepLog<T> {
                 grad_max_abs = grad_max_abs.max(g.abs());
             }
             let before = &self.before[self.first_block[layer]..];
-            let after = std::iter::once(dense.weights().as_slice()).chain(dense.bias().map(|b| b.as_slice()));
+            let after = std::iter::once(dense.weights().as_slice())
+                .chain(dense.bias().map(|b| b.as_slice()));
             let (mut weight_square, mut update_square) = (0.0_f64, 0.0_f64);
             for (old, new) in before.iter().zip(after) {
                 for (&w, &w_new) in old.iter().zip(new) {
@@ -134,13 +151,20 @@ impl<T: Scalar> StepLog<T> {
             let factors = tape.factors(layer);
             let n_values = factors.a.len().max(1) as f64;
             let saturated = |bound: fn(f64) -> bool| {
-                Some(factors.a.iter().filter(|&&a| bound(a.to_f64_value())).count() as f64 / n_values)
+                Some(
+                    factors.a.iter().filter(|&&a| bound(a.to_f64_value())).count() as f64
+                        / n_values,
+                )
             };
             let (saturated_fraction, dead_fraction) = match dense.activation() {
                 Activation::Sigmoid => (saturated(|a| !(0.01..=0.99).contains(&a)), None),
                 Activation::Tanh => (saturated(|a| a.abs() > 0.99), None),
                 Activation::Relu | Activation::LeakyRelu { .. } => {
-                    let dead = factors.z.row_iter().filter(|row| row.iter().all(|&z| z <= T::zero())).count();
+                    let dead = factors
+                        .z
+                        .row_iter()
+                        .filter(|row| row.iter().all(|&z| z <= T::zero()))
+                        .count();
                     (None, Some(dead as f64 / dense.n_outputs() as f64))
                 }
                 _ => (None, None),
@@ -151,7 +175,11 @@ impl<T: Scalar> StepLog<T> {
                 grad_norm: grad_square.sqrt(),
                 grad_max_abs,
                 weight_norm,
-                update_ratio: if weight_norm > 0.0 { update_square.sqrt() / weight_norm } else { f64::NAN },
+                update_ratio: if weight_norm > 0.0 {
+                    update_square.sqrt() / weight_norm
+                } else {
+                    f64::NAN
+                },
                 saturated_fraction,
                 dead_fraction,
             });

@@ -75,10 +75,20 @@ pub fn check_dataset<T: Scalar>(
     which: &'static str,
 ) -> Result<(), TrainError> {
     if dataset.n_inputs() != network.n_inputs() {
-        return Err(TrainError::Shape { which, what: "inputs", expected: network.n_inputs(), found: dataset.n_inputs() });
+        return Err(TrainError::Shape {
+            which,
+            what: "inputs",
+            expected: network.n_inputs(),
+            found: dataset.n_inputs(),
+        });
     }
     if dataset.n_outputs() != network.n_outputs() {
-        return Err(TrainError::Shape { which, what: "outputs", expected: network.n_outputs(), found: dataset.n_outputs() });
+        return Err(TrainError::Shape {
+            which,
+            what: "outputs",
+            expected: network.n_outputs(),
+            found: dataset.n_outputs(),
+        });
     }
     Ok(())
 }
@@ -86,7 +96,9 @@ pub fn check_dataset<T: Scalar>(
 /// Classification for cross-entropy after softmax or sigmoid, regression otherwise.
 pub(crate) fn infer_metrics<T: Scalar>(network: &Network<T>) -> MetricsKind {
     let output = network.output_layer().activation();
-    if network.loss() == Loss::CrossEntropy && matches!(output, Activation::Softmax | Activation::Sigmoid) {
+    if network.loss() == Loss::CrossEntropy
+        && matches!(output, Activation::Softmax | Activation::Sigmoid)
+    {
         MetricsKind::Classification
     } else {
         MetricsKind::Regression
@@ -102,7 +114,10 @@ fn check_config(config: &TrainConfig) -> Result<(), TrainError> {
         return bad("gradient logging interval must be at least 1 step".into());
     }
     if !(config.learning_rate.is_finite() && config.learning_rate > 0.0) {
-        return bad(format!("learning rate must be a positive number, not {}", config.learning_rate));
+        return bad(format!(
+            "learning rate must be a positive number, not {}",
+            config.learning_rate
+        ));
     }
     if !(config.l2.is_finite() && config.l2 >= 0.0) {
         return bad(format!("L2 decay must be zero or positive, not {}", config.l2));
@@ -167,7 +182,8 @@ pub fn train_with<T: Scalar>(
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     let mut step_log = StepLog::new(network);
-    let mut report = TrainReport { history: Vec::new(), best_epoch: 0, stopped_early: false, steps: 0 };
+    let mut report =
+        TrainReport { history: Vec::new(), best_epoch: 0, stopped_early: false, steps: 0 };
     let mut best: Option<Best<T>> = None;
 
     for epoch in 1..=config.epochs {
@@ -220,7 +236,8 @@ pub fn train_with<T: Scalar>(
 
         if let Some(patience) = config.patience {
             let monitored = record.val_loss.unwrap_or(record.loss);
-            let improved = best.as_ref().is_none_or(|kept| monitored < kept.loss - config.min_delta);
+            let improved =
+                best.as_ref().is_none_or(|kept| monitored < kept.loss - config.min_delta);
             if improved {
                 best = Some(Best { loss: monitored, epoch, network: network.clone() });
             } else if best.as_ref().is_some_and(|kept| epoch - kept.epoch >= patience) {

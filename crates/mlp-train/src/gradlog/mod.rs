@@ -121,10 +121,10 @@
 //!
 //! # Threads
 //!
-//! A layer keeps the epoch and step of the training spans most recently entered and not yet
-//! left, on whichever thread: the trainer enters them on one thread, and events emitted on other
-//! threads inside them get their numbers. This is what lets a row be written without looking
-//! up its spans.
+//! A row is written without looking up its spans: entering an `epoch` or `step` span sets the
+//! layer's current epoch or step, and leaving it clears it, whichever thread does so. The
+//! trainer enters them on one thread; an event emitted on another thread meanwhile gets the
+//! same numbers.
 //!
 //! [`GRADIENT_TARGET`]: crate::events::GRADIENT_TARGET
 //! [`LAYER_TARGET`]: crate::events::LAYER_TARGET

@@ -41,10 +41,11 @@ enum Cell {
     Signed(i64),
     Float(f64),
     Bool(bool),
-    /// A string or `Debug` value, at `start..end` of the row's text buffer.
+    /// A string or `Debug` value, at `start..end` of the row's text buffer (`u32`s keep a cell
+    /// at 16 bytes).
     Text {
-        start: usize,
-        end: usize,
+        start: u32,
+        end: u32,
     },
 }
 
@@ -61,6 +62,8 @@ const NO_COLUMN: u8 = u8::MAX;
 /// that writing a row allocates nothing once the buffers have grown to size.
 pub struct RowBuffer {
     columns: &'static [Column],
+    /// The columns that fall back to a span's number, with the span's counter.
+    span_columns: Vec<(usize, Counter)>,
     cells: Vec<Cell>,
     /// The bytes of the row's text cells.
     text: Vec<u8>,
@@ -74,8 +77,14 @@ pub struct RowBuffer {
 impl RowBuffer {
     pub(super) fn new(columns: &'static [Column]) -> RowBuffer {
         assert!(columns.len() < usize::from(NO_COLUMN), "too many columns");
+        let span_columns = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(column_idx, column)| Some((column_idx, column.span_counter?)))
+            .collect();
         RowBuffer {
             columns,
+            span_columns,
             cells: vec![Cell::Empty; columns.len()],
             text: Vec::new(),
             field_columns: Vec::new(),
@@ -93,16 +102,15 @@ impl RowBuffer {
     /// Fills the row from `event`'s fields, and columns the event lacks from `counters`.
     #[inline]
     pub(super) fn fill(&mut self, event: &Event<'_>, counters: CurrentCounters) {
-        let RowBuffer { columns, cells, text, field_columns, .. } = self;
+        let RowBuffer { columns, span_columns, cells, text, field_columns, .. } = self;
         cells.fill(Cell::Empty);
         text.clear();
         let columns_of_fields = columns_of_fields(field_columns, columns, event.metadata());
         event.record(&mut CellVisitor { cells, text, columns_of_fields });
-        for (cell, column) in cells.iter_mut().zip(columns.iter()) {
-            if let (Cell::Empty, Some(counter)) = (*cell, column.span_counter) {
-                if let Some(value) = counters.get(counter) {
-                    *cell = Cell::Unsigned(value);
-                }
+        for &(column_idx, counter) in span_columns.iter() {
+            let cell = &mut cells[column_idx];
+            if let (Cell::Empty, Some(value)) = (*cell, counters.get(counter)) {
+                *cell = Cell::Unsigned(value);
             }
         }
     }
@@ -121,7 +129,7 @@ impl RowBuffer {
     #[inline]
     pub(super) fn text(&self, column_idx: usize) -> Option<&[u8]> {
         match self.cells[column_idx] {
-            Cell::Text { start, end } => Some(&self.text[start..end]),
+            Cell::Text { start, end } => Some(&self.text[start as usize..end as usize]),
             _ => None,
         }
     }
@@ -139,7 +147,7 @@ impl RowBuffer {
                 // Shortest text that reads back as the same f64; NaN and ±inf as `NaN`, `inf`.
                 Cell::Float(value) => record.push_field(float.format(value).as_bytes()),
                 Cell::Bool(value) => record.push_field(if value { b"true" } else { b"false" }),
-                Cell::Text { start, end } => record.push_field(&text[start..end]),
+                Cell::Text { start, end } => record.push_field(&text[start as usize..end as usize]),
             }
         }
         writer.write_byte_record(record)
@@ -197,7 +205,10 @@ impl CellVisitor<'_> {
         let Some(cell) = self.cells.get_mut(usize::from(column_idx)) else { return };
         let start = self.text.len();
         write(self.text);
-        *cell = Cell::Text { start, end: self.text.len() };
+        // A row's text longer than 4 GiB is cut to its first 4 GiB.
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        *cell = Cell::Text { start, end };
     }
 }
 

@@ -1,0 +1,387 @@
+//! The command line: clap derive structs for `mlp` and its subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Train, evaluate and explain multilayer perceptrons on CSV data, showing the work.
+#[derive(Debug, Parser)]
+#[command(name = "mlp", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a network on a CSV file and optionally save it.
+    Train(Box<TrainArgs>),
+    /// Report the loss and metrics of a saved model on a CSV file.
+    Evaluate(EvaluateArgs),
+    /// Write the predictions of a saved model for every row of a CSV file.
+    Predict(PredictArgs),
+    /// Show one training step of a saved model on one sample, number by number.
+    Explain(ExplainArgs),
+}
+
+/// How to read CSV files.
+#[derive(Debug, Clone, Args)]
+pub struct CsvArgs {
+    /// The CSV files have no header row; columns are named 1, 2, 3, …
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// The field delimiter, one ASCII character (use '\t' for tabs).
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+}
+
+/// `mlp train`.
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// The training data: a CSV file.
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+
+    /// Target column name(s), comma-separated; the other columns are features.
+    #[arg(long, required = true, value_delimiter = ',', value_name = "COL")]
+    pub target: Vec<String>,
+
+    /// Feature column names, comma-separated [default: every column that is not a target]
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub features: Option<Vec<String>>,
+
+    /// What the targets are: auto reads a non-numeric target column as class labels.
+    #[arg(long, value_enum, default_value_t = TaskArg::Auto)]
+    pub task: TaskArg,
+
+    /// Hidden layer sizes, comma-separated; 0 for no hidden layer.
+    #[arg(long, value_delimiter = ',', default_value = "100", value_name = "SIZES")]
+    pub hidden: Vec<usize>,
+
+    /// Activation of the hidden layers.
+    #[arg(long, value_enum, default_value_t = ActivationArg::Relu)]
+    pub activation: ActivationArg,
+
+    /// Activation of the output layer: auto is softmax for classes, identity for numbers.
+    #[arg(long, value_enum, default_value_t = OutputActivationArg::Auto)]
+    pub output_activation: OutputActivationArg,
+
+    /// Loss: auto is cross-entropy for classes and mse for numbers (the model's with --init);
+    /// sse is the tutorial's Σ ½ (t − o)².
+    #[arg(long, value_enum, default_value_t = LossArg::Auto)]
+    pub loss: LossArg,
+
+    /// The update rule.
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
+    pub optimizer: OptimizerArg,
+
+    /// Learning rate η.
+    #[arg(long, default_value_t = 0.001, value_name = "F")]
+    pub learning_rate: f64,
+
+    /// Momentum μ for --optimizer momentum and nesterov.
+    #[arg(long, default_value_t = 0.9, value_name = "F")]
+    pub momentum: f64,
+
+    /// L2 weight decay λ (added as λ·w to each weight's gradient; 0 as in Keras, so that the
+    /// tutorial's numbers come out exactly).
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub l2: f64,
+
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub epochs: usize,
+
+    /// Samples per optimizer step.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub batch_size: usize,
+
+    /// Seed for the initial weights, the validation split and the shuffling.
+    #[arg(long, default_value_t = 42, value_name = "N")]
+    pub seed: u64,
+
+    /// Floating-point precision of the training computations (the model file is always f64).
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    pub precision: PrecisionArg,
+
+    /// Share of the rows held out for validation (stratified by class); 0 trains on every row.
+    #[arg(long, default_value_t = 0.2, value_name = "FRACTION", conflicts_with = "test")]
+    pub validation: f64,
+
+    /// Validate on this CSV file instead of holding out rows.
+    #[arg(long, value_name = "TEST.csv")]
+    pub test: Option<PathBuf>,
+
+    /// Stop when the validation loss has not improved for N epochs, keeping the best weights
+    /// [default: never stop early]
+    #[arg(long, value_name = "N")]
+    pub patience: Option<usize>,
+
+    /// Build layers without biases (as the tutorial's network).
+    #[arg(long)]
+    pub no_bias: bool,
+
+    /// Do not standardize the features (by default: zero mean, unit variance on the training
+    /// rows).
+    #[arg(long)]
+    pub no_standardize: bool,
+
+    /// Start from this model file; its layers and activations win over --hidden and the
+    /// activation flags.
+    #[arg(long, value_name = "MODEL.json")]
+    pub init: Option<PathBuf>,
+
+    /// Save the trained model to this file (written atomically).
+    #[arg(long, value_name = "MODEL.json")]
+    pub save: Option<PathBuf>,
+
+    /// Write every partial derivative of every logged step to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub grad_log: Option<PathBuf>,
+
+    /// Log the gradients (and the layer summary) of steps 1, 1 + N, 1 + 2N, … only.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub grad_log_every: usize,
+
+    /// Log only these 1-based weight layers, comma-separated [default: all]
+    #[arg(long, value_delimiter = ',', value_name = "LAYERS")]
+    pub grad_log_layers: Option<Vec<usize>>,
+
+    /// Stop writing the gradient log after N rows (one Excel worksheet by default).
+    #[arg(long, default_value_t = mlp_train::gradlog::DEFAULT_MAX_ROWS, value_name = "N")]
+    pub grad_log_max_rows: u64,
+
+    /// Write one row per weight layer and logged step (gradient norms, update ratios, dead or
+    /// saturated units) to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub layer_log: Option<PathBuf>,
+
+    /// Write one row per epoch (loss and metrics) to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub history: Option<PathBuf>,
+
+    /// Print the final metrics as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `mlp evaluate`.
+#[derive(Debug, Clone, Args)]
+pub struct EvaluateArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// The data: a CSV file with the model's feature and target columns.
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+
+    /// Print the metrics as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `mlp predict`.
+#[derive(Debug, Clone, Args)]
+pub struct PredictArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// The data: a CSV file with the model's feature columns (targets may be absent).
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+
+    /// Write the predictions to this CSV file (atomically) [default: stdout]
+    #[arg(long, value_name = "PREDICTIONS.csv")]
+    pub output: Option<PathBuf>,
+
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `mlp explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// The data: a CSV file with the model's feature and target columns.
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+
+    /// The 1-based data row to explain.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub sample: usize,
+
+    /// The one parameter to derive, W5 or b2 [default: every parameter, with a table]
+    #[arg(long, value_name = "W5")]
+    pub weight: Option<String>,
+
+    /// Learning rate η of the step shown.
+    #[arg(long, default_value_t = 0.5, value_name = "F")]
+    pub learning_rate: f64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `--task`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    /// Classes when the target column is not numeric, regression otherwise.
+    Auto,
+    /// The target column holds class labels, even integer codes.
+    Classification,
+    /// Every target is a number.
+    Regression,
+}
+
+/// `--activation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActivationArg {
+    /// 1 / (1 + e^(−z)).
+    Sigmoid,
+    /// tanh z.
+    Tanh,
+    /// max(0, z).
+    Relu,
+    /// z for z > 0, 0.01 z otherwise.
+    LeakyRelu,
+    /// z.
+    Identity,
+}
+
+/// `--output-activation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputActivationArg {
+    /// Softmax for classes, identity for numbers.
+    Auto,
+    /// 1 / (1 + e^(−z)) per output.
+    Sigmoid,
+    /// Probabilities over the classes.
+    Softmax,
+    /// z.
+    Identity,
+}
+
+/// `--loss`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LossArg {
+    /// Cross-entropy for classes, mse for numbers; the model's loss with --init.
+    Auto,
+    /// Σ ½ (t − o)², the tutorial's.
+    Sse,
+    /// Mean over outputs of (t − o)².
+    Mse,
+    /// −Σ t ln o.
+    CrossEntropy,
+}
+
+/// `--optimizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// w ← w − η g.
+    Sgd,
+    /// Heavy-ball momentum.
+    Momentum,
+    /// Nesterov momentum.
+    Nesterov,
+    /// Adam.
+    Adam,
+}
+
+/// `--precision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// 64-bit floats.
+    F64,
+    /// 32-bit floats.
+    F32,
+}
+
+/// `explain --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown with formulas.
+    Markdown,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ => match text.as_bytes() {
+            [byte] if byte.is_ascii() => Ok(*byte),
+            _ => Err(format!("expected one ASCII character, found {text:?}")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn train_defaults_and_lists() {
+        let cli =
+            Cli::try_parse_from(["mlp", "train", "d.csv", "--target", "a,b", "--hidden", "8,4"])
+                .unwrap();
+        let Command::Train(args) = cli.command else { panic!("expected train") };
+        assert_eq!(args.target, ["a", "b"]);
+        assert_eq!(args.hidden, [8, 4]);
+        assert_eq!(args.validation, 0.2);
+        assert_eq!(args.csv.delimiter, b',');
+        assert_eq!(args.loss, LossArg::Auto);
+    }
+
+    #[test]
+    fn validation_and_test_conflict() {
+        let err = Cli::try_parse_from([
+            "mlp",
+            "train",
+            "d.csv",
+            "--target",
+            "y",
+            "--validation",
+            "0.1",
+            "--test",
+            "t.csv",
+        ])
+        .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("\\t"), Ok(b'\t'));
+        assert!(parse_delimiter(";;").is_err());
+    }
+}

@@ -1,0 +1,298 @@
+//! One sample's training step written out number by number, as the tutorial does by hand
+//! (`shared/seed/EXAMPLE.md`): the forward pass, the loss, and for each parameter the chain
+//! rule and the gradient-descent update.
+//!
+//! [`explain`] does no I/O: it runs mlp-core's forward and backward pass on the sample and
+//! renders what they computed. Every number printed comes from mlp-core: z, a and the
+//! chain-rule factors from the [`mlp_core::Tape`], ∂E/∂w from the [`mlp_core::Gradients`], and
+//! the updated value from [`Network::descend`]. Only the sums that softmax needs inside a
+//! formula (Σ_k t_k, Σ_k ∂E/∂o_k·o_k) are added up here, from the tape's numbers.
+//!
+//! Names follow the tutorial: inputs `x1`.., hidden activations `h1`.. (`h1_2` = hidden layer
+//! 1, neuron 2, when there are several hidden layers), outputs `o1`.., targets `t1`..,
+//! pre-activations `z1`.. numbered across all layers, parameters `W1`.. and `b1`.. as
+//! [`mlp_core::ParameterNames`] numbers them.
+
+mod backward;
+mod document;
+mod forward;
+mod math;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use mlp_core::{Gradients, LayerFactors, Network, ParamId, ParameterNames, Scalar, Tape};
+use nalgebra::DMatrix;
+
+use self::document::{Document, Section};
+
+/// How [`explain`] writes the derivation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// Plain text, one formula per line: `∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = …`.
+    Text,
+    /// Markdown for GitHub: a `###` section with LaTeX formulas and a table of all parameters.
+    Markdown,
+}
+
+/// What [`explain`] writes about its sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainOptions {
+    /// The one parameter to derive, `W5` or `b2` (case-insensitive); `None` for all of them.
+    pub weight: Option<String>,
+    /// The gradient-descent step size η of the update `w+ = w − η·∂E/∂w`.
+    pub learning_rate: f64,
+    /// Plain text or Markdown.
+    pub format: ExplainFormat,
+    /// Column names of the inputs, shown beside `x1`..; missing names are left out.
+    pub input_names: Vec<String>,
+    /// Column or class names of the outputs, shown beside `o1`.. and `t1`..; missing names are
+    /// left out.
+    pub output_names: Vec<String>,
+    /// Which sample this is, for the title: `sample 1 (line 2 of data.csv)`.
+    pub sample_label: String,
+}
+
+/// Why a sample cannot be explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExplainError {
+    /// No parameter has the requested name.
+    UnknownParameter {
+        /// The name asked for.
+        name: String,
+        /// The network's weights, `W1`..`Wn`.
+        n_weights: usize,
+        /// The network's biases, `b1`..`bm` (0 for none).
+        n_biases: usize,
+    },
+    /// The sample has the wrong number of inputs.
+    Inputs {
+        /// The network's input count.
+        expected: usize,
+        /// The sample's.
+        found: usize,
+    },
+    /// The sample has the wrong number of targets.
+    Targets {
+        /// The network's output count.
+        expected: usize,
+        /// The sample's.
+        found: usize,
+    },
+}
+
+impl fmt::Display for ExplainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExplainError::UnknownParameter { name, n_weights, n_biases } => {
+                write!(
+                    f,
+                    "the network has no parameter {name:?}: its weights are W1..W{n_weights}"
+                )?;
+                match n_biases {
+                    0 => write!(f, " and it has no biases"),
+                    1 => write!(f, " and its bias is b1"),
+                    n => write!(f, " and its biases b1..b{n}"),
+                }
+            }
+            ExplainError::Inputs { expected, found } => {
+                write!(f, "the network takes {expected} inputs but the sample has {found}")
+            }
+            ExplainError::Targets { expected, found } => {
+                write!(f, "the network has {expected} outputs but the sample has {found} targets")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ExplainError {}
+
+/// The derivation of one training step on one sample: the forward pass, the loss, and the
+/// chain rule and update of `options.weight` (or of every parameter, output layer first, with
+/// a table of them all).
+///
+/// For the tutorial's network the W5 line reads
+/// `∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = 0.20944600 × 0.23802157 × 0.51998934 = 0.02592286`
+/// and its update `W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857`. Computed
+/// values have 8 decimals; given ones (parameters, inputs, targets, η) are written as they
+/// are, unless they need more than 8 decimals.
+///
+/// Errors: an unknown parameter name, or `inputs` or `targets` of the wrong length.
+///
+/// # Example
+///
+/// ```
+/// use mlp_cli::explain::{explain, ExplainFormat, ExplainOptions};
+/// use mlp_core::{Activation, Dense, Loss, Network};
+/// use nalgebra::dmatrix;
+///
+/// let network = Network::new(
+///     vec![
+///         Dense::new(dmatrix![0.30, 0.25; 0.40, 0.35], None, Activation::Sigmoid), // W1..W4
+///         Dense::new(dmatrix![0.45, 0.40; 0.70, 0.60], None, Activation::Sigmoid), // W5..W8
+///     ],
+///     Loss::HalfSumSquared,
+/// )?;
+/// let options = ExplainOptions {
+///     weight: Some("W5".to_owned()),
+///     learning_rate: 0.5,
+///     format: ExplainFormat::Text,
+///     input_names: Vec::new(),
+///     output_names: Vec::new(),
+///     sample_label: "the tutorial's sample".to_owned(),
+/// };
+/// let text = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options)?;
+/// assert!(text.contains("W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn explain<T: Scalar>(
+    network: &Network<T>,
+    inputs: &[f64],
+    targets: &[f64],
+    options: &ExplainOptions,
+) -> Result<String, ExplainError> {
+    if inputs.len() != network.n_inputs() {
+        return Err(ExplainError::Inputs { expected: network.n_inputs(), found: inputs.len() });
+    }
+    if targets.len() != network.n_outputs() {
+        return Err(ExplainError::Targets { expected: network.n_outputs(), found: targets.len() });
+    }
+    let names = network.parameter_names();
+    let selected = match &options.weight {
+        Some(name) => Some(names.find(name).ok_or_else(|| unknown_parameter(&names, name))?),
+        None => None,
+    };
+
+    let column = |values: &[f64]| {
+        DMatrix::from_iterator(values.len(), 1, values.iter().map(|&v| T::from_f64_value(v)))
+    };
+    let (tape, gradients, _) = network
+        .backpropagate(&column(inputs), &column(targets))
+        .expect("one sample of the lengths checked above fits the network");
+    let mut stepped = network.clone();
+    stepped.descend(&gradients, T::from_f64_value(options.learning_rate));
+
+    let context = Context::new(network, &tape, &gradients, &stepped, names, options);
+    let document = context.document(selected);
+    Ok(match options.format {
+        ExplainFormat::Text => document.text(),
+        ExplainFormat::Markdown => document.markdown(),
+    })
+}
+
+fn unknown_parameter(names: &ParameterNames, name: &str) -> ExplainError {
+    let n_biases = names.iter().filter(|(id, _)| id.is_bias()).count();
+    ExplainError::UnknownParameter {
+        name: name.to_owned(),
+        n_weights: names.len() - n_biases,
+        n_biases,
+    }
+}
+
+/// Everything one derivation reads: the network before and after the step, and what the
+/// forward and backward passes computed.
+struct Context<'a, T: Scalar> {
+    network: &'a Network<T>,
+    tape: &'a Tape<T>,
+    gradients: &'a Gradients<T>,
+    stepped: &'a Network<T>,
+    names: ParameterNames,
+    options: &'a ExplainOptions,
+    /// Per layer, the neurons of the layers before it: z's are numbered across layers.
+    z_offsets: Vec<usize>,
+}
+
+impl<'a, T: Scalar> Context<'a, T> {
+    fn new(
+        network: &'a Network<T>,
+        tape: &'a Tape<T>,
+        gradients: &'a Gradients<T>,
+        stepped: &'a Network<T>,
+        names: ParameterNames,
+        options: &'a ExplainOptions,
+    ) -> Self {
+        let z_offsets = network
+            .layers()
+            .iter()
+            .scan(0, |before, dense| {
+                let offset = *before;
+                *before += dense.n_outputs();
+                Some(offset)
+            })
+            .collect();
+        Context { network, tape, gradients, stepped, names, options, z_offsets }
+    }
+
+    fn document(&self, selected: Option<ParamId>) -> Document {
+        let title = format!(
+            "Backpropagation step for {}, learning rate η = {}",
+            self.options.sample_label,
+            math::given(self.options.learning_rate)
+        );
+        let mut sections: Vec<Section> = vec![self.forward_section(), self.loss_section()];
+        sections.extend(self.backward_sections(selected));
+        Document { title, sections }
+    }
+
+    fn n_layers(&self) -> usize {
+        self.network.layers().len()
+    }
+
+    fn is_output(&self, layer: usize) -> bool {
+        layer + 1 == self.n_layers()
+    }
+
+    fn factors(&self, layer: usize) -> LayerFactors<'_, T> {
+        self.tape.factors(layer)
+    }
+
+    /// "output layer (layer 2)", "hidden layer 1 (layer 1)".
+    fn layer_name(&self, layer: usize) -> String {
+        if self.is_output(layer) {
+            format!("output layer (layer {})", layer + 1)
+        } else {
+            format!("hidden layer {0} (layer {0})", layer + 1)
+        }
+    }
+
+    /// The activation of neuron `j` of `layer` (0-based): `h1`, `h2_1` or `o1`.
+    fn a_name(&self, layer: usize, j: usize) -> String {
+        match (self.is_output(layer), self.n_layers() > 2) {
+            (true, _) => format!("o{}", j + 1),
+            (false, false) => format!("h{}", j + 1),
+            (false, true) => format!("h{}_{}", layer + 1, j + 1),
+        }
+    }
+
+    /// The pre-activation of neuron `j` of `layer` (0-based), numbered across layers.
+    fn z_name(&self, layer: usize, j: usize) -> String {
+        format!("z{}", self.z_offsets[layer] + j + 1)
+    }
+
+    /// Input `i` of `layer` (0-based): `x1` for the first layer, else the activation it reads.
+    fn input_name(&self, layer: usize, i: usize) -> String {
+        match layer {
+            0 => format!("x{}", i + 1),
+            _ => self.a_name(layer - 1, i),
+        }
+    }
+
+    /// The value of input `i` of `layer`: given for the network's inputs, else computed.
+    fn input_value(&self, layer: usize, i: usize) -> String {
+        let value = self.factors(layer).inputs[(i, 0)];
+        match layer {
+            0 => math::given(value),
+            _ => math::computed(value),
+        }
+    }
+
+    /// The parameter `id` of `network`.
+    fn parameter(network: &Network<T>, id: ParamId) -> T {
+        let dense = &network.layers()[id.layer];
+        match id.from {
+            Some(from) => dense.weights()[(id.to, from)],
+            None => dense.bias().expect("a bias id names a layer with biases")[id.to],
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! `mlp train`: read and prepare the data, build (or load) the network, train it with the CSV
+//! logs installed, report, save.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
+use mlp_train::data::{
+    prepare_training, ColumnSelection, PrepareOptions, Prepared, Preprocessor, SplitOptions,
+    Standardizer, Task,
+};
+use mlp_train::events::EpochRecord;
+use mlp_train::model_file::Model;
+use mlp_train::{evaluate, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig};
+
+use crate::cli::{
+    ActivationArg, LossArg, OptimizerArg, OutputActivationArg, PrecisionArg, TaskArg, TrainArgs,
+};
+use crate::common::{
+    cast_dataset, check_output_path, evaluation_json, evaluation_text, load_model, metrics_kind,
+    print_stdout, read_table,
+};
+use crate::logging;
+use crate::output::Progress;
+
+/// The data made ready: the training set, the validation or test set, and what prepared them.
+struct Data {
+    preprocessor: Preprocessor,
+    train: Dataset<f64>,
+    /// `("validation" | "test", samples)`.
+    holdout: Option<(&'static str, Dataset<f64>)>,
+}
+
+/// What a run produced, in f64 whatever precision it trained in.
+struct Outcome {
+    network: Network<f64>,
+    history: Vec<EpochRecord>,
+    best_epoch: usize,
+    stopped_early: bool,
+    steps: usize,
+    train: Evaluation,
+    holdout: Option<Evaluation>,
+}
+
+/// Runs `mlp train`.
+pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    if args.epochs == 0 {
+        bail!("--epochs must be at least 1");
+    }
+    if let Some(path) = &args.save {
+        check_output_path(path, "model file")?;
+    }
+    let init = args.init.as_deref().map(load_model).transpose()?;
+    let data = prepare(args, init.as_ref())?;
+    let network = build_network(args, init.as_ref(), &data)?;
+    let kind = metrics_kind(&data.preprocessor);
+    let config = train_config(args, kind);
+
+    let (dispatch, logs) = logging::install(args, network.layers().len())?;
+    let started = Instant::now();
+    let outcome = match args.precision {
+        PrecisionArg::F64 => train_in(network, &data, &config, dispatch)?,
+        PrecisionArg::F32 => train_in::<f32>(network.cast(), &data, &config, dispatch)?,
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    logs.finish()?;
+
+    if let Some(path) = &args.save {
+        let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
+            .map_err(anyhow::Error::msg)
+            .context("the trained model does not fit its columns")?;
+        model.save(path)?;
+    }
+    report(args, &data, &outcome, seconds)
+}
+
+/// Reads the training file (and the test file), encodes classes, splits, standardizes.
+fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
+    let table = read_table(&args.data, &args.csv)?;
+    let task = match args.task {
+        TaskArg::Auto => Task::Auto,
+        TaskArg::Classification => Task::Classification,
+        TaskArg::Regression => Task::Regression,
+    };
+    let mut selection = ColumnSelection::new(args.target.iter().cloned());
+    // With --init the model's input columns are the features, unless --features says otherwise.
+    let features = args
+        .features
+        .clone()
+        .or_else(|| init.map(|model| model.preprocessor.feature_names().to_vec()));
+    if let Some(features) = features {
+        selection = selection.with_features(features);
+    }
+    let labeled = table.select(&selection, task)?;
+    let model_standardizer = init.and_then(|model| model.preprocessor.standardizer()).cloned();
+    let options = PrepareOptions {
+        split: SplitOptions {
+            validation_fraction: if args.test.is_some() { 0.0 } else { args.validation },
+            seed: args.seed,
+        },
+        standardize: !args.no_standardize && model_standardizer.is_none(),
+    };
+    let Prepared { mut preprocessor, mut train, validation, .. } =
+        prepare_training::<f64>(&labeled, &options)?;
+    let mut holdout = validation.map(|validation| ("validation", validation));
+
+    if let Some(model) = init {
+        let model_classes = model.preprocessor.class_encoding().map(|c| c.class_names());
+        let data_classes = preprocessor.class_encoding().map(|c| c.class_names());
+        if model_classes.is_some() && model_classes != data_classes {
+            bail!(
+                "{}: the model's classes are {:?} but {} has {:?}",
+                args.init.as_deref().unwrap_or(Path::new("")).display(),
+                model_classes.unwrap_or_default(),
+                args.data.display(),
+                data_classes.unwrap_or_default()
+            );
+        }
+        // A model trained on standardized inputs keeps its standardizer.
+        if let Some(standardizer) = model_standardizer {
+            preprocessor = with_standardizer(&preprocessor, &standardizer)?;
+            train = standardized(&train, &standardizer)?;
+            if let Some((_, set)) = &mut holdout {
+                *set = standardized(set, &standardizer)?;
+            }
+        }
+    }
+    if let Some(test) = &args.test {
+        let test_table = read_table(test, &args.csv)?;
+        holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?));
+    }
+    Ok(Data { preprocessor, train, holdout })
+}
+
+/// `preprocessor` with `standardizer` in place of its own.
+fn with_standardizer(
+    preprocessor: &Preprocessor,
+    standardizer: &Standardizer,
+) -> anyhow::Result<Preprocessor> {
+    let mut value = serde_json::to_value(preprocessor)?;
+    value["standardizer"] = serde_json::to_value(standardizer)?;
+    Ok(serde_json::from_value(value)?)
+}
+
+/// The samples with `standardizer` applied to their inputs.
+fn standardized(
+    dataset: &Dataset<f64>,
+    standardizer: &Standardizer,
+) -> anyhow::Result<Dataset<f64>> {
+    let mut inputs = dataset.inputs().clone();
+    standardizer.apply(&mut inputs)?;
+    Ok(Dataset::new(inputs, dataset.targets().clone(), dataset.sample_numbers().to_vec())?)
+}
+
+/// The network from `--init`, or a new one shaped by the flags, checked against the data.
+fn build_network(
+    args: &TrainArgs,
+    init: Option<&Model>,
+    data: &Data,
+) -> anyhow::Result<Network<f64>> {
+    let classification = data.preprocessor.task() == Task::Classification;
+    let (n_inputs, n_outputs) = (data.train.n_inputs(), data.train.n_outputs());
+    let explicit_loss = match args.loss {
+        LossArg::Auto => None,
+        LossArg::Sse => Some(Loss::HalfSumSquared),
+        LossArg::Mse => Some(Loss::MeanSquared),
+        LossArg::CrossEntropy => Some(Loss::CrossEntropy),
+    };
+    if let (Some(model), Some(path)) = (init, &args.init) {
+        let network = &model.network;
+        if network.n_inputs() != n_inputs {
+            bail!(
+                "{}: the model takes {} inputs but {} has {} feature columns",
+                path.display(),
+                network.n_inputs(),
+                args.data.display(),
+                n_inputs
+            );
+        }
+        if network.n_outputs() != n_outputs {
+            bail!(
+                "{}: the model has {} outputs but {} gives {} targets per row",
+                path.display(),
+                network.n_outputs(),
+                args.data.display(),
+                n_outputs
+            );
+        }
+        return match explicit_loss {
+            Some(loss) if loss != network.loss() => Network::new(network.layers().to_vec(), loss)
+                .with_context(|| format!("{}: cannot train with --loss {loss}", path.display())),
+            _ => Ok(network.clone()),
+        };
+    }
+
+    let hidden: Vec<usize> = match args.hidden.as_slice() {
+        [0] => Vec::new(),
+        sizes if sizes.contains(&0) => bail!("--hidden: a layer needs at least one neuron"),
+        sizes => sizes.to_vec(),
+    };
+    let hidden_activation = match args.activation {
+        ActivationArg::Sigmoid => Activation::Sigmoid,
+        ActivationArg::Tanh => Activation::Tanh,
+        ActivationArg::Relu => Activation::Relu,
+        ActivationArg::LeakyRelu => Activation::LEAKY_RELU,
+        ActivationArg::Identity => Activation::Identity,
+    };
+    let output_activation = match args.output_activation {
+        OutputActivationArg::Auto if classification => Activation::Softmax,
+        OutputActivationArg::Auto | OutputActivationArg::Identity => Activation::Identity,
+        OutputActivationArg::Sigmoid => Activation::Sigmoid,
+        OutputActivationArg::Softmax => Activation::Softmax,
+    };
+    let loss = explicit_loss.unwrap_or(
+        if classification && Loss::CrossEntropy.accepts_output(output_activation) {
+            Loss::CrossEntropy
+        } else {
+            Loss::MeanSquared
+        },
+    );
+    let sizes = std::iter::once(n_inputs).chain(hidden).chain(std::iter::once(n_outputs)).collect();
+    let architecture =
+        Architecture { sizes, hidden_activation, output_activation, bias: !args.no_bias, loss };
+    Network::initialized(&architecture, None, args.seed).context("cannot build the network")
+}
+
+fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
+    let optimizer = match args.optimizer {
+        OptimizerArg::Sgd => Optimizer::Sgd,
+        OptimizerArg::Momentum => Optimizer::Momentum { momentum: args.momentum },
+        OptimizerArg::Nesterov => Optimizer::Nesterov { momentum: args.momentum },
+        OptimizerArg::Adam => Optimizer::ADAM,
+    };
+    TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        optimizer,
+        learning_rate: args.learning_rate,
+        l2: args.l2,
+        seed: args.seed,
+        patience: args.patience,
+        metrics: Some(kind),
+        log_every: args.grad_log_every,
+        ..TrainConfig::default()
+    }
+}
+
+/// Trains in precision `T` with the logs' subscriber (if any) as the default for this thread.
+fn train_in<T: Scalar>(
+    mut network: Network<T>,
+    data: &Data,
+    config: &TrainConfig,
+    dispatch: Option<tracing::Dispatch>,
+) -> anyhow::Result<Outcome> {
+    let train = cast_dataset::<T>(&data.train);
+    let holdout = data.holdout.as_ref().map(|(_, set)| cast_dataset::<T>(set));
+    let mut progress = Progress::new(config.epochs);
+    let mut run = || {
+        train_with(&mut network, &train, holdout.as_ref(), config, |record| {
+            progress.epoch(record);
+            ControlFlow::Continue(())
+        })
+    };
+    let result = match dispatch {
+        Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
+        None => run(),
+    };
+    let last = result.as_ref().ok().and_then(|report| report.history.last().copied());
+    progress.finish(last.as_ref());
+    let report = result?;
+    let kind = config.metrics;
+    Ok(Outcome {
+        train: evaluate(&network, &train, kind),
+        holdout: holdout.as_ref().map(|set| evaluate(&network, set, kind)),
+        network: network.cast(),
+        history: report.history,
+        best_epoch: report.best_epoch,
+        stopped_early: report.stopped_early,
+        steps: report.steps,
+    })
+}
+
+/// The final summary: one JSON object with `--json`, lines of text otherwise.
+fn report(args: &TrainArgs, data: &Data, outcome: &Outcome, seconds: f64) -> anyhow::Result<()> {
+    let task = match data.preprocessor.task() {
+        Task::Classification => "classification",
+        _ => "regression",
+    };
+    if args.json {
+        let mut json = serde_json::json!({
+            "task": task,
+            "epochs": outcome.history.len(),
+            "best_epoch": outcome.best_epoch,
+            "stopped_early": outcome.stopped_early,
+            "steps": outcome.steps,
+            "seconds": seconds,
+            "parameters": outcome.network.n_parameters(),
+            "train": evaluation_json(&outcome.train, data.train.len()),
+            "model": args.save.as_ref().map(|path| path.display().to_string()),
+        });
+        if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
+            json[*name] = evaluation_json(evaluation, set.len());
+        }
+        return print_stdout(&format!("{json}\n"));
+    }
+    let sizes: Vec<String> = outcome.network.sizes().iter().map(usize::to_string).collect();
+    let mut text = format!(
+        "trained a {} network ({} parameters, {task}) for {} epochs ({} steps) in {seconds:.2} s",
+        sizes.join("-"),
+        outcome.network.n_parameters(),
+        outcome.history.len(),
+        outcome.steps,
+    );
+    if outcome.stopped_early {
+        text += &format!("; stopped early, keeping epoch {}", outcome.best_epoch);
+    }
+    text +=
+        &format!("\ntrain ({} samples): {}\n", data.train.len(), evaluation_text(&outcome.train));
+    if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
+        text += &format!("{name} ({} samples): {}\n", set.len(), evaluation_text(evaluation));
+    }
+    if let Some(path) = &args.save {
+        text += &format!("saved the model to {}\n", path.display());
+    }
+    print_stdout(&text)
+}

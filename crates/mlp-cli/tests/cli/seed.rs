@@ -1,0 +1,107 @@
+use std::collections::HashMap;
+
+use crate::util::{dataset, mlp_ok};
+
+fn close(actual: f64, expected: f64) -> bool {
+    (actual - expected).abs() <= 1e-8
+}
+
+/// The tutorial's command: one SGD step of η = 0.5 on its one sample, logged.
+///
+/// Expected values from the tutorial (`shared/seed/EXAMPLE.md`, "Backpropagation, output
+/// layer"), worked by hand: ∂E/∂o1 = 0.20944600, ∂o1/∂z3 = 0.23802157, their product ∂E/∂z3 =
+/// 0.04985267 (Python, math.exp), ∂z3/∂W5 = h1 =
+/// 0.51998934, ∂E/∂W5 = 0.02592286, W5+ = 0.43703857.
+#[test]
+fn seed_command_logs_the_tutorials_w5_row() {
+    let dir = tempfile::tempdir().unwrap();
+    mlp_ok(
+        dir.path(),
+        &[
+            "train",
+            &dataset("seed/data.csv"),
+            "--target",
+            "t1,t2",
+            "--init",
+            &dataset("seed/model.json"),
+            "--loss",
+            "sse",
+            "--optimizer",
+            "sgd",
+            "--learning-rate",
+            "0.5",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "1",
+            "--validation",
+            "0",
+            "--no-standardize",
+            "--grad-log",
+            "grads.csv",
+        ],
+    );
+    let mut reader = csv::Reader::from_path(dir.path().join("grads.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows: Vec<HashMap<String, String>> = reader
+        .records()
+        .map(|record| {
+            header.iter().cloned().zip(record.unwrap().iter().map(str::to_owned)).collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 8, "one row per weight W1..W8");
+    let w5 = rows.iter().find(|row| row["param"] == "W5").expect("a W5 row");
+    let number = |column: &str| w5[column].parse::<f64>().unwrap();
+    assert_eq!((w5["epoch"].as_str(), w5["step"].as_str(), w5["sample"].as_str()), ("1", "1", "1"));
+    assert_eq!((w5["layer"].as_str(), w5["to"].as_str(), w5["from"].as_str()), ("2", "1", "1"));
+    for (column, expected) in [
+        ("weight", 0.45),
+        ("dE_da", 0.20944600),
+        ("da_dz", 0.23802157),
+        ("dE_dz", 0.04985267),
+        ("dz_dw", 0.51998934),
+        ("dE_dw", 0.02592286),
+        ("weight_new", 0.43703857),
+    ] {
+        assert!(close(number(column), expected), "{column}: {} vs {expected}", number(column));
+    }
+    // The hidden layer, same table: W1 0.30 → 0.29959556.
+    let w1 = rows.iter().find(|row| row["param"] == "W1").unwrap();
+    assert!(close(w1["weight_new"].parse().unwrap(), 0.29959556));
+}
+
+/// `mlp explain` on the tutorial's model shows the tutorial's chain rule for W5.
+#[test]
+fn explain_shows_the_tutorials_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = mlp_ok(
+        dir.path(),
+        &[
+            "explain",
+            "--model",
+            &dataset("seed/model.json"),
+            &dataset("seed/data.csv"),
+            "--weight",
+            "W5",
+        ],
+    );
+    for number in
+        ["0.20944600", "0.23802157", "0.51998934", "0.02592286", "0.43703857", "0.02397190"]
+    {
+        assert!(text.contains(number), "{number} not in\n{text}");
+    }
+    let all = mlp_ok(
+        dir.path(),
+        &[
+            "explain",
+            "--model",
+            &dataset("seed/model.json"),
+            &dataset("seed/data.csv"),
+            "--format",
+            "markdown",
+        ],
+    );
+    for number in ["0.29959556", "0.59624247"] {
+        assert!(all.contains(number), "{number} not in\n{all}");
+    }
+}

@@ -1,0 +1,50 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's `datasets/` directory.
+pub fn datasets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets")
+}
+
+/// A dataset file by its path under `datasets/`, as a string argument.
+pub fn dataset(name: &str) -> String {
+    datasets().join(name).display().to_string()
+}
+
+/// Runs `mlp args…` in `dir`.
+pub fn mlp(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlp"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the mlp binary runs")
+}
+
+/// Runs `mlp args…` in `dir`, asserts success and returns stdout.
+pub fn mlp_ok(dir: &Path, args: &[&str]) -> String {
+    let output = mlp(dir, args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "mlp {args:?} failed:\n{stderr}");
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// Runs `mlp args…` in `dir`, asserts it fails with exit code 1, a single `error: ` message
+/// holding every one of `needles`, and no panic; returns stderr.
+pub fn mlp_fails(dir: &Path, args: &[&str], needles: &[&str]) -> String {
+    let output = mlp(dir, args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "mlp {args:?}:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "mlp {args:?} panicked:\n{stderr}");
+    assert!(stderr.starts_with("error: "), "mlp {args:?}:\n{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "mlp {args:?}: {needle:?} not in\n{stderr}");
+    }
+    stderr
+}
+
+/// Writes `text` to `name` in `dir` and returns its path as a string.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}

@@ -20,3 +20,6 @@ mod training;
 
 // The trainer and the CSV gradient log together: the tutorial's rows, row counts, filters.
 mod gradient_log;
+
+// Construction errors and seeded initialisation.
+mod construction;

@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
-use mlp_core::{Activation, Architecture, Loss, Network};
+use mlp_core::Network;
 use mlp_train::gradlog::{GradientCsvLayer, LayerSummaryCsvLayer};
 use mlp_train::{train, Dataset, Optimizer, Schedule, TrainConfig};
-use nalgebra::DMatrix;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::Layer;
 
-use crate::util::{tutorial_inputs, tutorial_network, tutorial_targets, SharedBuffer};
+use crate::util::{
+    tutorial_inputs, tutorial_network, tutorial_targets, xor, xor_network, SharedBuffer,
+};
 
 /// Parses CSV text into header names and rows of cells.
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
@@ -120,20 +121,9 @@ fn tutorial_step_through_the_trainer_writes_every_number_of_the_tutorial() {
 }
 
 fn xor_run() -> (Network, Dataset, TrainConfig) {
-    let architecture = Architecture {
-        sizes: vec![2, 4, 1],
-        hidden_activation: Activation::Tanh,
-        output_activation: Activation::Sigmoid,
-        bias: true,
-        loss: Loss::MeanSquared,
-    };
-    let network = Network::initialized(&architecture, None, 1).unwrap();
-    let inputs = DMatrix::from_column_slice(2, 4, &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
-    let data =
-        Dataset::numbered(inputs, DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0])).unwrap();
     let config =
         TrainConfig { epochs: 30, batch_size: 2, learning_rate: 0.05, ..TrainConfig::default() };
-    (network, data, config)
+    (xor_network(1), xor(), config)
 }
 
 #[test]

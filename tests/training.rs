@@ -4,23 +4,7 @@ use mlp_core::{Activation, Architecture, Loss, Network};
 use mlp_train::{train, Dataset, Optimizer, TrainConfig, TrainError};
 use nalgebra::DMatrix;
 
-/// XOR: inputs (0,0) (0,1) (1,0) (1,1), one column per sample; targets 0 1 1 0.
-fn xor() -> Dataset {
-    let inputs = DMatrix::from_column_slice(2, 4, &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
-    let targets = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0]);
-    Dataset::numbered(inputs, targets).unwrap()
-}
-
-fn xor_network(seed: u64) -> Network {
-    let architecture = Architecture {
-        sizes: vec![2, 4, 1],
-        hidden_activation: Activation::Tanh,
-        output_activation: Activation::Sigmoid,
-        bias: true,
-        loss: Loss::MeanSquared,
-    };
-    Network::initialized(&architecture, None, seed).unwrap()
-}
+use crate::util::{xor, xor_network};
 
 fn xor_config() -> TrainConfig {
     TrainConfig {

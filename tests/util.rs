@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
-use mlp_core::{Activation, Dense, Loss, Network, Scalar};
+use mlp_core::{Activation, Architecture, Dense, Loss, Network, Scalar};
+use mlp_train::Dataset;
 use nalgebra::{dmatrix, DMatrix};
 
 /// The tutorial's 2-2-2 sigmoid network without biases (shared/seed/EXAMPLE.md):
@@ -48,4 +49,24 @@ impl std::io::Write for SharedBuffer {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// XOR: inputs (0,0) (0,1) (1,0) (1,1), one column per sample; targets 0 1 1 0.
+pub fn xor() -> Dataset {
+    let inputs = DMatrix::from_column_slice(2, 4, &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
+    let targets = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0]);
+    Dataset::numbered(inputs, targets).unwrap()
+}
+
+/// The 2-4-1 network the XOR tests train: tanh hidden layer, sigmoid output, biases, MSE,
+/// initialised from `seed`.
+pub fn xor_network(seed: u64) -> Network {
+    let architecture = Architecture {
+        sizes: vec![2, 4, 1],
+        hidden_activation: Activation::Tanh,
+        output_activation: Activation::Sigmoid,
+        bias: true,
+        loss: Loss::MeanSquared,
+    };
+    Network::initialized(&architecture, None, seed).unwrap()
 }

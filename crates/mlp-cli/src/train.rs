@@ -307,11 +307,11 @@ fn report(args: &TrainArgs, data: &Data, outcome: &Outcome, seconds: f64) -> any
     }
     let sizes: Vec<String> = outcome.network.sizes().iter().map(usize::to_string).collect();
     let mut text = format!(
-        "trained a {} network ({} parameters, {task}) for {} epochs ({} steps) in {seconds:.2} s",
+        "trained a {} network ({} parameters, {task}) for {} ({}) in {seconds:.2} s",
         sizes.join("-"),
         outcome.network.n_parameters(),
-        outcome.history.len(),
-        outcome.steps,
+        plural(outcome.history.len(), "epoch"),
+        plural(outcome.steps, "step"),
     );
     if outcome.stopped_early {
         text += &format!("; stopped early, keeping epoch {}", outcome.best_epoch);
@@ -325,4 +325,13 @@ fn report(args: &TrainArgs, data: &Data, outcome: &Outcome, seconds: f64) -> any
         text += &format!("saved the model to {}\n", path.display());
     }
     print_stdout(&text)
+}
+
+/// `1 epoch`, `2 epochs`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }

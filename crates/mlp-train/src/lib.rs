@@ -7,6 +7,7 @@
 //! - [`events`]: the span names, targets and field names the loop reports through: a public
 //!   interface.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
+//! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names).
 #![warn(missing_docs)]
 
 pub mod data;

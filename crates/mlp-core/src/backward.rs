@@ -84,6 +84,7 @@ impl<T: Scalar> Network<T> {
     /// Fills the output layer's ∂E/∂a, ∂a/∂z, ∂E/∂z and the per-sample losses; returns the
     /// mean loss.
     fn output_delta(&self, tape: &mut Tape<T>) -> T {
+        let mean_loss = self.batch_loss(tape);
         let batch = tape.batch;
         let loss = self.loss();
         let n_outputs = self.n_outputs();
@@ -96,17 +97,8 @@ impl<T: Scalar> Network<T> {
         let da_dz = &mut output.da_dz.as_mut_slice()[..n];
         let de_dz = &mut output.de_dz.as_mut_slice()[..n];
 
-        let mut total = T::zero();
         for sample in 0..batch {
             let range = sample * n_outputs..(sample + 1) * n_outputs;
-            let sample_loss = loss.sample_value(
-                activation,
-                &z[range.clone()],
-                &o[range.clone()],
-                &t[range.clone()],
-            );
-            tape.sample_losses[sample] = sample_loss;
-            total += sample_loss;
             match (activation, loss) {
                 (Activation::Softmax, Loss::CrossEntropy) => {
                     let target_sum = t[range.clone()].iter().fold(T::zero(), |s, &v| s + v);
@@ -139,7 +131,7 @@ impl<T: Scalar> Network<T> {
                 }
             }
         }
-        total / T::from_f64_value(batch as f64)
+        mean_loss
     }
 }
 

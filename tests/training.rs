@@ -57,6 +57,11 @@ fn early_stopping_restores_the_best_weights() {
     assert!(report.stopped_early, "ran all {} epochs", report.history.len());
     let best = report.history.iter().map(|r| r.loss).fold(f64::INFINITY, f64::min);
     assert_eq!(report.history[report.best_epoch - 1].loss, best);
+    // The weights kept are those at the end of the best epoch: the same run stopped there.
+    let mut stopped_at_best = xor_network(1);
+    let config = TrainConfig { epochs: report.best_epoch, patience: None, ..config };
+    train(&mut stopped_at_best, &xor(), None, &config).unwrap();
+    assert_eq!(network, stopped_at_best);
     assert_eq!(report.history.len(), report.best_epoch + 5);
 }
 

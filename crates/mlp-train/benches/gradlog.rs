@@ -1,29 +1,169 @@
 //! Rows per second of the gradient log: emitting gradient events through `GradientCsvLayer`
 //! (`layer`), against writing the same rows straight to a `csv::Writer` with a reused
-//! `ByteRecord` and `ryu` (`csv_direct`). Both write to `io::sink()`, so the numbers measure
-//! dispatch and formatting, not the disk. `layer_filtered` adds the per-layer filter;
-//! `visit_only` is a layer that only reads the events' fields, the ceiling for any layer.
+//! `ByteRecord`, `ryu` for floats and a digit loop for integers (`csv_direct`). Both write to
+//! `io::sink()`, so the numbers measure dispatch and formatting, not the disk. `layer_filtered`
+//! adds the per-layer filter the CLI installs; `visit_only` is a layer that only reads the
+//! events' fields, the ceiling for any layer.
+//!
+//! Two sets of rows:
+//! - `trainer_4_8_3`: the rows `mlp_train::train` emits for an iris-shaped classifier (4-8-3,
+//!   sigmoid hidden layer, softmax output, batches of 16), captured from one epoch of training
+//!   and replayed. They repeat themselves as every gradient log does (∂E/∂z for every input of
+//!   a neuron, the input activation for every neuron it feeds, a weight for every sample of the
+//!   batch), which the layer exploits by keeping the text of floats it has formatted.
+//! - `trainer_4_100_3`: the same for the network `mlp train` builds by default (100 ReLU units,
+//!   batches of 32): too many weights for the layer to keep their text.
+//! - `distinct`: the 4-8-3 shape with every float drawn anew, so that nothing repeats but the
+//!   integers: the worst case for the layer.
 //!
 //! `cargo bench -p mlp-train --bench gradlog` (`harness = false` in `Cargo.toml`).
 
 use std::hint::black_box;
 use std::io;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mlp_train::events::{emit_gradient, epoch_span, step_span, GradientRecord};
+use mlp_core::{Activation, Architecture, Loss, Network};
+use mlp_train::events::{
+    emit_gradient, epoch_span, step_span, GradientRecord, GRADIENT_TARGET, STEP_SPAN,
+};
 use mlp_train::gradlog::GradientCsvLayer;
+use mlp_train::{train, Dataset, TrainConfig};
+use nalgebra::DMatrix;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use tracing::field::{Field, Visit};
-use tracing::{Dispatch, Event, Subscriber};
+use tracing::{span, Dispatch, Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
+use tracing_subscriber::registry::LookupSpan;
 
-/// Rows per benchmark iteration, rounded up to whole steps.
+/// Rows per benchmark iteration, rounded up to whole replays of the captured steps.
 const MIN_ROWS_PER_ITERATION: usize = 100_000;
 
-/// Network shape: 4 inputs, 8 sigmoid units, 3 softmax outputs (an iris classifier).
+/// The network of the `distinct` rows: 4 inputs, 8 sigmoid units, 3 softmax outputs.
 const LAYER_SIZES: [usize; 3] = [4, 8, 3];
+const N_SAMPLES: usize = 150;
 const BATCH_SIZE: usize = 16;
+
+/// `name` as a `&'static str`: the parameter names of the network, each leaked once.
+fn intern(name: &str) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap();
+    if let Some(&known) = names.iter().find(|&&known| known == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+/// The gradient rows of each step.
+type Steps = Vec<Vec<GradientRecord<'static>>>;
+
+/// The rows of one epoch of `train` on an iris-shaped problem (4 inputs, 3 classes), step by
+/// step, for a network with one hidden layer of `n_hidden` units.
+fn trainer_rows(n_hidden: usize, hidden_activation: Activation, batch_size: usize) -> Steps {
+    let architecture = Architecture {
+        sizes: vec![4, n_hidden, 3],
+        hidden_activation,
+        output_activation: Activation::Softmax,
+        bias: true,
+        loss: Loss::CrossEntropy,
+    };
+    let mut network = Network::initialized(&architecture, None, 7).unwrap();
+    // Three clusters of 50 samples in four dimensions.
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let inputs = DMatrix::from_fn(4, N_SAMPLES, |row, column| {
+        (column / 50 + row) as f64 + rng.random_range(-0.5..0.5)
+    });
+    let targets =
+        DMatrix::from_fn(3, N_SAMPLES, |row, column| f64::from(u8::from(row == column / 50)));
+    let dataset = Dataset::numbered(inputs, targets).unwrap();
+    let config = TrainConfig { epochs: 1, batch_size, ..TrainConfig::default() };
+
+    let captured = Arc::new(Mutex::new(Vec::new()));
+    let subscriber = tracing_subscriber::registry().with(CaptureLayer(captured.clone()));
+    tracing::subscriber::with_default(subscriber, || train(&mut network, &dataset, None, &config))
+        .unwrap();
+    let steps = std::mem::take(&mut *captured.lock().unwrap());
+    steps
+}
+
+/// Collects the gradient events of each step.
+struct CaptureLayer(Arc<Mutex<Steps>>);
+
+impl<S: Subscriber + for<'lookup> LookupSpan<'lookup>> Layer<S> for CaptureLayer {
+    fn on_enter(&self, id: &span::Id, ctx: Context<'_, S>) {
+        if ctx.span(id).is_some_and(|span| span.name() == STEP_SPAN) {
+            self.0.lock().unwrap().push(Vec::new());
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if event.metadata().target() == GRADIENT_TARGET {
+            let mut visitor = RecordVisitor(empty_record());
+            event.record(&mut visitor);
+            self.0.lock().unwrap().last_mut().unwrap().push(visitor.0);
+        }
+    }
+}
+
+fn empty_record() -> GradientRecord<'static> {
+    GradientRecord {
+        sample: 0,
+        layer: 0,
+        param: "",
+        to: 0,
+        from: None,
+        weight: 0.0,
+        dE_da: None,
+        da_dz: None,
+        dE_dz: 0.0,
+        dz_dw: 0.0,
+        dE_dw: 0.0,
+        weight_new: 0.0,
+    }
+}
+
+/// Rebuilds a `GradientRecord` from an event's fields.
+struct RecordVisitor(GradientRecord<'static>);
+
+impl Visit for RecordVisitor {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        let value = value as usize;
+        match field.name() {
+            "sample" => self.0.sample = value,
+            "layer" => self.0.layer = value,
+            "to" => self.0.to = value,
+            "from" => self.0.from = Some(value),
+            name => panic!("unexpected integer field {name}"),
+        }
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        match field.name() {
+            "weight" => self.0.weight = value,
+            "dE_da" => self.0.dE_da = Some(value),
+            "da_dz" => self.0.da_dz = Some(value),
+            "dE_dz" => self.0.dE_dz = value,
+            "dz_dw" => self.0.dz_dw = value,
+            "dE_dw" => self.0.dE_dw = value,
+            "weight_new" => self.0.weight_new = value,
+            name => panic!("unexpected float field {name}"),
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        assert_eq!(field.name(), "param");
+        self.0.param = intern(value);
+    }
+
+    fn record_debug(&mut self, field: &Field, _value: &dyn std::fmt::Debug) {
+        panic!("unexpected field {}", field.name());
+    }
+}
 
 /// A xorshift64* generator: full-precision values without a dependency on `rand`.
 struct Xorshift(u64);
@@ -39,39 +179,39 @@ impl Xorshift {
     }
 }
 
-const PARAM_NAMES: [(&str, &str); 2] = [("W1", "b1"), ("W2", "b2")];
-
-/// The gradient events of one step: every parameter for every sample of the batch,
-/// 16 × (8 × 4 + 8 + 3 × 8 + 3) = 1072 events.
-fn step_records() -> Vec<GradientRecord<'static>> {
+/// The rows of one step of the same network, shaped as the trainer's but with every float
+/// drawn anew: 16 × (8 × 4 + 8 + 3 × 8 + 3) = 1072 rows.
+fn distinct_rows() -> Steps {
     let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
     let mut records = Vec::new();
     for sample_idx in 0..BATCH_SIZE {
-        let sample = 1 + 7 * sample_idx % 150;
+        // Tutorial-style names: weights W1..W56 and biases b1..b11, numbered across layers.
+        let (mut n_weights, mut n_biases) = (0, 0);
+        let sample = 1 + 7 * sample_idx % N_SAMPLES;
         for layer_idx in 0..LAYER_SIZES.len() - 1 {
             let (n_in, n_out) = (LAYER_SIZES[layer_idx], LAYER_SIZES[layer_idx + 1]);
             let is_output = layer_idx == LAYER_SIZES.len() - 2;
-            let (weight_name, bias_name) = PARAM_NAMES[layer_idx];
             for to in 1..=n_out {
-                let de_dz = rng.next(0.5);
-                let (de_da, da_dz) = if is_output {
-                    (None, None)
-                } else {
-                    (Some(rng.next(1.0)), Some(rng.next(0.25).abs()))
-                };
                 for from in (1..=n_in).map(Some).chain([None]) {
                     let weight = rng.next(1.0);
+                    let de_dz = rng.next(0.5);
                     let dz_dw = if from.is_some() { rng.next(1.0).abs() } else { 1.0 };
                     let de_dw = de_dz * dz_dw;
                     records.push(GradientRecord {
                         sample,
                         layer: layer_idx + 1,
-                        param: if from.is_some() { weight_name } else { bias_name },
+                        param: if from.is_some() {
+                            n_weights += 1;
+                            intern(&format!("W{n_weights}"))
+                        } else {
+                            n_biases += 1;
+                            intern(&format!("b{n_biases}"))
+                        },
                         to,
                         from,
                         weight,
-                        dE_da: de_da,
-                        da_dz,
+                        dE_da: (!is_output).then(|| rng.next(1.0)),
+                        da_dz: (!is_output).then(|| rng.next(0.25).abs()),
                         dE_dz: de_dz,
                         dz_dw,
                         dE_dw: de_dw,
@@ -81,16 +221,21 @@ fn step_records() -> Vec<GradientRecord<'static>> {
             }
         }
     }
-    records
+    vec![records]
 }
 
-/// What the trainer does: one epoch span, a step span per step, the events inside.
-fn emit_steps(records: &[GradientRecord<'_>], n_steps: usize) {
+/// What the trainer does: an epoch span, a step span per step, the events inside; the
+/// captured steps replayed `n_replays` times, numbered on.
+fn emit_steps(steps: &Steps, n_replays: usize) {
     let _epoch = epoch_span(1).entered();
-    for step in 1..=n_steps {
-        let _step = step_span(step).entered();
-        for record in records {
-            emit_gradient(black_box(record));
+    let mut step = 0;
+    for _ in 0..n_replays {
+        for records in steps {
+            step += 1;
+            let _step = step_span(step).entered();
+            for record in records {
+                emit_gradient(black_box(record));
+            }
         }
     }
 }
@@ -133,10 +278,14 @@ impl DirectWriter {
         }
     }
 
-    fn write_steps(&mut self, records: &[GradientRecord<'_>], n_steps: usize) {
-        for step in 1..=n_steps {
-            for record in records {
-                self.write_row(1, step, black_box(record));
+    fn write_steps(&mut self, steps: &Steps, n_replays: usize) {
+        let mut step = 0;
+        for _ in 0..n_replays {
+            for records in steps {
+                step += 1;
+                for record in records {
+                    self.write_row(1, step, black_box(record));
+                }
             }
         }
     }
@@ -210,46 +359,55 @@ impl<S: Subscriber> Layer<S> for VisitOnlyLayer {
     }
 }
 
-fn gradient_log(c: &mut Criterion) {
-    let records = step_records();
-    let n_steps = MIN_ROWS_PER_ITERATION.div_ceil(records.len());
-    let n_rows = (n_steps * records.len()) as u64;
+/// The layer with no row cap: the benchmark writes more rows than one Excel sheet holds, and a
+/// capped layer would stop formatting after the first ten iterations.
+fn uncapped_layer() -> GradientCsvLayer<io::Sink> {
+    GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX)
+}
 
-    let mut group = c.benchmark_group("gradient_rows");
+fn bench_rows(c: &mut Criterion, name: &str, steps: &Steps, all_variants: bool) {
+    let rows_per_replay: usize = steps.iter().map(Vec::len).sum();
+    let n_replays = MIN_ROWS_PER_ITERATION.div_ceil(rows_per_replay);
+    let n_rows = (n_replays * rows_per_replay) as u64;
+
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(n_rows));
     // About 5 s per benchmark: the machine is shared.
     group
-        .sample_size(10)
+        .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
 
-    // (a) Through the layer. The benchmark writes more rows than one Excel sheet holds: lift
-    // the cap, or the layer would stop formatting after the first ten iterations.
-    let layer = GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX);
-    let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(uncapped_layer()));
     group.bench_function("layer", |b| {
-        b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(&records, n_steps)))
+        b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(steps, n_replays)))
     });
 
-    // (b) The same rows written directly.
     let mut direct = DirectWriter::new();
-    group.bench_function("csv_direct", |b| b.iter(|| direct.write_steps(&records, n_steps)));
+    group.bench_function("csv_direct", |b| b.iter(|| direct.write_steps(steps, n_replays)));
 
-    // (a) behind the per-layer filter the CLI would install.
-    let layer = GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX);
-    let filtered = layer.with_filter(GradientCsvLayer::default_filter());
-    let dispatch = Dispatch::new(tracing_subscriber::registry().with(filtered));
-    group.bench_function("layer_filtered", |b| {
-        b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(&records, n_steps)))
-    });
+    if all_variants {
+        let filtered = uncapped_layer().with_filter(GradientCsvLayer::default_filter());
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(filtered));
+        group.bench_function("layer_filtered", |b| {
+            b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(steps, n_replays)))
+        });
 
-    // The cost of `tracing` alone: spans, dispatch, and visiting the fields.
-    let dispatch = Dispatch::new(tracing_subscriber::registry().with(VisitOnlyLayer));
-    group.bench_function("visit_only", |b| {
-        b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(&records, n_steps)))
-    });
-
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(VisitOnlyLayer));
+        group.bench_function("visit_only", |b| {
+            b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(steps, n_replays)))
+        });
+    }
     group.finish();
+}
+
+fn gradient_log(c: &mut Criterion) {
+    let small = trainer_rows(8, Activation::Sigmoid, BATCH_SIZE);
+    bench_rows(c, "gradient_rows_trainer_4_8_3", &small, true);
+    // What `mlp train datasets/iris.csv` logs with the CLI's defaults.
+    let cli_default = trainer_rows(100, Activation::Relu, TrainConfig::default().batch_size);
+    bench_rows(c, "gradient_rows_trainer_4_100_3", &cli_default, false);
+    bench_rows(c, "gradient_rows_distinct", &distinct_rows(), false);
 }
 
 criterion_group!(benches, gradient_log);

@@ -3,6 +3,7 @@
 use tracing::Level;
 
 use super::row::{Column, RowBuffer};
+use super::spans::CurrentCounters;
 
 /// The kind of rows a [`CsvLayer`](super::CsvLayer) writes: which events it reads and which
 /// columns it writes. Implemented by [`GradientRows`](super::GradientRows),
@@ -23,6 +24,14 @@ pub(super) mod sealed {
         const LEVEL: Level;
         /// The columns, in order.
         const COLUMNS: &'static [Column];
+
+        /// Whether to read an event at all inside the training spans numbered `counters`, per
+        /// the log's row filters; checked before the event's fields are read.
+        #[inline]
+        fn keep_at(&self, counters: CurrentCounters) -> bool {
+            let _ = counters;
+            true
+        }
 
         /// Whether to write the assembled `row`, per the log's row filters.
         #[inline]

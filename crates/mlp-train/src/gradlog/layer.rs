@@ -144,13 +144,21 @@ where
             return;
         }
         let mut log = lock(&self.log);
-        if !log.is_writable() {
+        let counters = log.counters;
+        if !log.is_writable() || !self.kind.keep_at(counters) {
             return;
         }
-        let counters = log.counters;
+        if log.is_full(self.max_rows) {
+            // Nothing more is written; count the rows that would have been.
+            log.row.fill(event, counters);
+            if self.kind.keep(&log.row) {
+                log.count_dropped();
+            }
+            return;
+        }
         log.row.fill(event, counters);
         if self.kind.keep(&log.row) {
-            log.write_row(self.max_rows);
+            log.write_row();
         }
     }
 }

@@ -132,6 +132,7 @@
 //! [`SPAN_TARGET`]: crate::events::SPAN_TARGET
 
 mod error;
+mod float_text;
 mod format;
 mod gradient;
 mod guard;

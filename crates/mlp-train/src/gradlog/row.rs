@@ -1,4 +1,9 @@
 //! One CSV row assembled from an event's fields and the enclosing training spans.
+//!
+//! A row is first sorted into cells ([`Cell`]), the values as the event delivered them, which
+//! the row filters read; then written as text. Writing reuses what a gradient log repeats: the
+//! leading fields a row shares with the row written before it are kept as they are, and floats
+//! already formatted are looked up in [`FloatTexts`].
 
 use std::fmt;
 use std::io::Write;
@@ -7,6 +12,7 @@ use tracing::callsite;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Metadata};
 
+use super::float_text::FloatTexts;
 use super::format::IntegerBuffer;
 use super::spans::{Counter, CurrentCounters};
 
@@ -69,7 +75,12 @@ pub struct RowBuffer {
     text: Vec<u8>,
     /// Field-to-column maps of the callsites seen so far (usually one).
     field_columns: Vec<FieldColumns>,
+    /// The text of the row written last, whose fields the next row keeps where they repeat.
     record: csv::ByteRecord,
+    /// The cells `record` was written from.
+    written_cells: Vec<Cell>,
+    /// Per column, the text of the floats formatted in it lately.
+    float_texts: Vec<FloatTexts>,
     float: ryu::Buffer,
     integer: IntegerBuffer,
 }
@@ -89,6 +100,8 @@ impl RowBuffer {
             text: Vec::new(),
             field_columns: Vec::new(),
             record: csv::ByteRecord::with_capacity(256, columns.len()),
+            written_cells: vec![Cell::Empty; columns.len()],
+            float_texts: vec![FloatTexts::new(); columns.len()],
             float: ryu::Buffer::new(),
             integer: IntegerBuffer::new(),
         }
@@ -135,21 +148,52 @@ impl RowBuffer {
     }
 
     /// Writes the row as one CSV record.
+    ///
+    /// Floats are written by `ryu`, integers in decimal. Work is saved where a gradient log
+    /// repeats itself: the leading fields the row shares with the row written before (epoch,
+    /// step, sample, layer, parameter, neuron) are kept as they are, and a float its column held
+    /// when last formatted (∂E/∂a, ∂a/∂z and ∂E/∂z, the same for every input of a neuron) is
+    /// copied rather than formatted again.
     #[inline]
     pub(super) fn write_to<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> csv::Result<()> {
-        let RowBuffer { cells, text, record, float, integer, .. } = self;
-        record.clear();
-        for cell in cells.iter() {
-            match *cell {
-                Cell::Empty => record.push_field(b""),
-                Cell::Unsigned(value) => record.push_field(integer.format_u64(value)),
-                Cell::Signed(value) => record.push_field(integer.format_i64(value)),
-                // Shortest text that reads back as the same f64; NaN and ±inf as `NaN`, `inf`.
-                Cell::Float(value) => record.push_field(float.format(value).as_bytes()),
-                Cell::Bool(value) => record.push_field(if value { b"true" } else { b"false" }),
-                Cell::Text { start, end } => record.push_field(&text[start as usize..end as usize]),
-            }
+        let RowBuffer { cells, text, record, written_cells, float_texts, float, integer, .. } =
+            self;
+        let n_shared = cells
+            .iter()
+            .zip(written_cells.iter())
+            .take(record.len())
+            .enumerate()
+            .take_while(|&(column_idx, (&cell, &written))| match (cell, written) {
+                (Cell::Empty, Cell::Empty) => true,
+                (Cell::Unsigned(value), Cell::Unsigned(written)) => value == written,
+                (Cell::Signed(value), Cell::Signed(written)) => value == written,
+                (Cell::Float(value), Cell::Float(written)) => value.to_bits() == written.to_bits(),
+                (Cell::Bool(value), Cell::Bool(written)) => value == written,
+                (Cell::Text { start, end }, _) => {
+                    text[start as usize..end as usize] == record[column_idx]
+                }
+                _ => false,
+            })
+            .count();
+        record.truncate(n_shared);
+        for (&cell, float_text) in cells.iter().zip(float_texts.iter_mut()).skip(n_shared) {
+            let field: &[u8] = match cell {
+                Cell::Empty => b"",
+                Cell::Unsigned(value) => integer.format_u64(value),
+                Cell::Signed(value) => integer.format_i64(value),
+                Cell::Float(value) => float_text.text_of(value, float),
+                Cell::Bool(value) => {
+                    if value {
+                        b"true"
+                    } else {
+                        b"false"
+                    }
+                }
+                Cell::Text { start, end } => &text[start as usize..end as usize],
+            };
+            record.push_field(field);
         }
+        written_cells.copy_from_slice(cells);
         writer.write_byte_record(record)
     }
 }
@@ -194,61 +238,59 @@ struct CellVisitor<'a> {
 
 impl CellVisitor<'_> {
     #[inline]
-    fn cell(&mut self, field: &Field) -> Option<&mut Cell> {
-        let column_idx = *self.columns_of_fields.get(field.index())?;
-        self.cells.get_mut(usize::from(column_idx))
-    }
-
-    /// Appends a text value, produced by `write`, to the text buffer and points its cell at it.
-    fn record_text(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
+    fn set(&mut self, field: &Field, cell: Cell) {
         let Some(&column_idx) = self.columns_of_fields.get(field.index()) else { return };
-        let Some(cell) = self.cells.get_mut(usize::from(column_idx)) else { return };
-        let start = self.text.len();
-        write(self.text);
-        // A row's text longer than 4 GiB is cut to its first 4 GiB.
-        let start = u32::try_from(start).unwrap_or(u32::MAX);
-        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        *cell = Cell::Text { start, end };
+        if let Some(slot) = self.cells.get_mut(usize::from(column_idx)) {
+            *slot = cell;
+        }
     }
 }
 
 impl Visit for CellVisitor<'_> {
     #[inline]
     fn record_f64(&mut self, field: &Field, value: f64) {
-        if let Some(cell) = self.cell(field) {
-            *cell = Cell::Float(value);
-        }
+        self.set(field, Cell::Float(value));
     }
 
     #[inline]
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if let Some(cell) = self.cell(field) {
-            *cell = Cell::Unsigned(value);
-        }
+        self.set(field, Cell::Unsigned(value));
     }
 
     #[inline]
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if let Some(cell) = self.cell(field) {
-            *cell = Cell::Signed(value);
-        }
+        self.set(field, Cell::Signed(value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        if let Some(cell) = self.cell(field) {
-            *cell = Cell::Bool(value);
-        }
+        self.set(field, Cell::Bool(value));
     }
 
     #[inline]
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.record_text(field, |text| text.extend_from_slice(value.as_bytes()));
+        if self.columns_of_fields.get(field.index()).is_some_and(|&column| column != NO_COLUMN) {
+            let cell = push_text(self.text, |text| text.extend_from_slice(value.as_bytes()));
+            self.set(field, cell);
+        }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        // Writing into a Vec cannot fail.
-        self.record_text(field, |text| drop(write!(text, "{value:?}")));
+        if self.columns_of_fields.get(field.index()).is_some_and(|&column| column != NO_COLUMN) {
+            // Writing into a Vec cannot fail.
+            let cell = push_text(self.text, |text| drop(write!(text, "{value:?}")));
+            self.set(field, cell);
+        }
     }
+}
+
+/// Appends a text value, produced by `write`, to the row's text buffer; returns its cell.
+fn push_text(text: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> Cell {
+    let start = text.len();
+    write(text);
+    // A row's text longer than 4 GiB is cut to its first 4 GiB.
+    let start = u32::try_from(start).unwrap_or(u32::MAX);
+    let end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+    Cell::Text { start, end }
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub(super) struct SpanCounter {
 
 /// The epoch and step of the training spans a layer is currently inside.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct CurrentCounters {
+pub struct CurrentCounters {
     epoch: Option<u64>,
     step: Option<u64>,
 }

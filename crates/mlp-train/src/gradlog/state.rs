@@ -50,13 +50,20 @@ impl<W: Write> LogState<W> {
         !self.failed
     }
 
-    /// Writes the assembled row, or only counts it when `max_rows` rows have been written.
+    /// Whether `max_rows` rows have been written.
     #[inline]
-    pub(super) fn write_row(&mut self, max_rows: u64) {
-        if self.n_rows_written >= max_rows {
-            self.n_rows_dropped += 1;
-            return;
-        }
+    pub(super) fn is_full(&self, max_rows: u64) -> bool {
+        self.n_rows_written >= max_rows
+    }
+
+    /// Counts a row left out because the log is full.
+    pub(super) fn count_dropped(&mut self) {
+        self.n_rows_dropped += 1;
+    }
+
+    /// Writes the assembled row.
+    #[inline]
+    pub(super) fn write_row(&mut self) {
         match self.row.write_to(&mut self.writer) {
             Ok(()) => self.n_rows_written += 1,
             Err(error) => self.fail(io_error(error)),

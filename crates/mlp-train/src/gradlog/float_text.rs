@@ -1,0 +1,89 @@
+//! The text of floats already formatted, kept so that a value that comes back is copied rather
+//! than formatted again.
+//!
+//! A gradient log repeats its floats: ∂E/∂a, ∂a/∂z and ∂E/∂z are the same for every input of a
+//! neuron, and ∂z/∂w, the input activation, for every neuron a sample's input feeds. Formatting
+//! with `ryu` is the largest cost of writing a row, and a cache hit costs a hash and a compare.
+
+/// Slots per column: a power of two. 64 slots of 40 bytes keep a column's cache in 2.5 KiB.
+const N_SLOTS: usize = 256;
+
+/// Recently formatted floats of one column and their shortest round-trip text, in a
+/// direct-mapped table keyed by the float's bits.
+#[derive(Debug, Clone)]
+pub(super) struct FloatTexts {
+    /// Empty until the column's first float.
+    slots: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The bits of the float whose text the slot holds, or `None`.
+    bits: Option<u64>,
+    len: u8,
+    /// Room for the longest `ryu` output, `-2.2250738585072014e-308` (24 bytes).
+    text: [u8; 24],
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot { bits: None, len: 0, text: [0; 24] };
+}
+
+impl FloatTexts {
+    pub(super) const fn new() -> FloatTexts {
+        FloatTexts { slots: Vec::new() }
+    }
+
+    /// The shortest text that reads back as `value`, bit for bit (by `ryu`; NaN and ±inf as
+    /// `NaN`, `inf` and `-inf`): copied from the table, or formatted by `float` and kept.
+    #[inline]
+    pub(super) fn text_of(&mut self, value: f64, float: &mut ryu::Buffer) -> &[u8] {
+        if self.slots.is_empty() {
+            self.slots = vec![Slot::EMPTY; N_SLOTS];
+        }
+        let bits = value.to_bits();
+        // Fibonacci hashing: the top bits of the product mix every bit of the float.
+        let slot_idx =
+            (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - N_SLOTS.trailing_zeros())) as usize;
+        let slot = &mut self.slots[slot_idx];
+        if slot.bits != Some(bits) {
+            let text = float.format(value).as_bytes();
+            slot.text[..text.len()].copy_from_slice(text);
+            slot.len = text.len() as u8;
+            slot.bits = Some(bits);
+        }
+        &slot.text[..usize::from(slot.len)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value, first seen or repeated, evicted or not, gets exactly `ryu`'s text.
+    #[test]
+    fn text_is_ryus_for_new_repeated_and_evicted_values() {
+        let mut specials = vec![0.0, -0.0, 1.0, f64::NAN, -f64::NAN, f64::INFINITY];
+        specials.extend([f64::NEG_INFINITY, f64::MIN_POSITIVE, 5e-324, f64::MAX, 0.1 + 0.2]);
+        // 200 distinct values cycled several times: more than the table holds, so slots are
+        // shared and evicted, interleaved with the special values.
+        let values: Vec<f64> = (0..5)
+            .flat_map(|_| (0..200).map(|i| (f64::from(i) * 0.731).sin() * 10f64.powi(i % 40 - 20)))
+            .chain(specials.iter().copied())
+            .chain(specials.iter().rev().copied())
+            .collect();
+        let mut texts = FloatTexts::new();
+        let mut cached = ryu::Buffer::new();
+        let mut reference = ryu::Buffer::new();
+        for value in values {
+            let text = texts.text_of(value, &mut cached).to_vec();
+            assert_eq!(text, reference.format(value).as_bytes(), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn longest_ryu_output_fits_a_slot() {
+        let mut buffer = ryu::Buffer::new();
+        assert_eq!(buffer.format(-2.2250738585072014e-308).len(), 24);
+    }
+}

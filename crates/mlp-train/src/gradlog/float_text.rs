@@ -2,10 +2,11 @@
 //! than formatted again.
 //!
 //! A gradient log repeats its floats: ∂E/∂a, ∂a/∂z and ∂E/∂z are the same for every input of a
-//! neuron, and ∂z/∂w, the input activation, for every neuron a sample's input feeds. Formatting
+//! neuron, ∂z/∂w, the input activation, for every neuron a sample's input feeds, and a weight
+//! for every sample of the batch (in a network small enough for the table). Formatting
 //! with `ryu` is the largest cost of writing a row, and a cache hit costs a hash and a compare.
 
-/// Slots per column: a power of two. 64 slots of 40 bytes keep a column's cache in 2.5 KiB.
+/// Slots per column: a power of two. 256 slots of 40 bytes: 10 KiB for a column of floats.
 const N_SLOTS: usize = 256;
 
 /// Recently formatted floats of one column and their shortest round-trip text, in a

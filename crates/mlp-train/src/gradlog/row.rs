@@ -193,7 +193,8 @@ impl RowBuffer {
             };
             record.push_field(field);
         }
-        written_cells.copy_from_slice(cells);
+        // `fill` clears the cells before the next row.
+        std::mem::swap(cells, written_cells);
         writer.write_byte_record(record)
     }
 }

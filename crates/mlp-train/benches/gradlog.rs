@@ -16,14 +16,16 @@
 //! - `distinct`: the 4-8-3 shape with every float drawn anew, so that nothing repeats but the
 //!   integers: the worst case for the layer.
 //!
-//! `cargo bench -p mlp-train --bench gradlog` (`harness = false` in `Cargo.toml`).
+//! `cargo bench -p mlp-train --bench gradlog [set]` (`harness = false` in `Cargo.toml`) prints,
+//! for each set of rows, each variant's median time and rows per second, and its rate relative
+//! to `csv_direct` as the median of per-round ratios: the variants take turns, round after
+//! round, so that a change in the machine's speed reaches both sides of a ratio.
 
 use std::hint::black_box;
 use std::io;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::Instant;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mlp_core::{Activation, Architecture, Loss, Network};
 use mlp_train::events::{
     emit_gradient, epoch_span, step_span, GradientRecord, GRADIENT_TARGET, STEP_SPAN,
@@ -41,6 +43,9 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// Rows per benchmark iteration, rounded up to whole replays of the captured steps.
 const MIN_ROWS_PER_ITERATION: usize = 100_000;
+/// Iterations of each variant before measuring, and measured rounds.
+const WARM_UP_ROUNDS: usize = 3;
+const ROUNDS: usize = 41;
 
 /// The network of the `distinct` rows: 4 inputs, 8 sigmoid units, 3 softmax outputs.
 const LAYER_SIZES: [usize; 3] = [4, 8, 3];
@@ -365,50 +370,113 @@ fn uncapped_layer() -> GradientCsvLayer<io::Sink> {
     GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX)
 }
 
-fn bench_rows(c: &mut Criterion, name: &str, steps: &Steps, all_variants: bool) {
+/// One way of writing the rows, run once per round.
+struct Variant<'a> {
+    name: &'static str,
+    run: Box<dyn FnMut() + 'a>,
+}
+
+/// The median of `values`.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
+}
+
+/// Runs every variant once per round, in alternating order, and prints for each the median
+/// time, the rows per second and the median over the rounds of its rate relative to the first
+/// variant's (the time of the first divided by its time, in the same round). Measuring both in
+/// every round keeps the ratio honest on a machine whose speed drifts with its neighbours'
+/// load.
+fn compare(name: &str, n_rows: usize, variants: &mut [Variant<'_>]) {
+    for variant in variants.iter_mut() {
+        for _ in 0..WARM_UP_ROUNDS {
+            (variant.run)();
+        }
+    }
+    let mut seconds = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    for round in 0..ROUNDS {
+        let mut order: Vec<usize> = (0..variants.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for variant_idx in order {
+            let start = Instant::now();
+            (variants[variant_idx].run)();
+            seconds[variant_idx].push(start.elapsed().as_secs_f64());
+        }
+    }
+    println!("{name}: {n_rows} rows an iteration, medians of {ROUNDS} rounds");
+    println!("  {:<16} {:>10} {:>14} {:>16}", "variant", "time", "rows/s", "rate vs first");
+    for (variant, times) in variants.iter().zip(&seconds) {
+        let mut rates: Vec<f64> =
+            seconds[0].iter().zip(times).map(|(first, t)| first / t).collect();
+        let time = median(&mut times.clone());
+        println!(
+            "  {:<16} {:>7.2} ms {:>11.2} M {:>16.3}",
+            variant.name,
+            time * 1e3,
+            n_rows as f64 / time / 1e6,
+            median(&mut rates)
+        );
+    }
+}
+
+fn bench_rows(name: &str, steps: &Steps, all_variants: bool) {
     let rows_per_replay: usize = steps.iter().map(Vec::len).sum();
     let n_replays = MIN_ROWS_PER_ITERATION.div_ceil(rows_per_replay);
-    let n_rows = (n_replays * rows_per_replay) as u64;
-
-    let mut group = c.benchmark_group(name);
-    group.throughput(Throughput::Elements(n_rows));
-    // About 5 s per benchmark: the machine is shared.
-    group
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
-
-    let dispatch = Dispatch::new(tracing_subscriber::registry().with(uncapped_layer()));
-    group.bench_function("layer", |b| {
-        b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(steps, n_replays)))
-    });
+    let n_rows = n_replays * rows_per_replay;
 
     let mut direct = DirectWriter::new();
-    group.bench_function("csv_direct", |b| b.iter(|| direct.write_steps(steps, n_replays)));
-
+    let layer = Dispatch::new(tracing_subscriber::registry().with(uncapped_layer()));
+    let mut variants = vec![
+        Variant { name: "csv_direct", run: Box::new(move || direct.write_steps(steps, n_replays)) },
+        Variant {
+            name: "layer",
+            run: Box::new(move || {
+                tracing::dispatcher::with_default(&layer, || emit_steps(steps, n_replays))
+            }),
+        },
+    ];
     if all_variants {
         let filtered = uncapped_layer().with_filter(GradientCsvLayer::default_filter());
-        let dispatch = Dispatch::new(tracing_subscriber::registry().with(filtered));
-        group.bench_function("layer_filtered", |b| {
-            b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(steps, n_replays)))
+        let filtered = Dispatch::new(tracing_subscriber::registry().with(filtered));
+        variants.push(Variant {
+            name: "layer_filtered",
+            run: Box::new(move || {
+                tracing::dispatcher::with_default(&filtered, || emit_steps(steps, n_replays))
+            }),
         });
-
-        let dispatch = Dispatch::new(tracing_subscriber::registry().with(VisitOnlyLayer));
-        group.bench_function("visit_only", |b| {
-            b.iter(|| tracing::dispatcher::with_default(&dispatch, || emit_steps(steps, n_replays)))
+        let visit_only = Dispatch::new(tracing_subscriber::registry().with(VisitOnlyLayer));
+        variants.push(Variant {
+            name: "visit_only",
+            run: Box::new(move || {
+                tracing::dispatcher::with_default(&visit_only, || emit_steps(steps, n_replays))
+            }),
         });
     }
-    group.finish();
+    compare(name, n_rows, &mut variants);
 }
 
-fn gradient_log(c: &mut Criterion) {
-    let small = trainer_rows(8, Activation::Sigmoid, BATCH_SIZE);
-    bench_rows(c, "gradient_rows_trainer_4_8_3", &small, true);
-    // What `mlp train datasets/iris.csv` logs with the CLI's defaults.
-    let cli_default = trainer_rows(100, Activation::Relu, TrainConfig::default().batch_size);
-    bench_rows(c, "gradient_rows_trainer_4_100_3", &cli_default, false);
-    bench_rows(c, "gradient_rows_distinct", &distinct_rows(), false);
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument selects the row sets whose name
+    // contains it.
+    let filter: Option<String> = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
+    let selected = |name: &str| filter.as_deref().is_none_or(|filter| name.contains(filter));
+    if selected("trainer_4_8_3") {
+        let steps = trainer_rows(8, Activation::Sigmoid, BATCH_SIZE);
+        bench_rows("trainer_4_8_3", &steps, true);
+    }
+    if selected("trainer_4_100_3") {
+        // What `mlp train datasets/iris.csv` logs with the CLI's defaults.
+        let steps = trainer_rows(100, Activation::Relu, TrainConfig::default().batch_size);
+        bench_rows("trainer_4_100_3", &steps, false);
+    }
+    if selected("distinct") {
+        bench_rows("distinct", &distinct_rows(), false);
+    }
 }
-
-criterion_group!(benches, gradient_log);
-criterion_main!(benches);

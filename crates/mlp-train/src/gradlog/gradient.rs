@@ -289,9 +289,9 @@ mod tests {
     }
 
     /// Rows that repeat one another in every way the layer takes shortcuts for (the same
-    /// leading fields, floats seen before, parameters of equal length, `0.0` after `-0.0`, NaN)
-    /// are written exactly as a plain writer formatting every field afresh writes them, with
-    /// rows filtered out in between.
+    /// leading fields, floats seen before, parameters of equal length, `0.0` after `-0.0`, NaN,
+    /// text that needs quotes) are written exactly as a `csv::Writer` with default settings
+    /// writes them with every field formatted afresh, with rows filtered out in between.
     #[test]
     fn repeating_rows_are_written_as_if_formatted_afresh() {
         use rand::{Rng, SeedableRng};
@@ -302,7 +302,9 @@ mod tests {
         pool.extend(
             (0..600).map(|_| rng.random_range(-2.0..2.0) * 10f64.powi(rng.random_range(-9..9))),
         );
-        let params = ["W1", "W2", "b1", "b2", "W10"];
+        // Names that need quotes too, one of them the quoted form of another.
+        let params = ["W1", "W2", "b1", "b2", "W10", "a,b", "\"a,b\"", "x\ny", "\"\"", "c\rd"];
+        let kept = ["W1", "b1", "W10", "a,b", "\"a,b\"", "x\ny", "\"\""];
         // Half the time one of the special values at the front of the pool.
         let value = |rng: &mut rand_chacha::ChaCha8Rng| {
             let end = if rng.random_bool(0.5) { 8 } else { pool.len() };
@@ -372,7 +374,7 @@ mod tests {
         }
 
         let buffer = SharedBuffer::default();
-        let layer = GradientCsvLayer::new(buffer.clone()).with_params(["W1", "b1", "W10"]);
+        let layer = GradientCsvLayer::new(buffer.clone()).with_params(kept);
         let guard = layer.flush_on_drop();
         run(layer, || {
             for (chunk_idx, chunk) in records.chunks(1000).enumerate() {
@@ -387,7 +389,7 @@ mod tests {
         expected.write_record(HEADER.trim_end().split(',')).unwrap();
         let float = |value: f64| ryu::Buffer::new().format(value).to_owned();
         for (row_idx, record) in records.iter().enumerate() {
-            if !["W1", "b1", "W10"].contains(&record.param) {
+            if !kept.contains(&record.param) {
                 continue;
             }
             let row = [

@@ -119,6 +119,22 @@
 //! Rows are written from inside the subscriber, where errors cannot be returned. The first
 //! failed write stops the log and is returned by the next [`FlushGuard::flush`].
 //!
+//! # Speed
+//!
+//! Writing a row through a layer costs about what writing it with a `csv::Writer` directly
+//! costs, and usually less (`cargo bench -p mlp-train --bench gradlog`), because a gradient log
+//! repeats itself and the layer does not redo work it has done:
+//!
+//! - epoch and step are kept when their spans are entered, not looked up for every row;
+//! - the leading fields a row shares with the row written before (epoch, step, sample, layer,
+//!   parameter, neuron) are kept from that row;
+//! - the text of floats already formatted is kept, per column, in a table of 256 entries: ∂E/∂a,
+//!   ∂a/∂z and ∂E/∂z are the same for every input of a neuron, ∂z/∂w for every neuron an input
+//!   feeds, a weight for every sample of the batch;
+//! - only text cells are checked for characters that need quotes, not every digit of every
+//!   number (the file is quoted exactly as `csv` quotes by default);
+//! - with [`CsvLayer::with_every`], steps not logged are dropped before their fields are read.
+//!
 //! # Threads
 //!
 //! A row is written without looking up its spans: entering an `epoch` or `step` span sets the

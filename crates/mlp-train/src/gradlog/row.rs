@@ -83,6 +83,10 @@ pub struct RowBuffer {
     float_texts: Vec<FloatTexts>,
     float: ryu::Buffer,
     integer: IntegerBuffer,
+    /// A writer with `csv`'s default settings, asked which text cells need quotes.
+    quoting: csv_core::Writer,
+    /// The quoted text of a text cell that needs quotes.
+    quoted: Vec<u8>,
 }
 
 impl RowBuffer {
@@ -104,6 +108,8 @@ impl RowBuffer {
             float_texts: vec![FloatTexts::new(); columns.len()],
             float: ryu::Buffer::new(),
             integer: IntegerBuffer::new(),
+            quoting: csv_core::Writer::new(),
+            quoted: Vec::new(),
         }
     }
 
@@ -156,32 +162,50 @@ impl RowBuffer {
     /// copied rather than formatted again.
     #[inline]
     pub(super) fn write_to<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> csv::Result<()> {
-        let RowBuffer { cells, text, record, written_cells, float_texts, float, integer, .. } =
-            self;
-        let n_shared = cells
-            .iter()
-            .zip(written_cells.iter())
-            .take(record.len())
-            .enumerate()
-            .take_while(|&(column_idx, (&cell, &written))| match (cell, written) {
+        let RowBuffer {
+            cells,
+            text,
+            record,
+            written_cells,
+            float_texts,
+            float,
+            integer,
+            quoting,
+            quoted,
+            ..
+        } = self;
+        let n_columns = cells.len();
+        // Equal lengths, stated once, spare the loops their bounds checks.
+        let written = &written_cells[..n_columns];
+        let float_texts = &mut float_texts[..n_columns];
+        let mut n_shared = 0;
+        while n_shared < record.len().min(n_columns) {
+            let same = match (cells[n_shared], written[n_shared]) {
                 (Cell::Empty, Cell::Empty) => true,
                 (Cell::Unsigned(value), Cell::Unsigned(written)) => value == written,
                 (Cell::Signed(value), Cell::Signed(written)) => value == written,
                 (Cell::Float(value), Cell::Float(written)) => value.to_bits() == written.to_bits(),
                 (Cell::Bool(value), Cell::Bool(written)) => value == written,
+                // A text written as it is, not quoted: a text needing no quotes cannot equal
+                // the quoted form of another.
                 (Cell::Text { start, end }, _) => {
-                    text[start as usize..end as usize] == record[column_idx]
+                    let text = &text[start as usize..end as usize];
+                    text == &record[n_shared] && !quoting.should_quote(text)
                 }
                 _ => false,
-            })
-            .count();
+            };
+            if !same {
+                break;
+            }
+            n_shared += 1;
+        }
         record.truncate(n_shared);
-        for (&cell, float_text) in cells.iter().zip(float_texts.iter_mut()).skip(n_shared) {
-            let field: &[u8] = match cell {
+        for column_idx in n_shared..n_columns {
+            let field: &[u8] = match cells[column_idx] {
                 Cell::Empty => b"",
                 Cell::Unsigned(value) => integer.format_u64(value),
                 Cell::Signed(value) => integer.format_i64(value),
-                Cell::Float(value) => float_text.text_of(value, float),
+                Cell::Float(value) => float_texts[column_idx].text_of(value, float),
                 Cell::Bool(value) => {
                     if value {
                         b"true"
@@ -189,7 +213,15 @@ impl RowBuffer {
                         b"false"
                     }
                 }
-                Cell::Text { start, end } => &text[start as usize..end as usize],
+                Cell::Text { start, end } => {
+                    let text = &text[start as usize..end as usize];
+                    if quoting.should_quote(text) {
+                        quote(text, quoted);
+                        quoted
+                    } else {
+                        text
+                    }
+                }
             };
             record.push_field(field);
         }
@@ -203,6 +235,19 @@ impl fmt::Debug for RowBuffer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RowBuffer").field("columns", &self.columns).finish_non_exhaustive()
     }
+}
+
+/// Writes `text` into `quoted` between double quotes, its own double quotes doubled, as `csv`
+/// quotes a field by default.
+fn quote(text: &[u8], quoted: &mut Vec<u8>) {
+    // Room for the worst case: every byte a quote, doubled, and the two around.
+    quoted.clear();
+    quoted.resize(2 * text.len() + 2, 0);
+    quoted[0] = b'"';
+    let (_, n_read, n_written) = csv_core::quote(text, &mut quoted[1..], b'"', b'\\', true);
+    debug_assert_eq!(n_read, text.len());
+    quoted.truncate(1 + n_written);
+    quoted.push(b'"');
 }
 
 /// The column of each field of `metadata`'s callsite, computed by field name on first sight of
@@ -298,6 +343,9 @@ fn push_text(text: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> Cell {
 mod tests {
     use tracing_subscriber::prelude::*;
 
+    use super::super::kind::sealed::Sealed;
+    use super::super::{GradientRows, HistoryRows, LayerSummaryRows};
+
     use super::super::test_support::SharedBuffer;
     use super::super::GradientCsvLayer;
     use crate::events::{epoch_span, step_span, GRADIENT_TARGET};
@@ -341,5 +389,18 @@ mod tests {
                  {row_b2}{row_w1}{row_b2}{row_w1}"
             )
         );
+    }
+
+    /// The writer quotes nothing itself (`RowBuffer::write_to` quotes text cells): the headers
+    /// must need no quotes.
+    #[test]
+    fn headers_need_no_quotes() {
+        let quoting = csv_core::Writer::new();
+        let columns =
+            [GradientRows::COLUMNS, LayerSummaryRows::COLUMNS, HistoryRows::COLUMNS].concat();
+        assert!(columns.len() > 30);
+        for column in columns {
+            assert!(!quoting.should_quote(column.name.as_bytes()), "{}", column.name);
+        }
     }
 }

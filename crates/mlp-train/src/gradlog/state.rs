@@ -29,7 +29,11 @@ impl<W: Write> LogState<W> {
     /// not be buffered.
     pub(super) fn new(writer: W, columns: &'static [Column], path: Option<PathBuf>) -> LogState<W> {
         let mut state = LogState {
-            writer: csv::Writer::from_writer(writer),
+            // Quoting is the row's business (`RowBuffer::write_to`): only its text cells can
+            // need quotes, and the writer need not scan every digit of every number for them.
+            writer: csv::WriterBuilder::new()
+                .quote_style(csv::QuoteStyle::Never)
+                .from_writer(writer),
             row: RowBuffer::new(columns),
             counters: CurrentCounters::default(),
             n_rows_written: 0,

@@ -49,11 +49,30 @@ impl FloatTexts {
         let slot = &mut self.slots[slot_idx];
         if slot.bits != Some(bits) {
             let text = float.format(value).as_bytes();
-            slot.text[..text.len()].copy_from_slice(text);
+            copy_short(&mut slot.text, text);
             slot.len = text.len() as u8;
             slot.bits = Some(bits);
         }
         &slot.text[..usize::from(slot.len)]
+    }
+}
+
+/// Copies `text` (at most 24 bytes) to the front of `slot` with two fixed-size copies that may
+/// overlap, which compile to a few moves, where a copy of unknown length calls `memcpy`.
+#[inline]
+fn copy_short(slot: &mut [u8; 24], text: &[u8]) {
+    let n = text.len();
+    if n >= 16 {
+        slot[..16].copy_from_slice(&text[..16]);
+        slot[n - 16..n].copy_from_slice(&text[n - 16..]);
+    } else if n >= 8 {
+        slot[..8].copy_from_slice(&text[..8]);
+        slot[n - 8..n].copy_from_slice(&text[n - 8..]);
+    } else if n >= 4 {
+        slot[..4].copy_from_slice(&text[..4]);
+        slot[n - 4..n].copy_from_slice(&text[n - 4..]);
+    } else {
+        slot[..n].copy_from_slice(text);
     }
 }
 
@@ -79,6 +98,17 @@ mod tests {
         for value in values {
             let text = texts.text_of(value, &mut cached).to_vec();
             assert_eq!(text, reference.format(value).as_bytes(), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn copy_short_copies_every_length() {
+        let source: Vec<u8> = (1..=24).collect();
+        for n in 0..=24 {
+            let mut slot = [0; 24];
+            copy_short(&mut slot, &source[..n]);
+            assert_eq!(slot[..n], source[..n], "{n}");
+            assert!(slot[n..].iter().all(|&byte| byte == 0), "{n}");
         }
     }
 

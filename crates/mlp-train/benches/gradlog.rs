@@ -18,13 +18,11 @@
 //!
 //! `cargo bench -p mlp-train --bench gradlog [set]` (`harness = false` in `Cargo.toml`) prints,
 //! for each set of rows, each variant's median time and rows per second, and its rate relative
-//! to `csv_direct` as the median of per-round ratios: the variants take turns, round after
-//! round, so that a change in the machine's speed reaches both sides of a ratio.
+//! to `csv_direct` (goal: layer ≥ 0.9) as the median of per-round ratios (see `support`).
 
 use std::hint::black_box;
 use std::io;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use mlp_core::{Activation, Architecture, Loss, Network};
 use mlp_train::events::{
@@ -41,10 +39,11 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
 
+mod support;
+
 /// Rows per benchmark iteration, rounded up to whole replays of the captured steps.
 const MIN_ROWS_PER_ITERATION: usize = 100_000;
-/// Iterations of each variant before measuring, and measured rounds.
-const WARM_UP_ROUNDS: usize = 3;
+/// Measured rounds.
 const ROUNDS: usize = 41;
 
 /// The network of the `distinct` rows: 4 inputs, 8 sigmoid units, 3 softmax outputs.
@@ -370,62 +369,6 @@ fn uncapped_layer() -> GradientCsvLayer<io::Sink> {
     GradientCsvLayer::new(io::sink()).with_max_rows(u64::MAX)
 }
 
-/// One way of writing the rows, run once per round.
-struct Variant<'a> {
-    name: &'static str,
-    run: Box<dyn FnMut() + 'a>,
-}
-
-/// The median of `values`.
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[middle]
-    } else {
-        (values[middle - 1] + values[middle]) / 2.0
-    }
-}
-
-/// Runs every variant once per round, in alternating order, and prints for each the median
-/// time, the rows per second and the median over the rounds of its rate relative to the first
-/// variant's (the time of the first divided by its time, in the same round). Measuring both in
-/// every round keeps the ratio honest on a machine whose speed drifts with its neighbours'
-/// load.
-fn compare(name: &str, n_rows: usize, variants: &mut [Variant<'_>]) {
-    for variant in variants.iter_mut() {
-        for _ in 0..WARM_UP_ROUNDS {
-            (variant.run)();
-        }
-    }
-    let mut seconds = vec![Vec::with_capacity(ROUNDS); variants.len()];
-    for round in 0..ROUNDS {
-        let mut order: Vec<usize> = (0..variants.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
-        }
-        for variant_idx in order {
-            let start = Instant::now();
-            (variants[variant_idx].run)();
-            seconds[variant_idx].push(start.elapsed().as_secs_f64());
-        }
-    }
-    println!("{name}: {n_rows} rows an iteration, medians of {ROUNDS} rounds");
-    println!("  {:<16} {:>10} {:>14} {:>16}", "variant", "time", "rows/s", "rate vs first");
-    for (variant, times) in variants.iter().zip(&seconds) {
-        let mut rates: Vec<f64> =
-            seconds[0].iter().zip(times).map(|(first, t)| first / t).collect();
-        let time = median(&mut times.clone());
-        println!(
-            "  {:<16} {:>7.2} ms {:>11.2} M {:>16.3}",
-            variant.name,
-            time * 1e3,
-            n_rows as f64 / time / 1e6,
-            median(&mut rates)
-        );
-    }
-}
-
 fn bench_rows(name: &str, steps: &Steps, all_variants: bool) {
     let rows_per_replay: usize = steps.iter().map(Vec::len).sum();
     let n_replays = MIN_ROWS_PER_ITERATION.div_ceil(rows_per_replay);
@@ -434,8 +377,11 @@ fn bench_rows(name: &str, steps: &Steps, all_variants: bool) {
     let mut direct = DirectWriter::new();
     let layer = Dispatch::new(tracing_subscriber::registry().with(uncapped_layer()));
     let mut variants = vec![
-        Variant { name: "csv_direct", run: Box::new(move || direct.write_steps(steps, n_replays)) },
-        Variant {
+        support::Variant {
+            name: "csv_direct",
+            run: Box::new(move || direct.write_steps(steps, n_replays)),
+        },
+        support::Variant {
             name: "layer",
             run: Box::new(move || {
                 tracing::dispatcher::with_default(&layer, || emit_steps(steps, n_replays))
@@ -445,21 +391,21 @@ fn bench_rows(name: &str, steps: &Steps, all_variants: bool) {
     if all_variants {
         let filtered = uncapped_layer().with_filter(GradientCsvLayer::default_filter());
         let filtered = Dispatch::new(tracing_subscriber::registry().with(filtered));
-        variants.push(Variant {
+        variants.push(support::Variant {
             name: "layer_filtered",
             run: Box::new(move || {
                 tracing::dispatcher::with_default(&filtered, || emit_steps(steps, n_replays))
             }),
         });
         let visit_only = Dispatch::new(tracing_subscriber::registry().with(VisitOnlyLayer));
-        variants.push(Variant {
+        variants.push(support::Variant {
             name: "visit_only",
             run: Box::new(move || {
                 tracing::dispatcher::with_default(&visit_only, || emit_steps(steps, n_replays))
             }),
         });
     }
-    compare(name, n_rows, &mut variants);
+    support::compare(name, n_rows, "rows", ROUNDS, &mut variants);
 }
 
 fn main() {

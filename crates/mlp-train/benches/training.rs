@@ -6,11 +6,14 @@
 //! forward, backward and Adam step. The ratio of medians is the overhead (goal ≤ 3%). The
 //! instrumented run also accumulates its epoch metrics (an argmax per sample), so the ratio
 //! is an upper bound on the cost of tracing alone.
-//! Network 784-128-64-10 (ReLU, softmax, cross-entropy), 2,048 samples, batches of 64.
+//! Network 784-128-64-10 (ReLU, softmax, cross-entropy), 2,048 samples, batches of 64. Each
+//! side trains its own copy of the network on, epoch after epoch.
+//!
+//! `cargo bench -p mlp-train --bench training` prints the median times and the median of the
+//! per-round time ratios (goal: instrumented / bare ≤ 1.03); see `support` for the harness.
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
 use mlp_core::{Activation, Architecture, Loss, Network};
 use mlp_train::{train, Dataset, OptimizerState, TrainConfig};
 use nalgebra::DMatrix;
@@ -18,7 +21,11 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+mod support;
+
 const N_SAMPLES: usize = 2048;
+/// Measured rounds.
+const ROUNDS: usize = 31;
 
 fn setup() -> (Network, Dataset, TrainConfig) {
     let architecture = Architecture {
@@ -56,26 +63,20 @@ fn bare_epoch(network: &mut Network, dataset: &Dataset, config: &TrainConfig) {
     black_box(loss_sum);
 }
 
-fn instrumentation_overhead(c: &mut Criterion) {
+fn main() {
     let (network, dataset, config) = setup();
-    let mut group = c.benchmark_group("epoch_784_128_64_10");
-    group.sample_size(20);
-    group.bench_function("bare", |b| {
-        b.iter_batched_ref(
-            || network.clone(),
-            |net| bare_epoch(net, &dataset, &config),
-            criterion::BatchSize::LargeInput,
-        )
-    });
-    group.bench_function("instrumented_no_subscriber", |b| {
-        b.iter_batched_ref(
-            || network.clone(),
-            |net| black_box(train(net, &dataset, None, &config).unwrap()),
-            criterion::BatchSize::LargeInput,
-        )
-    });
-    group.finish();
+    let n_samples = dataset.len();
+    let mut bare = network.clone();
+    let mut instrumented = network;
+    let mut variants = [
+        support::Variant {
+            name: "bare",
+            run: Box::new(|| bare_epoch(&mut bare, &dataset, &config)),
+        },
+        support::Variant {
+            name: "instrumented_no_subscriber",
+            run: Box::new(|| drop(black_box(train(&mut instrumented, &dataset, None, &config)))),
+        },
+    ];
+    support::compare("epoch_784_128_64_10", n_samples, "samples", ROUNDS, &mut variants);
 }
-
-criterion_group!(benches, instrumentation_overhead);
-criterion_main!(benches);

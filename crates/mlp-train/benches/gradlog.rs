@@ -107,27 +107,10 @@ impl<S: Subscriber + for<'lookup> LookupSpan<'lookup>> Layer<S> for CaptureLayer
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         if event.metadata().target() == GRADIENT_TARGET {
-            let mut visitor = RecordVisitor(empty_record());
+            let mut visitor = RecordVisitor(GradientRecord::default());
             event.record(&mut visitor);
             self.0.lock().unwrap().last_mut().unwrap().push(visitor.0);
         }
-    }
-}
-
-fn empty_record() -> GradientRecord<'static> {
-    GradientRecord {
-        sample: 0,
-        layer: 0,
-        param: "",
-        to: 0,
-        from: None,
-        weight: 0.0,
-        dE_da: None,
-        da_dz: None,
-        dE_dz: 0.0,
-        dz_dw: 0.0,
-        dE_dw: 0.0,
-        weight_new: 0.0,
     }
 }
 

@@ -79,7 +79,7 @@ pub const EPOCH_LEVEL: Level = Level::INFO;
 
 /// The facts of one partial derivative of one parameter for one sample.
 #[allow(non_snake_case)]
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct GradientRecord<'a> {
     /// 1-based row number of the sample in the training data file.
     pub sample: usize,

@@ -321,13 +321,7 @@ mod tests {
             param: "W1",
             to: 1,
             from: Some(1),
-            weight: 0.0,
-            dE_da: None,
-            da_dz: None,
-            dE_dz: 0.0,
-            dz_dw: 0.0,
-            dE_dw: 0.0,
-            weight_new: 0.0,
+            ..GradientRecord::default()
         };
         let mut records = Vec::new();
         for _ in 0..20_000 {

@@ -75,7 +75,9 @@ fn main() {
         },
         support::Variant {
             name: "instrumented_no_subscriber",
-            run: Box::new(|| drop(black_box(train(&mut instrumented, &dataset, None, &config)))),
+            run: Box::new(|| {
+                black_box(train(&mut instrumented, &dataset, None, &config).unwrap());
+            }),
         },
     ];
     support::compare("epoch_784_128_64_10", n_samples, "samples", ROUNDS, &mut variants);

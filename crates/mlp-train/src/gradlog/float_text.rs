@@ -19,15 +19,16 @@ pub(super) struct FloatTexts {
 
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The bits of the float whose text the slot holds, or `None`.
-    bits: Option<u64>,
+    /// The bits of the float whose text the slot holds.
+    bits: u64,
+    /// The length of the text; 0 for an empty slot (no float's text is empty).
     len: u8,
     /// Room for the longest `ryu` output, `-2.2250738585072014e-308` (24 bytes).
     text: [u8; 24],
 }
 
 impl Slot {
-    const EMPTY: Slot = Slot { bits: None, len: 0, text: [0; 24] };
+    const EMPTY: Slot = Slot { bits: 0, len: 0, text: [0; 24] };
 }
 
 impl FloatTexts {
@@ -47,11 +48,11 @@ impl FloatTexts {
         let slot_idx =
             (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - N_SLOTS.trailing_zeros())) as usize;
         let slot = &mut self.slots[slot_idx];
-        if slot.bits != Some(bits) {
+        if slot.len == 0 || slot.bits != bits {
             let text = float.format(value).as_bytes();
             copy_short(&mut slot.text, text);
             slot.len = text.len() as u8;
-            slot.bits = Some(bits);
+            slot.bits = bits;
         }
         &slot.text[..usize::from(slot.len)]
     }
@@ -110,6 +111,11 @@ mod tests {
             assert_eq!(slot[..n], source[..n], "{n}");
             assert!(slot[n..].iter().all(|&byte| byte == 0), "{n}");
         }
+    }
+
+    #[test]
+    fn a_slot_is_40_bytes() {
+        assert_eq!(std::mem::size_of::<Slot>(), 40);
     }
 
     #[test]

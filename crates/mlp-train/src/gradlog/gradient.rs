@@ -43,6 +43,7 @@ const COLUMNS: &[Column] = &[
     Column::field("dE_dw"),
     Column::field("weight_new"),
 ];
+const STEP_COLUMN: usize = 1;
 const SAMPLE_COLUMN: usize = 2;
 const LAYER_COLUMN: usize = 3;
 const PARAM_COLUMN: usize = 4;
@@ -54,21 +55,32 @@ impl Sealed for GradientRows {
 
     #[inline]
     fn keep_at(&self, counters: CurrentCounters) -> bool {
-        let every = self.every;
-        every <= 1
-            || counters.get(Counter::Step).is_some_and(|step| step >= 1 && (step - 1) % every == 0)
+        self.keeps_step(counters.get(Counter::Step))
     }
 
     #[inline]
     fn keep(&self, row: &RowBuffer) -> bool {
-        self.layers.as_ref().is_none_or(|layers| {
-            row.unsigned(LAYER_COLUMN).is_some_and(|layer| layers.contains(&layer))
-        }) && self.params.as_ref().is_none_or(|params| {
-            row.text(PARAM_COLUMN)
-                .is_some_and(|param| params.iter().any(|kept| kept.as_bytes() == param))
-        }) && self.samples.as_ref().is_none_or(|samples| {
-            row.unsigned(SAMPLE_COLUMN).is_some_and(|sample| samples.binary_search(&sample).is_ok())
-        })
+        self.keeps_step(row.unsigned(STEP_COLUMN))
+            && self.layers.as_ref().is_none_or(|layers| {
+                row.unsigned(LAYER_COLUMN).is_some_and(|layer| layers.contains(&layer))
+            })
+            && self.params.as_ref().is_none_or(|params| {
+                row.text(PARAM_COLUMN)
+                    .is_some_and(|param| params.iter().any(|kept| kept.as_bytes() == param))
+            })
+            && self.samples.as_ref().is_none_or(|samples| {
+                row.unsigned(SAMPLE_COLUMN)
+                    .is_some_and(|sample| samples.binary_search(&sample).is_ok())
+            })
+    }
+}
+
+impl GradientRows {
+    /// Whether the `every` filter keeps a row of `step`.
+    #[inline]
+    fn keeps_step(&self, step: Option<u64>) -> bool {
+        let every = self.every;
+        every <= 1 || step.is_some_and(|step| step >= 1 && (step - 1) % every == 0)
     }
 }
 
@@ -103,9 +115,10 @@ impl<W: Write> CsvLayer<GradientRows, W> {
     }
 
     /// Keeps only the rows of every `n`th step: steps 1, 1 + n, 1 + 2n, …, that is those with
-    /// (step − 1) mod n = 0, by the enclosing `step` span. With `n` > 1, rows outside a `step`
-    /// span are left out. `n` = 0 or 1 keeps every step. The other events are dropped before
-    /// their fields are read, so logging every 100th step costs little more than not logging.
+    /// (step − 1) mod n = 0, by the `step` column. With `n` > 1, rows without a step (outside a
+    /// `step` span) are left out. `n` = 0 or 1 keeps every step. The trainer's events of other
+    /// steps are dropped before their fields are read, so logging every 100th step costs little
+    /// more than not logging.
     pub fn with_every(mut self, n: usize) -> Self {
         self.kind.every = n as u64;
         self
@@ -486,6 +499,24 @@ mod tests {
         assert_eq!(steps(2), ["1", "3"]);
         assert_eq!(steps(3), ["1", "4"]);
         assert_eq!(steps(5), ["1"]);
+    }
+
+    /// An event with a `step` field of its own is filtered by that field, the value its row
+    /// shows, not by the enclosing span.
+    #[test]
+    fn with_every_filters_by_the_step_column() {
+        let buffer = SharedBuffer::default();
+        let layer = GradientCsvLayer::new(buffer.clone()).with_every(2);
+        let guard = layer.flush_on_drop();
+        run(layer, || {
+            tracing::trace!(target: GRADIENT_TARGET, step = 3_u64, sample = 1_u64);
+            let _step = step_span(1).entered();
+            tracing::trace!(target: GRADIENT_TARGET, step = 2_u64, sample = 2_u64);
+            tracing::trace!(target: GRADIENT_TARGET, step = 5_i64, sample = 3_u64);
+            tracing::trace!(target: GRADIENT_TARGET, sample = 4_u64);
+        });
+        guard.flush().unwrap();
+        assert_eq!(key_columns(&buffer.text(), 3), [",3,1", ",5,3", ",1,4"]);
     }
 
     #[test]

@@ -25,8 +25,12 @@ pub(super) mod sealed {
         /// The columns, in order.
         const COLUMNS: &'static [Column];
 
-        /// Whether to read an event at all inside the training spans numbered `counters`, per
-        /// the log's row filters; checked before the event's fields are read.
+        /// Whether the log's row filters keep a row whose span columns (epoch, step) hold
+        /// `counters`. Asked before an event's fields are read, for events with no field of
+        /// their own for those columns, so that rows dropped by it cost no formatting; [`keep`]
+        /// must agree with it.
+        ///
+        /// [`keep`]: Sealed::keep
         #[inline]
         fn keep_at(&self, counters: CurrentCounters) -> bool {
             let _ = counters;

@@ -145,7 +145,11 @@ where
         }
         let mut log = lock(&self.log);
         let counters = log.counters;
-        if !log.is_writable() || !self.kind.keep_at(counters) {
+        if !log.is_writable() {
+            return;
+        }
+        // Decided before the fields are read where the spans alone decide it.
+        if !self.kind.keep_at(counters) && !log.row.fills_span_column(event.metadata()) {
             return;
         }
         if log.is_full(self.max_rows) {

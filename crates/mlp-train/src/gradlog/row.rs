@@ -60,6 +60,8 @@ enum Cell {
 struct FieldColumns {
     callsite: callsite::Identifier,
     columns: Box<[u8]>,
+    /// Whether a field fills a column that otherwise takes a span's number.
+    fills_span_column: bool,
 }
 
 const NO_COLUMN: u8 = u8::MAX;
@@ -124,7 +126,8 @@ impl RowBuffer {
         let RowBuffer { columns, span_columns, cells, text, field_columns, .. } = self;
         cells.fill(Cell::Empty);
         text.clear();
-        let columns_of_fields = columns_of_fields(field_columns, columns, event.metadata());
+        let columns_of_fields =
+            &columns_of_fields(field_columns, columns, event.metadata()).columns;
         event.record(&mut CellVisitor { cells, text, columns_of_fields });
         for &(column_idx, counter) in span_columns.iter() {
             let cell = &mut cells[column_idx];
@@ -132,6 +135,13 @@ impl RowBuffer {
                 *cell = Cell::Unsigned(value);
             }
         }
+    }
+
+    /// Whether events of `metadata`'s callsite have a field of their own for a column that
+    /// otherwise takes a span's number (`epoch`, `step`).
+    #[inline]
+    pub(super) fn fills_span_column(&mut self, metadata: &Metadata<'_>) -> bool {
+        columns_of_fields(&mut self.field_columns, self.columns, metadata).fills_span_column
     }
 
     /// The value of column `column_idx` if it is a non-negative integer.
@@ -250,18 +260,18 @@ fn quote(text: &[u8], quoted: &mut Vec<u8>) {
     quoted.push(b'"');
 }
 
-/// The column of each field of `metadata`'s callsite, computed by field name on first sight of
-/// the callsite and looked up by callsite identity afterwards.
+/// The columns of the fields of `metadata`'s callsite, computed by field name on first sight
+/// of the callsite and looked up by callsite identity afterwards.
 #[inline]
 fn columns_of_fields<'a>(
     field_columns: &'a mut Vec<FieldColumns>,
     columns: &[Column],
     metadata: &Metadata<'_>,
-) -> &'a [u8] {
+) -> &'a FieldColumns {
     let callsite = metadata.callsite();
     let known_idx = field_columns.iter().position(|known| known.callsite == callsite);
     let idx = known_idx.unwrap_or_else(|| {
-        let map = metadata
+        let map: Box<[u8]> = metadata
             .fields()
             .iter()
             .map(|field| {
@@ -269,10 +279,13 @@ fn columns_of_fields<'a>(
                 column_idx.map_or(NO_COLUMN, |column_idx| column_idx as u8)
             })
             .collect();
-        field_columns.push(FieldColumns { callsite, columns: map });
+        let fills_span_column = map.iter().any(|&column_idx| {
+            columns.get(usize::from(column_idx)).is_some_and(|column| column.span_counter.is_some())
+        });
+        field_columns.push(FieldColumns { callsite, columns: map, fills_span_column });
         field_columns.len() - 1
     });
-    &field_columns[idx].columns
+    &field_columns[idx]
 }
 
 /// Puts each field of an event into the cell of its column.

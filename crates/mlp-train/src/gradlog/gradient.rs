@@ -59,6 +59,11 @@ impl Sealed for GradientRows {
     }
 
     #[inline]
+    fn filters_cells(&self) -> bool {
+        self.layers.is_some() || self.params.is_some() || self.samples.is_some()
+    }
+
+    #[inline]
     fn keep(&self, row: &RowBuffer) -> bool {
         self.keeps_step(row.unsigned(STEP_COLUMN))
             && self.layers.as_ref().is_none_or(|layers| {
@@ -537,6 +542,17 @@ mod tests {
         guard.flush().unwrap();
         assert_eq!(key_columns(&buffer.text(), 5).len(), 5);
         assert_eq!((guard.rows_written(), guard.rows_dropped()), (5, 11));
+        assert!(guard.truncated());
+    }
+
+    /// Past the cap, rows of steps not logged are not counted as dropped either.
+    #[test]
+    fn row_cap_counts_only_the_steps_logged() {
+        let layer = GradientCsvLayer::new(std::io::sink()).with_every(2).with_max_rows(3);
+        let guard = layer.flush_on_drop();
+        run(layer, train_fixture);
+        // Steps 1 and 3 of 4, 8 rows each.
+        assert_eq!((guard.rows_written(), guard.rows_dropped()), (3, 13));
         assert!(guard.truncated());
     }
 

@@ -37,6 +37,14 @@ pub(super) mod sealed {
             true
         }
 
+        /// Whether [`keep`](Sealed::keep) can refuse a row that [`keep_at`](Sealed::keep_at)
+        /// kept and whose span columns come from the spans: whether the filters read other
+        /// cells. When not, a full log counts the rows it drops without reading their fields.
+        #[inline]
+        fn filters_cells(&self) -> bool {
+            false
+        }
+
         /// Whether to write the assembled `row`, per the log's row filters.
         #[inline]
         fn keep(&self, row: &RowBuffer) -> bool {

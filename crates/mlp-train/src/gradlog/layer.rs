@@ -149,13 +149,18 @@ where
             return;
         }
         // Decided before the fields are read where the spans alone decide it.
-        if !self.kind.keep_at(counters) && !log.row.fills_span_column(event.metadata()) {
+        let fills_span_column = log.row.fills_span_column(event.metadata());
+        if !fills_span_column && !self.kind.keep_at(counters) {
             return;
         }
         if log.is_full(self.max_rows) {
-            // Nothing more is written; count the rows that would have been.
-            log.row.fill(event, counters);
-            if self.kind.keep(&log.row) {
+            // Nothing more is written; count the rows that would have been, reading their
+            // fields only where the filters need them.
+            let kept = !(fills_span_column || self.kind.filters_cells()) || {
+                log.row.fill(event, counters);
+                self.kind.keep(&log.row)
+            };
+            if kept {
                 log.count_dropped();
             }
             return;

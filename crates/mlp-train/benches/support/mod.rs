@@ -25,6 +25,15 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// `rate` with a unit prefix: `2.71 M`, `58.9 k`.
+fn per_second(rate: f64) -> String {
+    if rate >= 1e6 {
+        format!("{:.2} M", rate / 1e6)
+    } else {
+        format!("{:.1} k", rate / 1e3)
+    }
+}
+
 /// Runs every variant once per round for `rounds` rounds, in alternating order, and prints for
 /// each its median time, its throughput (`n_items` per run), and the median over the rounds of
 /// its time and its rate relative to the first variant's in the same round.
@@ -67,10 +76,10 @@ pub fn compare(
         let time_ratio = median(&mut time_ratios);
         let time = median(&mut times.clone());
         println!(
-            "  {:<28} {:>7.2} ms {:>14.2} M {:>11.3} {:>11.3}",
+            "  {:<28} {:>7.2} ms {:>16} {:>11.3} {:>11.3}",
             variant.name,
             time * 1e3,
-            n_items as f64 / time / 1e6,
+            per_second(n_items as f64 / time),
             time_ratio,
             1.0 / time_ratio
         );

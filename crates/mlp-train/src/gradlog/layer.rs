@@ -149,14 +149,15 @@ where
             return;
         }
         // Decided before the fields are read where the spans alone decide it.
-        let fills_span_column = log.row.fills_span_column(event.metadata());
-        if !fills_span_column && !self.kind.keep_at(counters) {
+        if !self.kind.keep_at(counters) && !log.row.fills_span_column(event.metadata()) {
             return;
         }
         if log.is_full(self.max_rows) {
             // Nothing more is written; count the rows that would have been, reading their
             // fields only where the filters need them.
-            let kept = !(fills_span_column || self.kind.filters_cells()) || {
+            let needs_fields =
+                self.kind.filters_cells() || log.row.fills_span_column(event.metadata());
+            let kept = !needs_fields || {
                 log.row.fill(event, counters);
                 self.kind.keep(&log.row)
             };

@@ -297,59 +297,61 @@ struct CellVisitor<'a> {
 
 impl CellVisitor<'_> {
     #[inline]
-    fn set(&mut self, field: &Field, cell: Cell) {
+    fn cell(&mut self, field: &Field) -> Option<&mut Cell> {
+        let column_idx = *self.columns_of_fields.get(field.index())?;
+        self.cells.get_mut(usize::from(column_idx))
+    }
+
+    /// Appends a text value, produced by `write`, to the text buffer and points its cell at it.
+    fn record_text(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
         let Some(&column_idx) = self.columns_of_fields.get(field.index()) else { return };
-        if let Some(slot) = self.cells.get_mut(usize::from(column_idx)) {
-            *slot = cell;
-        }
+        let Some(cell) = self.cells.get_mut(usize::from(column_idx)) else { return };
+        let start = self.text.len();
+        write(self.text);
+        // A row's text longer than 4 GiB is cut to its first 4 GiB.
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        *cell = Cell::Text { start, end };
     }
 }
 
 impl Visit for CellVisitor<'_> {
     #[inline]
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.set(field, Cell::Float(value));
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Float(value);
+        }
     }
 
     #[inline]
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.set(field, Cell::Unsigned(value));
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Unsigned(value);
+        }
     }
 
     #[inline]
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.set(field, Cell::Signed(value));
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Signed(value);
+        }
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.set(field, Cell::Bool(value));
+        if let Some(cell) = self.cell(field) {
+            *cell = Cell::Bool(value);
+        }
     }
 
     #[inline]
     fn record_str(&mut self, field: &Field, value: &str) {
-        if self.columns_of_fields.get(field.index()).is_some_and(|&column| column != NO_COLUMN) {
-            let cell = push_text(self.text, |text| text.extend_from_slice(value.as_bytes()));
-            self.set(field, cell);
-        }
+        self.record_text(field, |text| text.extend_from_slice(value.as_bytes()));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if self.columns_of_fields.get(field.index()).is_some_and(|&column| column != NO_COLUMN) {
-            // Writing into a Vec cannot fail.
-            let cell = push_text(self.text, |text| drop(write!(text, "{value:?}")));
-            self.set(field, cell);
-        }
+        // Writing into a Vec cannot fail.
+        self.record_text(field, |text| drop(write!(text, "{value:?}")));
     }
-}
-
-/// Appends a text value, produced by `write`, to the row's text buffer; returns its cell.
-fn push_text(text: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> Cell {
-    let start = text.len();
-    write(text);
-    // A row's text longer than 4 GiB is cut to its first 4 GiB.
-    let start = u32::try_from(start).unwrap_or(u32::MAX);
-    let end = u32::try_from(text.len()).unwrap_or(u32::MAX);
-    Cell::Text { start, end }
 }
 
 #[cfg(test)]

@@ -23,3 +23,6 @@ mod gradient_log;
 
 // Construction errors and seeded initialisation.
 mod construction;
+
+// README.md's set-up and example commands: CI runs the test command, every mlp command parses.
+mod readme;

@@ -3,7 +3,7 @@
 // Shared helpers: the tutorial's network and small matrix utilities.
 mod util;
 
-// Every number of the tutorial (shared/seed/EXAMPLE.md), to 1e-8.
+// Every number of the tutorial (docs/tutorial.md; tests/reference/tutorial.py), to 1e-8.
 mod tutorial;
 
 // Central finite differences against backpropagation for every activation × loss pair.

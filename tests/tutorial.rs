@@ -1,4 +1,4 @@
-//! Every number of the tutorial, from shared/seed/EXAMPLE.md (computed there independently in
+//! Every number of the tutorial, from tests/reference/tutorial.py (computed independently in
 //! double precision), reproduced to 1e-8: forward pass, E, both backpropagation tables, the
 //! updated weights and E after the step.
 

@@ -4,7 +4,7 @@ use mlp_core::{Activation, Architecture, Dense, Loss, Network, Scalar};
 use mlp_train::Dataset;
 use nalgebra::{dmatrix, DMatrix};
 
-/// The tutorial's 2-2-2 sigmoid network without biases (shared/seed/EXAMPLE.md):
+/// The tutorial's 2-2-2 sigmoid network without biases (docs/tutorial.md):
 /// W1..W4 = 0.30, 0.25, 0.40, 0.35 into the hidden layer, W5..W8 = 0.45, 0.40, 0.70, 0.60 into
 /// the outputs, loss E = Σ ½(t − o)².
 pub fn tutorial_network<T: Scalar>() -> Network<T> {

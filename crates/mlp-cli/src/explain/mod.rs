@@ -1,5 +1,5 @@
 //! One sample's training step written out number by number, as the tutorial does by hand
-//! (`shared/seed/EXAMPLE.md`): the forward pass, the loss, and for each parameter the chain
+//! (`docs/tutorial.md`): the forward pass, the loss, and for each parameter the chain
 //! rule and the gradient-descent update.
 //!
 //! [`explain`] does no I/O: it runs mlp-core's forward and backward pass on the sample and

@@ -1,4 +1,4 @@
-//! The tutorial's numbers come from `shared/seed/EXAMPLE.md`, computed there independently in
+//! The tutorial's numbers come from `tests/reference/tutorial.py`, computed independently in
 //! double precision; the other networks are checked against `Network::backpropagate`.
 
 use mlp_core::{Activation, Dense, Loss, Network};

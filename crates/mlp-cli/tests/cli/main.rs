@@ -9,3 +9,5 @@ mod seed;
 mod train;
 // Bad input: every error names the file (and line and column) and nothing panics.
 mod bad_input;
+// docs/tutorial.md against the output of `mlp explain --format markdown`.
+mod tutorial_doc;

@@ -8,7 +8,7 @@ fn close(actual: f64, expected: f64) -> bool {
 
 /// The tutorial's command: one SGD step of η = 0.5 on its one sample, logged.
 ///
-/// Expected values from the tutorial (`shared/seed/EXAMPLE.md`, "Backpropagation, output
+/// Expected values from the tutorial (`tests/reference/tutorial.py`; "Backpropagation, output
 /// layer"), worked by hand: ∂E/∂o1 = 0.20944600, ∂o1/∂z3 = 0.23802157, their product ∂E/∂z3 =
 /// 0.04985267 (Python, math.exp), ∂z3/∂W5 = h1 =
 /// 0.51998934, ∂E/∂W5 = 0.02592286, W5+ = 0.43703857.

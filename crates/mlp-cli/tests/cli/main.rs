@@ -9,3 +9,5 @@ mod seed;
 mod train;
 // Bad input: every error names the file (and line and column) and nothing panics.
 mod bad_input;
+// Help that teaches: the help's examples run as shown; completions and manual pages generate.
+mod help;

@@ -34,7 +34,7 @@ pub enum Command {
     /// Print a shell completion script to stdout.
     #[command(after_help = help::styled(help::COMPLETIONS))]
     Completions(CompletionsArgs),
-    /// Print the manual page (roff) to stdout, or write one page per command to a folder.
+    /// Print the manual page, or write one page per command to --dir.
     #[command(after_help = help::styled(help::MAN))]
     Man(ManArgs),
 }

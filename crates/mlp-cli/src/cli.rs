@@ -4,9 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Train, evaluate and explain multilayer perceptrons on CSV data, showing the work.
+use crate::help;
+
+/// Train, evaluate, predict and explain multilayer perceptrons, showing the work.
 #[derive(Debug, Parser)]
-#[command(name = "mlp", version, about, max_term_width = 100)]
+#[command(name = "mlp", version, max_term_width = 100)]
+#[command(after_help = help::styled(help::GETTING_STARTED))]
 pub struct Cli {
     /// The subcommand to run.
     #[command(subcommand)]
@@ -17,13 +20,32 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a network on a CSV file and optionally save it.
+    #[command(after_help = help::styled(help::TRAIN))]
     Train(Box<TrainArgs>),
     /// Report the loss and metrics of a saved model on a CSV file.
+    #[command(after_help = help::styled(help::EVALUATE))]
     Evaluate(EvaluateArgs),
     /// Write the predictions of a saved model for every row of a CSV file.
+    #[command(after_help = help::styled(help::PREDICT))]
     Predict(PredictArgs),
     /// Show one training step of a saved model on one sample, number by number.
+    #[command(after_help = help::styled(help::EXPLAIN))]
     Explain(ExplainArgs),
+    /// Print a shell completion script to stdout.
+    #[command(after_help = help::styled(help::COMPLETIONS))]
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one page per command to --dir.
+    #[command(after_help = help::styled(help::MAN))]
+    Man(ManArgs),
+}
+
+/// The headings that group `mlp train --help`'s flags.
+mod heading {
+    pub(super) const DATA: &str = "Data";
+    pub(super) const NETWORK: &str = "Network";
+    pub(super) const OPTIMISATION: &str = "Optimisation";
+    pub(super) const LOGGING: &str = "Logging";
+    pub(super) const OUTPUT: &str = "Output";
 }
 
 /// How to read CSV files.
@@ -47,128 +69,157 @@ pub struct TrainArgs {
 
     /// Target column name(s), comma-separated; the other columns are features.
     #[arg(long, required = true, value_delimiter = ',', value_name = "COL")]
+    #[arg(help_heading = heading::DATA)]
     pub target: Vec<String>,
 
     /// Feature column names, comma-separated [default: every column that is not a target]
     #[arg(long, value_delimiter = ',', value_name = "COL")]
+    #[arg(help_heading = heading::DATA)]
     pub features: Option<Vec<String>>,
 
     /// What the targets are: auto reads a non-numeric target column as class labels.
     #[arg(long, value_enum, default_value_t = TaskArg::Auto)]
+    #[arg(help_heading = heading::DATA)]
     pub task: TaskArg,
 
     /// Hidden layer sizes, comma-separated; 0 for no hidden layer.
     #[arg(long, value_delimiter = ',', default_value = "100", value_name = "SIZES")]
+    #[arg(help_heading = heading::NETWORK)]
     pub hidden: Vec<usize>,
 
     /// Activation of the hidden layers.
     #[arg(long, value_enum, default_value_t = ActivationArg::Relu)]
+    #[arg(help_heading = heading::NETWORK)]
     pub activation: ActivationArg,
 
     /// Activation of the output layer: auto is softmax for classes, identity for numbers.
     #[arg(long, value_enum, default_value_t = OutputActivationArg::Auto)]
+    #[arg(help_heading = heading::NETWORK)]
     pub output_activation: OutputActivationArg,
 
     /// Loss: auto is cross-entropy for classes and mse for numbers (the model's with --init);
     /// sse is the tutorial's Σ ½ (t − o)².
     #[arg(long, value_enum, default_value_t = LossArg::Auto)]
+    #[arg(help_heading = heading::NETWORK)]
     pub loss: LossArg,
 
     /// The update rule.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub optimizer: OptimizerArg,
 
     /// Learning rate η.
     #[arg(long, default_value_t = 0.001, value_name = "F")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub learning_rate: f64,
 
     /// Momentum μ for --optimizer momentum and nesterov.
     #[arg(long, default_value_t = 0.9, value_name = "F")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub momentum: f64,
 
     /// L2 weight decay λ (added as λ·w to each weight's gradient; 0 as in Keras, so that the
     /// tutorial's numbers come out exactly).
     #[arg(long, default_value_t = 0.0, value_name = "F")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub l2: f64,
 
     /// Passes over the training data.
     #[arg(long, default_value_t = 200, value_name = "N")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub epochs: usize,
 
     /// Samples per optimizer step.
     #[arg(long, default_value_t = 32, value_name = "N")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub batch_size: usize,
 
     /// Seed for the initial weights, the validation split and the shuffling.
     #[arg(long, default_value_t = 42, value_name = "N")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub seed: u64,
 
     /// Floating-point precision of the training computations (the model file is always f64).
     #[arg(long, value_enum, default_value_t = PrecisionArg::F64)]
+    #[arg(help_heading = heading::NETWORK)]
     pub precision: PrecisionArg,
 
     /// Share of the rows held out for validation (stratified by class); 0 trains on every row.
     #[arg(long, default_value_t = 0.2, value_name = "FRACTION", conflicts_with = "test")]
+    #[arg(help_heading = heading::DATA)]
     pub validation: f64,
 
     /// Validate on this CSV file instead of holding out rows.
     #[arg(long, value_name = "TEST.csv")]
+    #[arg(help_heading = heading::DATA)]
     pub test: Option<PathBuf>,
 
     /// Stop when the validation loss has not improved for N epochs, keeping the best weights
     /// [default: never stop early]
     #[arg(long, value_name = "N")]
+    #[arg(help_heading = heading::OPTIMISATION)]
     pub patience: Option<usize>,
 
     /// Build layers without biases (as the tutorial's network).
     #[arg(long)]
+    #[arg(help_heading = heading::NETWORK)]
     pub no_bias: bool,
 
     /// Do not standardize the features (by default: zero mean, unit variance on the training
     /// rows).
     #[arg(long)]
+    #[arg(help_heading = heading::DATA)]
     pub no_standardize: bool,
 
     /// Start from this model file; its layers and activations win over --hidden and the
     /// activation flags.
     #[arg(long, value_name = "MODEL.json")]
+    #[arg(help_heading = heading::NETWORK)]
     pub init: Option<PathBuf>,
 
     /// Save the trained model to this file (written atomically).
     #[arg(long, value_name = "MODEL.json")]
+    #[arg(help_heading = heading::OUTPUT)]
     pub save: Option<PathBuf>,
 
     /// Write every partial derivative of every logged step to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
+    #[arg(help_heading = heading::LOGGING)]
     pub grad_log: Option<PathBuf>,
 
     /// Log the gradients (and the layer summary) of steps 1, 1 + N, 1 + 2N, … only.
     #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(help_heading = heading::LOGGING)]
     pub grad_log_every: usize,
 
     /// Log only these 1-based weight layers, comma-separated [default: all]
     #[arg(long, value_delimiter = ',', value_name = "LAYERS")]
+    #[arg(help_heading = heading::LOGGING)]
     pub grad_log_layers: Option<Vec<usize>>,
 
     /// Stop writing the gradient log after N rows (one Excel worksheet by default).
     #[arg(long, default_value_t = mlp_train::gradlog::DEFAULT_MAX_ROWS, value_name = "N")]
+    #[arg(help_heading = heading::LOGGING)]
     pub grad_log_max_rows: u64,
 
     /// Write one row per weight layer and logged step (gradient norms, update ratios, dead or
     /// saturated units) to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
+    #[arg(help_heading = heading::LOGGING)]
     pub layer_log: Option<PathBuf>,
 
     /// Write one row per epoch (loss and metrics) to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
+    #[arg(help_heading = heading::LOGGING)]
     pub history: Option<PathBuf>,
 
     /// Print the final metrics as one JSON object on stdout.
     #[arg(long)]
+    #[arg(help_heading = heading::OUTPUT)]
     pub json: bool,
 
     /// CSV reading options.
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = heading::DATA)]
     pub csv: CsvArgs,
 }
 
@@ -242,6 +293,23 @@ pub struct ExplainArgs {
     /// CSV reading options.
     #[command(flatten)]
     pub csv: CsvArgs,
+}
+
+/// `mlp completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `mlp man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write one page per command (mlp.1, mlp-train.1, …) to this folder instead of printing
+    /// mlp.1 to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `--task`.
@@ -346,6 +414,43 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    /// Every train flag sits under one of the headings (a new flag needs one too), in the
+    /// order the help shows them; only help and the global flags stay under "Options".
+    #[test]
+    fn train_flags_are_grouped_under_headings() {
+        let mut command = Cli::command();
+        command.build();
+        let train = command.find_subcommand("train").unwrap();
+        let mut headings = Vec::new();
+        for arg in train.get_arguments().filter(|arg| !arg.is_positional()) {
+            match arg.get_help_heading() {
+                Some(heading) => {
+                    if !headings.contains(&heading) {
+                        headings.push(heading);
+                    }
+                }
+                None => assert!(
+                    arg.get_id() == "help" || arg.is_global_set(),
+                    "--{} has no heading",
+                    arg.get_id()
+                ),
+            }
+        }
+        assert_eq!(headings, ["Data", "Network", "Optimisation", "Output", "Logging"]);
+        let heading_of = |id: &str| {
+            let arg = train.get_arguments().find(|arg| arg.get_id() == id).unwrap();
+            arg.get_help_heading()
+        };
+        assert_eq!(heading_of("delimiter"), Some("Data"));
+        assert_eq!(heading_of("precision"), Some("Network"));
+        assert_eq!(heading_of("patience"), Some("Optimisation"));
+        assert_eq!(heading_of("grad_log_every"), Some("Logging"));
+        assert_eq!(heading_of("json"), Some("Output"));
+        // The other commands share the CSV flags without a heading.
+        let evaluate = command.find_subcommand("evaluate").unwrap();
+        assert!(evaluate.get_arguments().all(|arg| arg.get_help_heading().is_none()));
     }
 
     #[test]

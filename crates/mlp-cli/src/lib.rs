@@ -8,9 +8,12 @@ pub mod cli;
 pub mod explain;
 
 mod common;
+mod completions;
 mod evaluate;
 mod explain_command;
+mod help;
 mod logging;
+mod man;
 mod output;
 mod predict;
 mod train;
@@ -25,6 +28,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Evaluate(args) => evaluate::run(&args),
         cli::Command::Predict(args) => predict::run(&args),
         cli::Command::Explain(args) => explain_command::run(&args),
+        cli::Command::Completions(args) => completions::run(&args),
+        cli::Command::Man(args) => man::run(&args),
     }
 }
 

@@ -11,3 +11,5 @@ mod train;
 mod bad_input;
 // docs/tutorial.md against the output of `mlp explain --format markdown`.
 mod tutorial_doc;
+// Help that teaches: the help's examples run as shown; completions and manual pages generate.
+mod help;

@@ -152,47 +152,15 @@ mod tests {
         words: Vec<String>,
     }
 
-    /// Splits a command line into words as a POSIX shell would for the quoting the examples
-    /// use: '…', "…" (with \" and \\ inside) and \x outside quotes. Stops at an unquoted `>`
-    /// or `|`: what follows is a redirection or another program.
+    /// The words of a command line as a POSIX shell splits them (the `shell-words` crate), up
+    /// to an unquoted redirection or pipe: what follows is another file or program.
     fn shell_words(line: &str) -> Vec<String> {
-        let mut words = Vec::new();
-        let mut word: Option<String> = None;
-        let mut chars = line.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                ' ' | '\t' => words.extend(word.take()),
-                '>' | '|' => break,
-                '\'' => {
-                    let word = word.get_or_insert_with(String::new);
-                    for c in chars.by_ref().take_while(|&c| c != '\'') {
-                        word.push(c);
-                    }
-                }
-                '"' => {
-                    let word = word.get_or_insert_with(String::new);
-                    while let Some(c) = chars.next() {
-                        match c {
-                            '"' => break,
-                            '\\' => match chars.next() {
-                                Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
-                                Some(c) => word.extend(['\\', c]),
-                                None => word.push('\\'),
-                            },
-                            c => word.push(c),
-                        }
-                    }
-                }
-                '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
-                c => word.get_or_insert_with(String::new).push(c),
-            }
-        }
-        words.extend(word);
-        words
+        let words = shell_words::split(line).unwrap_or_else(|err| panic!("{line:?}: {err}"));
+        words.into_iter().take_while(|word| !matches!(word.as_str(), ">" | ">>" | "|")).collect()
     }
 
     #[test]
-    fn shell_words_handles_the_quoting_examples_use() {
+    fn shell_words_stop_at_redirections_and_pipes() {
         assert_eq!(
             shell_words("mlp a  'b c' \"d \\\"e\\\"\" f\\ g"),
             ["mlp", "a", "b c", "d \"e\"", "f g"]

@@ -24,6 +24,8 @@ pub enum Command {
     Predict(PredictArgs),
     /// Show one training step of a saved model on one sample, number by number.
     Explain(ExplainArgs),
+    /// Show a saved model's layers, parameter counts, columns and how it was trained.
+    Info(InfoArgs),
 }
 
 /// How to read CSV files.
@@ -242,6 +244,18 @@ pub struct ExplainArgs {
     /// CSV reading options.
     #[command(flatten)]
     pub csv: CsvArgs,
+}
+
+/// `mlp info`.
+#[derive(Debug, Clone, Args)]
+pub struct InfoArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--task`.

@@ -10,6 +10,7 @@ pub mod explain;
 mod common;
 mod evaluate;
 mod explain_command;
+mod info;
 mod logging;
 mod output;
 mod predict;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Evaluate(args) => evaluate::run(&args),
         cli::Command::Predict(args) => predict::run(&args),
         cli::Command::Explain(args) => explain_command::run(&args),
+        cli::Command::Info(args) => info::run(&args),
     }
 }
 

@@ -233,9 +233,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "W5")]
     pub weight: Option<String>,
 
-    /// Learning rate η of the step shown.
-    #[arg(long, default_value_t = 0.5, value_name = "F")]
-    pub learning_rate: f64,
+    /// Learning rate η of the step shown [default: the one the model was trained with, or the
+    /// tutorial's 0.5 for a model file that does not record it]
+    #[arg(long, value_name = "F")]
+    pub learning_rate: Option<f64>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
@@ -339,6 +340,8 @@ pub enum FormatArg {
     Text,
     /// Markdown with formulas.
     Markdown,
+    /// One JSON object: every formula, note and factor, numbers unrounded.
+    Json,
 }
 
 fn parse_delimiter(text: &str) -> Result<u8, String> {

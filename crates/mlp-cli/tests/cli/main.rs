@@ -9,3 +9,5 @@ mod seed;
 mod train;
 // Bad input: every error names the file (and line and column) and nothing panics.
 mod bad_input;
+// Provenance in the saved model, `mlp info`, and `mlp explain` on trained models and as JSON.
+mod model_info;

@@ -15,19 +15,25 @@
 //!   "provenance": {
 //!     "mlp_version": "0.1.0",
 //!     "command_line": ["mlp", "train", "data.csv", "--target", "t1,t2", "--init", "model.json",
-//!                      "--optimizer", "sgd", "--learning-rate", "0.5", "--epochs", "1",
-//!                      "--validation", "0", "--no-standardize", "--save", "trained.json"],
-//!     "data": { "name": "data.csv", "sha256": "3a8c…64 hexadecimal digits" },
+//!                      "--loss", "sse", "--optimizer", "sgd", "--learning-rate", "0.5",
+//!                      "--epochs", "1", "--batch-size", "1", "--validation", "0",
+//!                      "--no-standardize", "--save", "trained.json"],
+//!     "data": {
+//!       "name": "data.csv",
+//!       "sha256": "6151f87979dd7d223b78ef8c695505cf3605836f9a1de64012c06fc968dc2394"
+//!     },
 //!     "settings": {
 //!       "task": "regression", "optimizer": { "name": "sgd" }, "learning_rate": 0.5,
-//!       "l2": 0.0, "batch_size": 32, "epochs_requested": 1, "epochs_run": 1,
+//!       "l2": 0.0, "batch_size": 1, "epochs_requested": 1, "epochs_run": 1,
 //!       "best_epoch": 1, "stopped_early": false, "patience": null, "seed": 42,
 //!       "precision": "f64", "validation_fraction": 0.0, "test_data": null,
 //!       "standardize": false
 //!     },
 //!     "metrics": {
-//!       "train": { "samples": 1, "loss": 0.0228, "mse": 0.0456 },
-//!       "validation": null, "test": null
+//!       "train": { "samples": 1, "loss": 0.023236338872291772, "mse": 0.023236338872291772,
+//!                  "r2": -1.323633887229175 },
+//!       "validation": null,
+//!       "test": null
 //!     }
 //!   }
 //! }
@@ -42,9 +48,10 @@
 //!   "std": [..]}` applied to them as `(x − mean) / std`, or `null`.
 //! - `outputs.names`: the target columns (one, the label column, for classification);
 //!   `outputs.classes`: the class names in output order, or `null` for regression.
-//!
-//! - `provenance` (version 2, optional): how the model was made, see [`Provenance`]. Version 1
-//!   files have none and still load; [`Model::save`] always writes version 2.
+//! - `provenance` (version 2, optional): how the model was made, see [`Provenance`]; above,
+//!   what the tutorial's one-step command (`datasets/seed/`) records (its saved weights are the
+//!   stepped ones, not the ones shown). Version 1 files have none and still load;
+//!   [`Model::save`] always writes version 2.
 //!
 //! Numbers are written in their shortest form that reads back to the same `f64`, so a saved
 //! model loads bit for bit, and saving it again gives the same bytes.
@@ -699,6 +706,19 @@ mod tests {
         assert!(text.contains("\"version\": 2,"), "{text}");
         assert!(text.contains("\"learning_rate\": 0.001,"), "{text}");
         assert!(text.contains("\"name\": \"adam\""), "{text}");
+    }
+
+    #[test]
+    fn the_module_docs_example_is_a_valid_file() {
+        let source = include_str!("model_file.rs");
+        let start = source.find("//! ```json\n").unwrap() + "//! ```json\n".len();
+        let end = start + source[start..].find("//! ```\n").unwrap();
+        let example: String =
+            source[start..end].lines().map(|line| &line[3.min(line.len())..]).collect();
+        let model = parse(&example).unwrap();
+        let provenance = model.provenance.unwrap();
+        assert_eq!(provenance.settings.optimizer, crate::Optimizer::Sgd);
+        assert_eq!(provenance.data.sha256.len(), 64);
     }
 
     #[test]

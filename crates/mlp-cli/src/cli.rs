@@ -31,6 +31,9 @@ pub enum Command {
     /// Show one training step of a saved model on one sample, number by number.
     #[command(after_help = help::styled(help::EXPLAIN))]
     Explain(ExplainArgs),
+    /// Show a saved model's layers, parameter counts, columns and how it was trained.
+    #[command(after_help = help::styled(help::INFO))]
+    Info(InfoArgs),
     /// Print a shell completion script to stdout.
     #[command(after_help = help::styled(help::COMPLETIONS))]
     Completions(CompletionsArgs),
@@ -282,9 +285,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "W5")]
     pub weight: Option<String>,
 
-    /// Learning rate η of the step shown.
-    #[arg(long, default_value_t = 0.5, value_name = "F")]
-    pub learning_rate: f64,
+    /// Learning rate η of the step shown [default: the one the model was trained with, or the
+    /// tutorial's 0.5 for a model file that does not record it]
+    #[arg(long, value_name = "F")]
+    pub learning_rate: Option<f64>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
@@ -310,6 +314,18 @@ pub struct ManArgs {
     /// mlp.1 to stdout.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+/// `mlp info`.
+#[derive(Debug, Clone, Args)]
+pub struct InfoArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--task`.
@@ -393,6 +409,8 @@ pub enum FormatArg {
     Text,
     /// Markdown with formulas.
     Markdown,
+    /// One JSON object: every formula, note and factor, numbers unrounded.
+    Json,
 }
 
 fn parse_delimiter(text: &str) -> Result<u8, String> {

@@ -4,7 +4,10 @@ use anyhow::{bail, Context};
 
 use crate::cli::{ExplainArgs, FormatArg};
 use crate::common::{load_model, print_stdout, read_table};
-use crate::explain::{explain, ExplainFormat, ExplainOptions};
+use crate::explain::{explain, explain_json, ExplainFormat, ExplainOptions, LearningRateSource};
+
+/// The learning rate of the step shown for a model that records none: the tutorial's.
+const TUTORIAL_LEARNING_RATE: f64 = 0.5;
 
 /// Runs `mlp explain`.
 pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
@@ -23,25 +26,64 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     let inputs: Vec<f64> = dataset.inputs().column(column).iter().copied().collect();
     let targets: Vec<f64> = dataset.targets().column(column).iter().copied().collect();
     let preprocessor = &model.preprocessor;
+    // The file's values of the same row, before standardization.
+    let raw_inputs = match preprocessor.standardizer() {
+        Some(_) => {
+            let features = table.select_features(preprocessor.feature_names())?;
+            let raw_column = features
+                .sample_numbers()
+                .iter()
+                .position(|&number| number == args.sample)
+                .expect("the features of the row the dataset has");
+            Some(features.values().column(raw_column).iter().copied().collect())
+        }
+        None => None,
+    };
     let output_names = match preprocessor.class_encoding() {
         Some(encoding) => encoding.class_names().to_vec(),
         None => preprocessor.target_names().to_vec(),
     };
-    let line = table.line(column).map_or_else(String::new, |line| format!("line {line} of "));
+    let settings = model.provenance.as_ref().map(|provenance| &provenance.settings);
+    let (learning_rate, learning_rate_source) = match (args.learning_rate, settings) {
+        (Some(learning_rate), _) => (learning_rate, LearningRateSource::Given),
+        (None, Some(settings)) => (settings.learning_rate, LearningRateSource::Model),
+        (None, None) => (TUTORIAL_LEARNING_RATE, LearningRateSource::Tutorial),
+    };
+    let line_number = table.line(column);
+    let line = line_number.map_or_else(String::new, |line| format!("line {line} of "));
     let options = ExplainOptions {
         weight: args.weight.clone(),
-        learning_rate: args.learning_rate,
+        learning_rate,
+        learning_rate_source,
+        trained_with: settings.map(|settings| settings.optimizer),
+        raw_inputs,
         format: match args.format {
             FormatArg::Text => ExplainFormat::Text,
             FormatArg::Markdown => ExplainFormat::Markdown,
+            FormatArg::Json => ExplainFormat::Json,
         },
         input_names: preprocessor.feature_names().to_vec(),
         output_names,
         sample_label: format!("sample {} ({line}{})", args.sample, args.data.display()),
     };
-    let text = explain(&model.network, &inputs, &targets, &options).with_context(|| {
-        format!("{}: cannot explain sample {}", args.model.display(), args.sample)
-    })?;
+    let context = || format!("{}: cannot explain sample {}", args.model.display(), args.sample);
+    if args.format == FormatArg::Json {
+        let mut json =
+            explain_json(&model.network, &inputs, &targets, &options).with_context(context)?;
+        let fields = [
+            ("command", serde_json::json!("explain")),
+            ("warnings", serde_json::json!([])),
+            ("model", serde_json::json!(args.model.display().to_string())),
+            ("data", serde_json::json!(args.data.display().to_string())),
+            ("sample", serde_json::json!(args.sample)),
+            ("line", serde_json::json!(line_number)),
+        ];
+        for (name, value) in fields {
+            json[name] = value;
+        }
+        return print_stdout(&format!("{json}\n"));
+    }
+    let text = explain(&model.network, &inputs, &targets, &options).with_context(context)?;
     if text.ends_with('\n') {
         print_stdout(&text)
     } else {

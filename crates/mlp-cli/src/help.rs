@@ -88,6 +88,18 @@ Examples:
   # One weight of the trained iris model, for sample 51 (a versicolor):
   mlp explain --model out/iris.json datasets/iris.csv --sample 51 --weight W5";
 
+/// Under `mlp info --help`.
+pub(crate) const INFO: &str = "\
+Examples:
+  # Layers, parameter counts, columns and how the iris model was trained:
+  mlp info --model out/iris.json
+
+  # The tutorial's network, which records no training (a version 1 file):
+  mlp info --model datasets/seed/model.json
+
+  # The same as one JSON object on stdout, for scripts:
+  mlp info --model out/iris.json --json";
+
 /// Under `mlp completions --help`.
 pub(crate) const COMPLETIONS: &str = "\
 Install (create the folder if needed, then start a new shell):
@@ -305,7 +317,7 @@ mod tests {
 
     #[test]
     fn texts_fit_in_79_columns() {
-        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, COMPLETIONS, MAN] {
+        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, INFO, COMPLETIONS, MAN] {
             for line in text.lines() {
                 assert!(line.chars().count() <= 79, "{line:?} is wider than 79 columns");
             }

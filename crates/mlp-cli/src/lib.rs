@@ -12,6 +12,7 @@ mod completions;
 mod evaluate;
 mod explain_command;
 mod help;
+mod info;
 mod logging;
 mod man;
 mod output;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Explain(args) => explain_command::run(&args),
         cli::Command::Completions(args) => completions::run(&args),
         cli::Command::Man(args) => man::run(&args),
+        cli::Command::Info(args) => info::run(&args),
     }
 }
 

@@ -149,6 +149,7 @@ mod tests {
                 "mlp-evaluate.1",
                 "mlp-predict.1",
                 "mlp-explain.1",
+                "mlp-info.1",
                 "mlp-completions.1",
                 "mlp-man.1"
             ]

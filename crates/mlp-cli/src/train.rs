@@ -12,7 +12,9 @@ use mlp_train::data::{
     Standardizer, Task,
 };
 use mlp_train::events::EpochRecord;
-use mlp_train::model_file::Model;
+use mlp_train::model_file::{
+    DataFile, EvaluationRecord, FinalMetrics, Model, Provenance, Settings,
+};
 use mlp_train::{evaluate, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig};
 
 use crate::cli::{
@@ -70,7 +72,8 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.save {
         let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
             .map_err(anyhow::Error::msg)
-            .context("the trained model does not fit its columns")?;
+            .context("the trained model does not fit its columns")?
+            .with_provenance(provenance(args, &config, &data, &outcome)?);
         model.save(path)?;
     }
     report(args, &data, &outcome, seconds)
@@ -334,4 +337,60 @@ fn plural(count: usize, noun: &str) -> String {
     } else {
         format!("{count} {noun}s")
     }
+}
+
+/// How the model was made, for its file: the command line as `std::env::args_os()` gives it
+/// (lossy where an argument is not Unicode), the settings, the final metrics and the data
+/// files' SHA-256.
+fn provenance(
+    args: &TrainArgs,
+    config: &TrainConfig,
+    data: &Data,
+    outcome: &Outcome,
+) -> anyhow::Result<Provenance> {
+    let hash = |path: &Path| {
+        DataFile::hash(path)
+            .with_context(|| format!("{}: cannot read the data to hash it", path.display()))
+    };
+    let holdout = |which: &str| {
+        let evaluated = data.holdout.as_ref().zip(outcome.holdout.as_ref());
+        evaluated
+            .filter(|((name, _), _)| *name == which)
+            .map(|((_, set), evaluation)| EvaluationRecord::new(evaluation, set.len()))
+    };
+    let task = match data.preprocessor.task() {
+        Task::Classification => "classification",
+        _ => "regression",
+    };
+    Ok(Provenance {
+        mlp_version: env!("CARGO_PKG_VERSION").to_owned(),
+        command_line: std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect(),
+        data: hash(&args.data)?,
+        settings: Settings {
+            task: task.to_owned(),
+            optimizer: config.optimizer,
+            learning_rate: config.learning_rate,
+            l2: config.l2,
+            batch_size: config.batch_size,
+            epochs_requested: config.epochs,
+            epochs_run: outcome.history.len(),
+            best_epoch: outcome.best_epoch,
+            stopped_early: outcome.stopped_early,
+            patience: config.patience,
+            seed: config.seed,
+            precision: match args.precision {
+                PrecisionArg::F64 => "f64",
+                PrecisionArg::F32 => "f32",
+            }
+            .to_owned(),
+            validation_fraction: args.test.is_none().then_some(args.validation),
+            test_data: args.test.as_deref().map(hash).transpose()?,
+            standardize: data.preprocessor.standardizer().is_some(),
+        },
+        metrics: FinalMetrics {
+            train: EvaluationRecord::new(&outcome.train, data.train.len()),
+            validation: holdout("validation"),
+            test: holdout("test"),
+        },
+    })
 }

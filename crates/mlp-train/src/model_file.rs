@@ -4,14 +4,38 @@
 //! ```json
 //! {
 //!   "format": "mlp-model",
-//!   "version": 1,
+//!   "version": 2,
 //!   "loss": "sse",
 //!   "layers": [
 //!     { "activation": "sigmoid", "weights": [[0.30, 0.25], [0.40, 0.35]], "bias": null },
 //!     { "activation": "sigmoid", "weights": [[0.45, 0.40], [0.70, 0.60]], "bias": null }
 //!   ],
 //!   "inputs": { "names": ["x1", "x2"], "standardizer": null },
-//!   "outputs": { "names": ["t1", "t2"], "classes": null }
+//!   "outputs": { "names": ["t1", "t2"], "classes": null },
+//!   "provenance": {
+//!     "mlp_version": "0.1.0",
+//!     "command_line": ["mlp", "train", "data.csv", "--target", "t1,t2", "--init", "model.json",
+//!                      "--loss", "sse", "--optimizer", "sgd", "--learning-rate", "0.5",
+//!                      "--epochs", "1", "--batch-size", "1", "--validation", "0",
+//!                      "--no-standardize", "--save", "trained.json"],
+//!     "data": {
+//!       "name": "data.csv",
+//!       "sha256": "6151f87979dd7d223b78ef8c695505cf3605836f9a1de64012c06fc968dc2394"
+//!     },
+//!     "settings": {
+//!       "task": "regression", "optimizer": { "name": "sgd" }, "learning_rate": 0.5,
+//!       "l2": 0.0, "batch_size": 1, "epochs_requested": 1, "epochs_run": 1,
+//!       "best_epoch": 1, "stopped_early": false, "patience": null, "seed": 42,
+//!       "precision": "f64", "validation_fraction": 0.0, "test_data": null,
+//!       "standardize": false
+//!     },
+//!     "metrics": {
+//!       "train": { "samples": 1, "loss": 0.023236338872291772, "mse": 0.023236338872291772,
+//!                  "r2": -1.323633887229175 },
+//!       "validation": null,
+//!       "test": null
+//!     }
+//!   }
 //! }
 //! ```
 //!
@@ -24,6 +48,13 @@
 //!   "std": [..]}` applied to them as `(x − mean) / std`, or `null`.
 //! - `outputs.names`: the target columns (one, the label column, for classification);
 //!   `outputs.classes`: the class names in output order, or `null` for regression.
+//! - `provenance` (version 2, optional): how the model was made, see [`Provenance`]; above,
+//!   what the tutorial's one-step command (`datasets/seed/`) records (its saved weights are the
+//!   stepped ones, not the ones shown). Version 1 files have none and still load;
+//!   [`Model::save`] always writes version 2.
+//!
+//! Numbers are written in their shortest form that reads back to the same `f64`, so a saved
+//! model loads bit for bit, and saving it again gives the same bytes.
 //!
 //! Unknown fields are errors, so that a misspelt field in a hand-written file is not silently
 //! ignored. Every error names the file and what is wrong; JSON syntax and type errors also give
@@ -39,10 +70,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{ClassEncoding, DataError, Preprocessor, Standardizer};
 
+mod provenance;
+mod summary;
+
+pub use provenance::{DataFile, EvaluationRecord, FinalMetrics, Provenance, Settings};
+pub use summary::LayerSummary;
+
 /// The value of the `format` field.
 pub const FORMAT: &str = "mlp-model";
-/// The version this code reads and writes.
-pub const VERSION: u64 = 1;
+/// The version this code writes; it reads this one and every one before it, back to 1.
+pub const VERSION: u64 = 2;
 
 /// The JSON document, field for field. Convert it with [`Model::from_file_contents`] and
 /// [`Model::to_file`], which check it.
@@ -51,7 +88,7 @@ pub const VERSION: u64 = 1;
 pub struct ModelFile {
     /// Always [`FORMAT`].
     pub format: String,
-    /// Always [`VERSION`].
+    /// [`VERSION`] when written; 1 or 2 when read.
     pub version: u64,
     /// `sse`, `mse` or `cross-entropy`.
     pub loss: String,
@@ -61,6 +98,9 @@ pub struct ModelFile {
     pub inputs: InputsFile,
     /// The output columns and classes.
     pub outputs: OutputsFile,
+    /// How the model was made (version 2 only; optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 /// One dense layer of a [`ModelFile`].
@@ -152,7 +192,7 @@ pub enum ModelFileError {
         found: String,
     },
     /// The `version` field is missing or not one this code reads.
-    #[error("{}: model file version {found} is not supported; this mlp reads version 1", .path.display())]
+    #[error("{}: model file version {found} is not supported; this mlp reads versions 1 and 2", .path.display())]
     Version {
         /// The file.
         path: PathBuf,
@@ -206,6 +246,12 @@ pub enum ModelFileError {
         /// What is wrong.
         problem: String,
     },
+    /// A version 1 file with a `provenance` object, which only version 2 has.
+    #[error("{}: \"provenance\" needs model file version 2, but the file says version 1", .path.display())]
+    ProvenanceInVersion1 {
+        /// The file.
+        path: PathBuf,
+    },
     /// Writing the file failed; nothing was replaced.
     #[error("{}: cannot write the model file", .path.display())]
     Write {
@@ -217,21 +263,30 @@ pub enum ModelFileError {
     },
 }
 
-/// A network with the column names, standardizer and classes it was trained with.
+/// A network with the column names, standardizer and classes it was trained with, and how it
+/// was made when that is known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     /// The network, in f64.
     pub network: Network<f64>,
     /// Feature and target names, class encoding and standardizer.
     pub preprocessor: Preprocessor,
+    /// How the model was made; `None` for a version 1 file or a model built in code.
+    pub provenance: Option<Provenance>,
 }
 
 impl Model {
-    /// A model from its parts; fails unless the preprocessor's input and output counts are the
-    /// network's.
+    /// A model from its parts, without provenance; fails unless the preprocessor's input and
+    /// output counts are the network's.
     pub fn new(network: Network<f64>, preprocessor: Preprocessor) -> Result<Model, String> {
         check_counts(&network, &preprocessor)?;
-        Ok(Model { network, preprocessor })
+        Ok(Model { network, preprocessor, provenance: None })
+    }
+
+    /// The same model with `provenance` recorded.
+    #[must_use = "returns the model with the provenance; the original is consumed"]
+    pub fn with_provenance(self, provenance: Provenance) -> Model {
+        Model { provenance: Some(provenance), ..self }
     }
 
     /// Reads and checks the model file at `path`.
@@ -255,7 +310,8 @@ impl Model {
                 found: shown(header.format),
             });
         }
-        if header.version.as_ref().and_then(serde_json::Value::as_u64) != Some(VERSION) {
+        let version = header.version.as_ref().and_then(serde_json::Value::as_u64);
+        if !version.is_some_and(|version| (1..=VERSION).contains(&version)) {
             return Err(ModelFileError::Version {
                 path: path.to_owned(),
                 found: shown(header.version),
@@ -305,6 +361,7 @@ impl Model {
                     .class_encoding()
                     .map(|encoding| encoding.class_names().to_vec()),
             },
+            provenance: self.provenance.clone(),
         }
     }
 
@@ -341,6 +398,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 impl ModelFile {
     /// Checks the file and builds the model; `path` names the file in errors.
     pub fn into_model(self, path: &Path) -> Result<Model, ModelFileError> {
+        if self.version < 2 && self.provenance.is_some() {
+            return Err(ModelFileError::ProvenanceInVersion1 { path: path.to_owned() });
+        }
         let loss = match self.loss.as_str() {
             "sse" => Loss::HalfSumSquared,
             "mse" => Loss::MeanSquared,
@@ -382,7 +442,7 @@ impl ModelFile {
         }))
         .map_err(|err| columns_error(err.to_string()))?;
         check_counts(&network, &preprocessor).map_err(columns_error)?;
-        Ok(Model { network, preprocessor })
+        Ok(Model { network, preprocessor, provenance: self.provenance })
     }
 }
 
@@ -556,6 +616,135 @@ mod tests {
         assert_eq!(parse(&json).unwrap(), model);
     }
 
+    /// A provenance with every field set, numbers that need all 17 digits among them.
+    fn provenance() -> Provenance {
+        let evaluation = |loss| EvaluationRecord {
+            samples: 120,
+            loss: Some(loss),
+            accuracy: Some(0.9583333333333334),
+            mse: None,
+            r2: None,
+        };
+        Provenance {
+            mlp_version: "0.1.0".to_owned(),
+            command_line: ["mlp", "train", "iris.csv", "--target", "species"]
+                .map(str::to_owned)
+                .to_vec(),
+            data: DataFile { name: "iris.csv".to_owned(), sha256: "ab".repeat(32) },
+            settings: Settings {
+                task: "classification".to_owned(),
+                optimizer: crate::Optimizer::ADAM,
+                learning_rate: 0.001,
+                l2: 1e-4,
+                batch_size: 32,
+                epochs_requested: 200,
+                epochs_run: 57,
+                best_epoch: 52,
+                stopped_early: true,
+                patience: Some(5),
+                seed: 42,
+                precision: "f64".to_owned(),
+                validation_fraction: Some(0.2),
+                test_data: None,
+                standardize: true,
+            },
+            metrics: FinalMetrics {
+                train: evaluation(0.1 + 0.2),
+                validation: Some(evaluation(std::f64::consts::PI / 7.0)),
+                test: None,
+            },
+        }
+    }
+
+    /// A 3-5-2 network whose parameters are random bit patterns over the whole finite f64
+    /// range, from tiny subnormals to 1e308, the numbers most likely to lose a bit in text.
+    fn random_model() -> Model {
+        use rand::{RngCore, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut random = |rows, columns| {
+            DMatrix::from_fn(rows, columns, |_, _| loop {
+                let value = f64::from_bits(rng.next_u64());
+                if value.is_finite() {
+                    break value;
+                }
+            })
+        };
+        let hidden =
+            Dense::new(random(5, 3), Some(random(5, 1).column(0).into()), Activation::Tanh);
+        let output =
+            Dense::new(random(2, 5), Some(random(2, 1).column(0).into()), Activation::Identity);
+        let network = Network::new(vec![hidden, output], Loss::MeanSquared).unwrap();
+        let mut model = parse(SEED).unwrap();
+        model.network = network;
+        let standardizer =
+            StandardizerFile { mean: vec![0.1, 1e-300, -7.5], std: vec![3.0, 0.7, 1e10] };
+        let mut file = model.to_file();
+        file.inputs = InputsFile {
+            names: vec!["a".into(), "b".into(), "c".into()],
+            standardizer: Some(standardizer),
+        };
+        file.into_model(Path::new("model.json")).unwrap().with_provenance(provenance())
+    }
+
+    #[test]
+    fn save_load_save_is_byte_identical_and_the_network_bit_identical() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("first.json"), dir.path().join("second.json"));
+        let model = random_model();
+        model.save(&first).unwrap();
+        let loaded = Model::load(&first).unwrap();
+        loaded.save(&second).unwrap();
+        assert_eq!(fs::read_to_string(&first).unwrap(), fs::read_to_string(&second).unwrap());
+
+        let bits = |model: &Model| -> Vec<u64> {
+            model.network.parameter_blocks().flatten().map(|value| value.to_bits()).collect()
+        };
+        assert_eq!(bits(&loaded), bits(&model));
+        assert_eq!(loaded.provenance, Some(provenance()));
+        assert_eq!(loaded, model);
+        let text = fs::read_to_string(&first).unwrap();
+        assert!(text.contains("\"version\": 2,"), "{text}");
+        assert!(text.contains("\"learning_rate\": 0.001,"), "{text}");
+        assert!(text.contains("\"name\": \"adam\""), "{text}");
+    }
+
+    #[test]
+    fn the_module_docs_example_is_a_valid_file() {
+        let source = include_str!("model_file.rs");
+        let start = source.find("//! ```json\n").unwrap() + "//! ```json\n".len();
+        let end = start + source[start..].find("//! ```\n").unwrap();
+        let example: String =
+            source[start..end].lines().map(|line| &line[3.min(line.len())..]).collect();
+        let model = parse(&example).unwrap();
+        let provenance = model.provenance.unwrap();
+        assert_eq!(provenance.settings.optimizer, crate::Optimizer::Sgd);
+        assert_eq!(provenance.data.sha256.len(), 64);
+    }
+
+    #[test]
+    fn a_version_1_file_loads_without_provenance_and_saves_as_version_2() {
+        let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/seed/model.json");
+        let model = Model::load(seed).unwrap();
+        assert_eq!(model.provenance, None);
+        assert_eq!(model.network.sizes(), [2, 2, 2]);
+        let json = model.to_json();
+        assert!(json.contains("\"version\": 2,") && !json.contains("provenance"), "{json}");
+        assert_eq!(parse(&json).unwrap(), model);
+    }
+
+    #[test]
+    fn provenance_needs_version_2_and_its_fields_are_checked() {
+        let with_provenance = parse(SEED).unwrap().with_provenance(provenance()).to_json();
+        assert_eq!(
+            error(&with_provenance.replace("\"version\": 2", "\"version\": 1")),
+            "model.json: \"provenance\" needs model file version 2, but the file says version 1"
+        );
+        let misspelt = with_provenance.replace("\"epochs_run\"", "\"epoch_run\"");
+        assert!(error(&misspelt).contains("unknown field `epoch_run`"));
+        assert!(error(&SEED.replace("\"version\": 1", "\"version\": 0"))
+            .contains("model file version 0 is not supported"));
+    }
+
     #[test]
     fn save_is_atomic_and_names_the_path_on_failure() {
         let dir = tempfile::tempdir().unwrap();
@@ -601,8 +790,8 @@ mod tests {
     #[test]
     fn wrong_format_or_version() {
         assert_eq!(
-            error(&SEED.replace("\"version\": 1", "\"version\": 2")),
-            "model.json: model file version 2 is not supported; this mlp reads version 1"
+            error(&SEED.replace("\"version\": 1", "\"version\": 3")),
+            "model.json: model file version 3 is not supported; this mlp reads versions 1 and 2"
         );
         assert_eq!(
             error(&SEED.replace("mlp-model", "keras")),

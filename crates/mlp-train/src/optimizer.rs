@@ -1,6 +1,7 @@
 //! Update rules: SGD, momentum, Nesterov momentum and Adam, as PyTorch defines them.
 
 use mlp_core::{Gradients, Network, Scalar};
+use serde::{Deserialize, Serialize};
 
 /// An update rule for one parameter w with gradient g (including L2 decay) and learning rate η.
 ///
@@ -10,7 +11,11 @@ use mlp_core::{Gradients, Network, Scalar};
 /// | `Momentum` | v ← μ v + g; w ← w − η v |
 /// | `Nesterov` | v ← μ v + g; w ← w − η (g + μ v) |
 /// | `Adam` | m ← β₁ m + (1 − β₁) g; s ← β₂ s + (1 − β₂) g²; w ← w − η m̂ / (√ŝ + ε), with m̂ = m / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) |
-#[derive(Debug, Clone, Copy, PartialEq)]
+///
+/// In JSON (a model file's provenance) the variant is the `name` field beside its parameters:
+/// `{"name": "momentum", "momentum": 0.9}`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(into = "TaggedOptimizer", from = "TaggedOptimizer")]
 pub enum Optimizer {
     /// Plain gradient descent.
     Sgd,
@@ -50,6 +55,50 @@ impl Optimizer {
             Optimizer::Momentum { .. } => "momentum",
             Optimizer::Nesterov { .. } => "nesterov",
             Optimizer::Adam { .. } => "adam",
+        }
+    }
+
+    /// Whether a step needs state carried from earlier steps (velocities, moments): true for
+    /// momentum, Nesterov and Adam, whose step is then not the plain w − η·∂E/∂w of one
+    /// gradient.
+    pub fn has_state(self) -> bool {
+        !matches!(self, Optimizer::Sgd)
+    }
+}
+
+/// [`Optimizer`]'s JSON form. `Sgd {}` rather than `Sgd`: serde ignores unknown fields beside
+/// the tag of a unit variant, and a misspelt parameter must be an error.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "kebab-case", deny_unknown_fields)]
+enum TaggedOptimizer {
+    Sgd {},
+    Momentum { momentum: f64 },
+    Nesterov { momentum: f64 },
+    Adam { beta1: f64, beta2: f64, epsilon: f64 },
+}
+
+impl From<Optimizer> for TaggedOptimizer {
+    fn from(optimizer: Optimizer) -> Self {
+        match optimizer {
+            Optimizer::Sgd => TaggedOptimizer::Sgd {},
+            Optimizer::Momentum { momentum } => TaggedOptimizer::Momentum { momentum },
+            Optimizer::Nesterov { momentum } => TaggedOptimizer::Nesterov { momentum },
+            Optimizer::Adam { beta1, beta2, epsilon } => {
+                TaggedOptimizer::Adam { beta1, beta2, epsilon }
+            }
+        }
+    }
+}
+
+impl From<TaggedOptimizer> for Optimizer {
+    fn from(optimizer: TaggedOptimizer) -> Self {
+        match optimizer {
+            TaggedOptimizer::Sgd {} => Optimizer::Sgd,
+            TaggedOptimizer::Momentum { momentum } => Optimizer::Momentum { momentum },
+            TaggedOptimizer::Nesterov { momentum } => Optimizer::Nesterov { momentum },
+            TaggedOptimizer::Adam { beta1, beta2, epsilon } => {
+                Optimizer::Adam { beta1, beta2, epsilon }
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use mlp_core::{Activation, Loss, ParamId, Scalar};
 
-use super::document::{Block, Row, Section, Style};
+use super::document::{Block, Row, RowValues, Section, Style};
 use super::math::{computed, given, sum};
 use super::Context;
 
@@ -114,22 +114,27 @@ impl<T: Scalar> Context<'_, T> {
                 true => self.loss_gradient(j),
                 false => self.hidden_gradient(layer, j),
             };
-            formulas.push(format!("∂E/∂{a} = {expression} = {}", computed(de_da[(j, 0)])));
+            formulas.push((
+                format!("∂E/∂{a} = {expression} = {}", computed(de_da[(j, 0)])),
+                de_da[(j, 0)],
+            ));
         }
         if let Some(da_dz) = &factors.da_dz {
-            let (a_value, da_dz) = (computed(factors.a[(j, 0)]), computed(da_dz[(j, 0)]));
-            formulas.push(match self.network.layers()[layer].activation() {
+            let value = da_dz[(j, 0)];
+            let (a_value, da_dz) = (computed(factors.a[(j, 0)]), computed(value));
+            let formula = match self.network.layers()[layer].activation() {
                 Activation::Sigmoid => {
                     format!("∂{a}/∂{z} = {a}·(1 − {a}) = {a_value} × (1 − {a_value}) = {da_dz}")
                 }
                 Activation::Tanh => format!("∂{a}/∂{z} = 1 − {a}² = 1 − {a_value}² = {da_dz}"),
                 Activation::Identity => format!("∂{a}/∂{z} = {da_dz}"),
                 activation => format!("∂{a}/∂{z} = {}′({z}) = {da_dz}", activation.name()),
-            });
+            };
+            formulas.push((formula, value));
         }
         let de_dz = computed(factors.de_dz[(j, 0)]);
         let (o, t) = (computed(factors.a[(j, 0)]), || self.target(j));
-        formulas.push(match (&factors.de_da, &factors.da_dz) {
+        let de_dz_formula = match (&factors.de_da, &factors.da_dz) {
             (Some(de_da), Some(da_dz)) => format!(
                 "∂E/∂{z} = ∂E/∂{a} × ∂{a}/∂{z} = {} × {} = {de_dz}",
                 computed(de_da[(j, 0)]),
@@ -159,8 +164,12 @@ impl<T: Scalar> Context<'_, T> {
                     computed(dot)
                 )
             }
-        });
-        formulas.into_iter().map(Block::formula).collect()
+        };
+        formulas.push((de_dz_formula, factors.de_dz[(j, 0)]));
+        formulas
+            .into_iter()
+            .map(|(formula, value)| Block::formula(formula, value.to_f64_value()))
+            .collect()
     }
 
     /// ∂E/∂o of output `j` by the loss, up to the value: `o1 − t1 = 0.60944600 − 0.4`.
@@ -215,7 +224,7 @@ impl<T: Scalar> Context<'_, T> {
             "{w}+ = {w} − η·∂E/∂{w} = {value} − {learning_rate} × {de_dw} = {}",
             row.updated
         );
-        [Block::formula(chain), Block::formula(update)]
+        [Block::formula(chain, row.values.de_dw), Block::formula(update, row.values.updated)]
     }
 
     /// The factors of `id` as mlp-core computed them, for the chain rule and the table.
@@ -225,6 +234,10 @@ impl<T: Scalar> Context<'_, T> {
         let factor = |matrix: &Option<nalgebra::DMatrixView<'_, T>>| {
             matrix.as_ref().filter(|_| elementwise).map(|m| computed(m[(id.to, 0)]))
         };
+        let value = |matrix: &Option<nalgebra::DMatrixView<'_, T>>| {
+            matrix.as_ref().filter(|_| elementwise).map(|m| m[(id.to, 0)].to_f64_value())
+        };
+        let dz_dw = id.from.map_or(T::one(), |i| factors.inputs[(i, 0)]);
         Row {
             parameter: self.names.name(id).to_owned(),
             de_da: factor(&factors.de_da),
@@ -235,6 +248,14 @@ impl<T: Scalar> Context<'_, T> {
             },
             de_dw: computed(self.gradients.get(id)),
             updated: computed(Self::parameter(self.stepped, id)),
+            values: RowValues {
+                weight: Self::parameter(self.network, id).to_f64_value(),
+                de_da: value(&factors.de_da),
+                da_dz: value(&factors.da_dz),
+                dz_dw: dz_dw.to_f64_value(),
+                de_dw: self.gradients.get(id).to_f64_value(),
+                updated: Self::parameter(self.stepped, id).to_f64_value(),
+            },
         }
     }
 }

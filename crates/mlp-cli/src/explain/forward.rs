@@ -14,20 +14,38 @@ impl<T: Scalar> Context<'_, T> {
             let note = "with several hidden layers, h2_1 is neuron 1 of hidden layer 2";
             blocks.push(Block::Note(note.to_owned()));
         }
+        if self.options.raw_inputs.is_some() {
+            let note = "the inputs are standardized: x = (file value − mean) / std, with the mean \
+                        and std of the training rows; each input shows its file value";
+            blocks.push(Block::Note(note.to_owned()));
+        }
+        let raw_inputs = self.options.raw_inputs.as_deref().unwrap_or_default();
         for i in 0..self.network.n_inputs() {
             let formula = format!("{} = {}", self.input_name(0, i), self.input_value(0, i));
-            blocks
-                .push(Block::Formula { formula, label: self.options.input_names.get(i).cloned() });
+            blocks.push(Block::Formula {
+                formula,
+                label: self.options.input_names.get(i).cloned(),
+                raw: raw_inputs.get(i).copied(),
+                value: Some(self.factors(0).inputs[(i, 0)].to_f64_value()),
+            });
         }
         for (layer, dense) in self.network.layers().iter().enumerate() {
             let n_neurons = dense.n_outputs();
-            blocks.extend((0..n_neurons).map(|j| Block::formula(self.z_formula(layer, j))));
+            let factors = self.factors(layer);
+            blocks.extend((0..n_neurons).map(|j| {
+                Block::formula(self.z_formula(layer, j), factors.z[(j, 0)].to_f64_value())
+            }));
             for j in 0..n_neurons {
                 let label = match self.is_output(layer) {
                     true => self.options.output_names.get(j).cloned(),
                     false => None,
                 };
-                blocks.push(Block::Formula { formula: self.activation_formula(layer, j), label });
+                blocks.push(Block::Formula {
+                    formula: self.activation_formula(layer, j),
+                    label,
+                    raw: None,
+                    value: Some(factors.a[(j, 0)].to_f64_value()),
+                });
             }
         }
         Section { heading: "Forward pass".to_owned(), style: Style::List, blocks }
@@ -76,8 +94,11 @@ impl<T: Scalar> Context<'_, T> {
             .map(|k| Block::Formula {
                 formula: format!("t{} = {}", k + 1, self.target(k)),
                 label: self.options.output_names.get(k).cloned(),
+                raw: None,
+                value: Some(self.tape.targets()[(k, 0)].to_f64_value()),
             })
             .collect();
+        let total_value = self.tape.sample_losses()[0].to_f64_value();
         let total = computed(self.tape.sample_losses()[0]);
         let heading = match (loss, activation) {
             (Loss::HalfSumSquared, _) => "Loss: E = Σ ½(t − o)² (sse)",
@@ -92,32 +113,39 @@ impl<T: Scalar> Context<'_, T> {
             let names = sum(n_outputs, |k| format!("t{0}·ln(o{0})", k + 1));
             let values = sum(n_outputs, |k| format!("{} × ln({})", self.target(k), self.output(k)));
             let formula = format!("E_total = −({names}) = −({values}) = {total}");
-            blocks.push(Block::formula(formula));
+            blocks.push(Block::formula(formula, total_value));
             return Section { heading: heading.to_owned(), style: Style::List, blocks };
         }
 
         for k in 0..n_outputs {
             let (n, t, o) = (k + 1, self.target(k), self.output(k));
             let term = computed(self.loss_term(k));
-            blocks.push(Block::formula(match loss {
-                Loss::HalfSumSquared => {
-                    format!("E_o{n} = ½(t{n} − o{n})² = ½({t} − {o})² = {term}")
-                }
-                Loss::MeanSquared => format!("E_o{n} = (t{n} − o{n})² = ({t} − {o})² = {term}"),
-                Loss::CrossEntropy => format!(
-                    "E_o{n} = −[t{n}·ln(o{n}) + (1 − t{n})·ln(1 − o{n})] \
+            let term_value = self.loss_term(k).to_f64_value();
+            blocks.push(Block::formula(
+                match loss {
+                    Loss::HalfSumSquared => {
+                        format!("E_o{n} = ½(t{n} − o{n})² = ½({t} − {o})² = {term}")
+                    }
+                    Loss::MeanSquared => format!("E_o{n} = (t{n} − o{n})² = ({t} − {o})² = {term}"),
+                    Loss::CrossEntropy => format!(
+                        "E_o{n} = −[t{n}·ln(o{n}) + (1 − t{n})·ln(1 − o{n})] \
                      = −[{t} × ln({o}) + (1 − {t}) × ln(1 − {o})] = {term}"
-                ),
-            }));
+                    ),
+                },
+                term_value,
+            ));
         }
         let names = sum(n_outputs, |k| format!("E_o{}", k + 1));
         let values = sum(n_outputs, |k| computed(self.loss_term(k)));
-        blocks.push(Block::formula(match loss {
-            Loss::MeanSquared => {
-                format!("E_total = ({names}) / {n_outputs} = ({values}) / {n_outputs} = {total}")
-            }
-            _ => format!("E_total = {names} = {values} = {total}"),
-        }));
+        blocks.push(Block::formula(
+            match loss {
+                Loss::MeanSquared => format!(
+                    "E_total = ({names}) / {n_outputs} = ({values}) / {n_outputs} = {total}"
+                ),
+                _ => format!("E_total = {names} = {values} = {total}"),
+            },
+            total_value,
+        ));
         Section { heading: heading.to_owned(), style: Style::List, blocks }
     }
 

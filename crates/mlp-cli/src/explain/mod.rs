@@ -1,6 +1,11 @@
 //! One sample's training step written out number by number, as the tutorial does by hand
 //! (`docs/tutorial.md`): the forward pass, the loss, and for each parameter the chain
-//! rule and the gradient-descent update.
+//! rule and the gradient-descent update, as text, Markdown or JSON.
+//!
+//! The step shown is always the plain gradient step w+ = w − η·∂E/∂w. A model trained with
+//! momentum, Nesterov or Adam took another step, which needs the optimizer's state (velocities,
+//! moments); when [`ExplainOptions::trained_with`] names such an optimizer, the derivation says
+//! so.
 //!
 //! [`explain`] does no I/O: it runs mlp-core's forward and backward pass on the sample and
 //! renders what they computed. Every number printed comes from mlp-core: z, a and the
@@ -23,26 +28,63 @@ mod tests;
 use std::fmt;
 
 use mlp_core::{Gradients, LayerFactors, Network, ParamId, ParameterNames, Scalar, Tape};
+use mlp_train::Optimizer;
 use nalgebra::DMatrix;
+use serde_json::{json, Value};
 
 use self::document::{Document, Section};
 
 /// How [`explain`] writes the derivation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExplainFormat {
     /// Plain text, one formula per line: `∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = …`.
+    #[default]
     Text,
     /// Markdown for GitHub: a `###` section with LaTeX formulas and a table of all parameters.
     Markdown,
+    /// One JSON object, as [`explain_json`] builds it.
+    Json,
+}
+
+/// Where the learning rate of the step shown comes from, which the derivation says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LearningRateSource {
+    /// Given by the caller (`--learning-rate`).
+    #[default]
+    Given,
+    /// The learning rate the model was trained with, recorded in its model file.
+    Model,
+    /// The tutorial's η = 0.5, for a model that records no learning rate.
+    Tutorial,
+}
+
+impl LearningRateSource {
+    /// `given`, `model` or `tutorial`, as the JSON form writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LearningRateSource::Given => "given",
+            LearningRateSource::Model => "model",
+            LearningRateSource::Tutorial => "tutorial",
+        }
+    }
 }
 
 /// What [`explain`] writes about its sample.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExplainOptions {
     /// The one parameter to derive, `W5` or `b2` (case-insensitive); `None` for all of them.
     pub weight: Option<String>,
     /// The gradient-descent step size η of the update `w+ = w − η·∂E/∂w`.
     pub learning_rate: f64,
+    /// Where `learning_rate` comes from; [`LearningRateSource::Model`] adds a note saying so.
+    pub learning_rate_source: LearningRateSource,
+    /// The optimizer the model was trained with, when known. Momentum, Nesterov and Adam add a
+    /// note that the step shown is a plain gradient step, not theirs.
+    pub trained_with: Option<Optimizer>,
+    /// The sample's inputs as the data file holds them, before standardization, when the model
+    /// standardizes its inputs: each is shown beside its standardized `x`, and a note says that
+    /// the inputs are standardized. `None` when the inputs are used as they are.
+    pub raw_inputs: Option<Vec<f64>>,
     /// Plain text or Markdown.
     pub format: ExplainFormat,
     /// Column names of the inputs, shown beside `x1`..; missing names are left out.
@@ -120,6 +162,8 @@ impl std::error::Error for ExplainError {}
 ///
 /// Errors: an unknown parameter name, or `inputs` or `targets` of the wrong length.
 ///
+/// With [`ExplainFormat::Json`] the text is [`explain_json`]'s object.
+///
 /// # Example
 ///
 /// ```
@@ -141,6 +185,7 @@ impl std::error::Error for ExplainError {}
 ///     input_names: Vec::new(),
 ///     output_names: Vec::new(),
 ///     sample_label: "the tutorial's sample".to_owned(),
+///     ..ExplainOptions::default()
 /// };
 /// let text = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options)?;
 /// assert!(text.contains("W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857"));
@@ -152,6 +197,91 @@ pub fn explain<T: Scalar>(
     targets: &[f64],
     options: &ExplainOptions,
 ) -> Result<String, ExplainError> {
+    let document = document(network, inputs, targets, options)?;
+    Ok(match options.format {
+        ExplainFormat::Text => document.text(),
+        ExplainFormat::Markdown => document.markdown(),
+        ExplainFormat::Json => format!("{}\n", json_object(&document, inputs, targets, options)),
+    })
+}
+
+/// The derivation of [`explain`] as one JSON object: `title`, `notes` and `sections` (see
+/// below), plus `learning_rate` (η of the step shown), `learning_rate_source` (`given`,
+/// `model` or `tutorial`), `trained_with` (the optimizer's name or `null`), `plain_step`
+/// (whether the step shown differs from the optimizer's own: trained with momentum, Nesterov or
+/// Adam), `standardized_inputs`, and the sample's `inputs` and `targets` (`name`, `column`,
+/// `value`, and for inputs the file's `raw` value, `null` when not standardized).
+///
+/// Each section has a `heading` and `blocks`; a block is a `formula` (`text`, `latex`, `lhs`,
+/// `symbolic`, `numbers`, unrounded `value`, `label`, `raw`), a `note` (`text`), or a `table`
+/// (`rows`, one per parameter: `param`, `weight`, `dE_da`, `da_dz`, `dz_dw`, `dE_dw`,
+/// `weight_new`, every factor a number, `null` where it does not exist). Numbers are unrounded;
+/// a non-finite one is `null`.
+///
+/// Errors: as [`explain`].
+pub fn explain_json<T: Scalar>(
+    network: &Network<T>,
+    inputs: &[f64],
+    targets: &[f64],
+    options: &ExplainOptions,
+) -> Result<Value, ExplainError> {
+    let document = document(network, inputs, targets, options)?;
+    Ok(json_object(&document, inputs, targets, options))
+}
+
+fn json_object(
+    document: &Document,
+    inputs: &[f64],
+    targets: &[f64],
+    options: &ExplainOptions,
+) -> Value {
+    let raw_inputs = options.raw_inputs.as_deref().unwrap_or_default();
+    let inputs: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| {
+            json!({
+                "name": format!("x{}", i + 1),
+                "column": options.input_names.get(i),
+                "value": document::finite(Some(value)),
+                "raw": document::finite(raw_inputs.get(i).copied()),
+            })
+        })
+        .collect();
+    let targets: Vec<Value> = targets
+        .iter()
+        .enumerate()
+        .map(|(k, &value)| {
+            json!({
+                "name": format!("t{}", k + 1),
+                "column": options.output_names.get(k),
+                "value": document::finite(Some(value)),
+            })
+        })
+        .collect();
+    let mut object = document.json();
+    let fields = [
+        ("learning_rate", json!(document::finite(Some(options.learning_rate)))),
+        ("learning_rate_source", json!(options.learning_rate_source.name())),
+        ("trained_with", json!(options.trained_with.map(Optimizer::name))),
+        ("plain_step", json!(options.trained_with.is_some_and(Optimizer::has_state))),
+        ("standardized_inputs", json!(options.raw_inputs.is_some())),
+        ("inputs", Value::Array(inputs)),
+        ("targets", Value::Array(targets)),
+    ];
+    for (name, value) in fields {
+        object[name] = value;
+    }
+    object
+}
+
+/// Checks the sample, runs the forward and backward pass and writes the derivation.
+fn document<T: Scalar>(
+    network: &Network<T>,
+    inputs: &[f64],
+    targets: &[f64],
+    options: &ExplainOptions,
+) -> Result<Document, ExplainError> {
     if inputs.len() != network.n_inputs() {
         return Err(ExplainError::Inputs { expected: network.n_inputs(), found: inputs.len() });
     }
@@ -174,11 +304,7 @@ pub fn explain<T: Scalar>(
     stepped.descend(&gradients, T::from_f64_value(options.learning_rate));
 
     let context = Context::new(network, &tape, &gradients, &stepped, names, options);
-    let document = context.document(selected);
-    Ok(match options.format {
-        ExplainFormat::Text => document.text(),
-        ExplainFormat::Markdown => document.markdown(),
-    })
+    Ok(context.document(selected))
 }
 
 fn unknown_parameter(names: &ParameterNames, name: &str) -> ExplainError {
@@ -232,7 +358,34 @@ impl<'a, T: Scalar> Context<'a, T> {
         );
         let mut sections: Vec<Section> = vec![self.forward_section(), self.loss_section()];
         sections.extend(self.backward_sections(selected));
-        Document { title, sections }
+        Document { title, notes: self.notes(), sections }
+    }
+
+    /// Where η comes from when it is the model's, and that the step is not the optimizer's
+    /// when the model was trained with one that keeps state.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.options.learning_rate_source == LearningRateSource::Model {
+            notes.push(format!(
+                "η = {} is the learning rate the model was trained with, as its model file \
+                 records it",
+                math::given(self.options.learning_rate)
+            ));
+        }
+        if let Some(optimizer) = self.options.trained_with.filter(|o| o.has_state()) {
+            let state = match optimizer {
+                Optimizer::Adam { .. } => "its moment estimates m and s",
+                _ => "its velocity v",
+            };
+            notes.push(format!(
+                "the model was trained with {}; the step shown is a plain gradient step \
+                 w+ = w − η·∂E/∂w, not {}'s step, which also needs {state} from the steps \
+                 before, and the model file does not hold them",
+                optimizer.name(),
+                optimizer.name()
+            ));
+        }
+        notes
     }
 
     fn n_layers(&self) -> usize {

@@ -2,6 +2,7 @@
 //! double precision; the other networks are checked against `Network::backpropagate`.
 
 use mlp_core::{Activation, Dense, Loss, Network};
+use mlp_train::Optimizer;
 use nalgebra::{dmatrix, dvector, DMatrix};
 
 use super::*;
@@ -26,6 +27,7 @@ fn options(weight: Option<&str>, format: ExplainFormat) -> ExplainOptions {
         input_names: vec!["dose".to_owned(), "age".to_owned()],
         output_names: vec!["left".to_owned(), "right".to_owned()],
         sample_label: "sample 1 (line 2 of data.csv)".to_owned(),
+        ..ExplainOptions::default()
     }
 }
 
@@ -242,4 +244,126 @@ fn latex_names_and_negative_numbers() {
     assert_eq!(math::plain("z1 = -0.1 × -0.2 + (-0.3)"), "z1 = -0.1 × (-0.2) + (-0.3)");
     assert_eq!(math::given(0.1 + 0.2), "0.30000000");
     assert_eq!(math::given(0.45_f32), "0.45");
+}
+
+#[test]
+fn standardized_inputs_show_the_file_values_in_every_format() {
+    let standardized =
+        ExplainOptions { raw_inputs: Some(vec![5.1, 3.5]), ..options(None, ExplainFormat::Text) };
+    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized).unwrap();
+    assert_contains(&text, "  (the inputs are standardized: x = (file value − mean) / std");
+    assert_contains(&text, "  x1 = 0.1  (dose = 5.1, standardized)\n");
+    assert_contains(&text, "  x2 = 0.2  (age = 3.5, standardized)\n");
+    // The derivation itself is the standardized inputs'.
+    assert_contains(&text, "= 0.20944600 × 0.23802157 × 0.51998934 = 0.02592286");
+
+    let markdown = ExplainOptions { format: ExplainFormat::Markdown, ..standardized.clone() };
+    let markdown = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &markdown).unwrap();
+    assert_contains(&markdown, "- $x_{1} = 0.1$ (`dose` = 5.1, standardized)\n");
+
+    let json = explain_json(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized).unwrap();
+    assert_eq!(json["standardized_inputs"], true);
+    assert_eq!(json["inputs"][0]["raw"], 5.1);
+    assert_eq!(json["inputs"][0]["value"], 0.1);
+    assert_eq!(json["inputs"][1]["column"], "age");
+    let first_input = &json["sections"][0]["blocks"][1];
+    assert_eq!((first_input["lhs"].as_str(), first_input["raw"].as_f64()), (Some("x1"), Some(5.1)));
+
+    // Not standardized: no note, no file values.
+    let plain = tutorial(None, ExplainFormat::Text);
+    assert_contains(&plain, "  x1 = 0.1  (dose)\n");
+    assert!(!plain.contains("standardized"), "{plain}");
+}
+
+#[test]
+fn a_model_trained_with_adam_says_the_step_is_a_plain_gradient_step() {
+    let adam = ExplainOptions {
+        learning_rate: 0.001,
+        learning_rate_source: LearningRateSource::Model,
+        trained_with: Some(Optimizer::ADAM),
+        ..options(Some("W5"), ExplainFormat::Text)
+    };
+    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &adam).unwrap();
+    assert_contains(&text, "learning rate η = 0.001\n\nNote: η = 0.001 is the learning rate the model was trained with");
+    assert_contains(&text, "Note: the model was trained with adam; the step shown is a plain gradient step w+ = w − η·∂E/∂w, not adam's step");
+    assert_contains(&text, "W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.001 × 0.02592286 = 0.44997408");
+
+    let momentum = ExplainOptions { trained_with: Some(Optimizer::MOMENTUM), ..adam.clone() };
+    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &momentum).unwrap();
+    assert_contains(&text, "trained with momentum; the step shown is a plain gradient step");
+    assert_contains(&text, "its velocity v");
+
+    // SGD's step is the one shown; a learning rate given by the caller needs no note.
+    let sgd = ExplainOptions {
+        trained_with: Some(Optimizer::Sgd),
+        learning_rate_source: LearningRateSource::Given,
+        ..adam.clone()
+    };
+    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &sgd).unwrap();
+    assert!(!text.contains("Note:"), "{text}");
+
+    let json = explain_json(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &adam).unwrap();
+    assert_eq!(json["plain_step"], true);
+    assert_eq!(json["trained_with"], "adam");
+    assert_eq!(json["learning_rate"], 0.001);
+    assert_eq!(json["learning_rate_source"], "model");
+    assert_eq!(json["notes"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn json_holds_every_factor_as_an_unrounded_number() {
+    let json = explain_json(
+        &tutorial_network(),
+        &[0.1, 0.2],
+        &[0.4, 0.6],
+        &options(None, ExplainFormat::Json),
+    )
+    .unwrap();
+    let sections = json["sections"].as_array().unwrap();
+    let table = &sections.last().unwrap()["blocks"][0];
+    assert_eq!(table["kind"], "table");
+    let rows = table["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    let w5 = rows.iter().find(|row| row["param"] == "W5").unwrap();
+    // Python, math.exp in double precision, gives 0.0259228556036474 (EXAMPLE.md's
+    // 0.02592286 to 8 decimals); the core's operation order lands within 1e-15 of it.
+    let de_dw = w5["dE_dw"].as_f64().unwrap();
+    assert!((de_dw - 0.0259228556036474).abs() < 1e-15, "{de_dw}");
+    let (_, gradients, _) =
+        tutorial_network().backpropagate(&dmatrix![0.1; 0.2], &dmatrix![0.4; 0.6]).unwrap();
+    let names = tutorial_network().parameter_names();
+    assert_eq!(de_dw, gradients.get(names.find("W5").unwrap()));
+    assert_eq!(w5["weight"], 0.45);
+    assert_eq!(w5["dz_dw"].as_f64().map(|h1| (h1 - 0.51998934).abs() < 5e-9), Some(true));
+    assert!((w5["weight_new"].as_f64().unwrap() - 0.43703857).abs() < 5e-9);
+
+    // The W5 chain rule as a formula block, split into its parts.
+    let chain = sections
+        .iter()
+        .flat_map(|section| section["blocks"].as_array().unwrap())
+        .find(|block| block["lhs"] == "∂E/∂W5")
+        .unwrap();
+    assert_eq!(chain["symbolic"], "∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5");
+    assert_eq!(chain["numbers"], "0.20944600 × 0.23802157 × 0.51998934");
+    assert_eq!(chain["value"].as_f64(), Some(de_dw));
+    assert!(chain["latex"].as_str().unwrap().starts_with(r"\frac{\partial E}{\partial W_{5}}"));
+
+    // Softmax with cross-entropy has no elementwise ∂E/∂a or ∂a/∂z: null, not a number.
+    let softmax = Network::new(
+        vec![Dense::new(dmatrix![0.5, -0.5; 0.25, 0.1], None, Activation::Softmax)],
+        Loss::CrossEntropy,
+    )
+    .unwrap();
+    let json =
+        explain_json(&softmax, &[1.0, 2.0], &[0.0, 1.0], &options(None, ExplainFormat::Json))
+            .unwrap();
+    let rows = &json["sections"].as_array().unwrap().last().unwrap()["blocks"][0]["rows"];
+    assert_eq!(rows[0]["dE_da"], serde_json::Value::Null);
+    assert_eq!(rows[0]["da_dz"], serde_json::Value::Null);
+    assert!(rows[0]["dE_dw"].is_f64());
+    // Through explain, the same object as text.
+    let text =
+        explain(&softmax, &[1.0, 2.0], &[0.0, 1.0], &options(None, ExplainFormat::Json)).unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed["sections"], json["sections"]);
 }

@@ -110,11 +110,11 @@ fn unreadable_or_malformed_model_file() {
         &["evaluate", "--model", &ragged, &data],
         &["ragged.json: layer 1: weight row 2 has 1 numbers"],
     );
-    let version = write(dir.path(), "v2.json", &seed.replace("\"version\": 1", "\"version\": 2"));
+    let version = write(dir.path(), "v3.json", &seed.replace("\"version\": 1", "\"version\": 3"));
     mlp_fails(
         dir.path(),
         &["explain", "--model", &version, &data],
-        &["v2.json: model file version 2"],
+        &["v3.json: model file version 3 is not supported; this mlp reads versions 1 and 2"],
     );
 }
 

@@ -13,3 +13,5 @@ mod bad_input;
 mod tutorial_doc;
 // Help that teaches: the help's examples run as shown; completions and manual pages generate.
 mod help;
+// Provenance in the saved model, `mlp info`, and `mlp explain` on trained models and as JSON.
+mod model_info;

@@ -9,3 +9,6 @@ mod seed;
 mod train;
 // Bad input: every error names the file (and line and column) and nothing panics.
 mod bad_input;
+// What a person sees: progress lines, --quiet and --verbose, warnings, the files written,
+// significant digits, predict --json.
+mod console;

@@ -186,14 +186,11 @@ fn bar_message(record: &EpochRecord, n_epochs: usize, width: usize) -> String {
         (format!("{}, eta {}", duration_text(seconds), duration_text(eta)), 1),
         (format!("{} epochs/s", Significant(rate(record))), 3),
     ];
-    items.extend(metrics(record).into_iter().map(|metric| {
-        let rank = match metric.rank {
-            0 => 0,
-            1 => 2,
-            rank => rank + 2,
-        };
-        (format!("{} {}", metric.name, Significant(metric.value)), rank)
-    }));
+    items.extend(
+        metrics(record)
+            .into_iter()
+            .map(|metric| (format!("{} {}", metric.name, Significant(metric.value)), metric.rank)),
+    );
     let mut ranks: Vec<u8> = items.iter().map(|(_, rank)| *rank).collect();
     ranks.sort_unstable();
     let mut message = String::new();
@@ -257,8 +254,8 @@ pub(crate) fn duration_text(seconds: f64) -> String {
     }
 }
 
-/// One metric of an epoch record: its name, value, and rank when room is short (0 is kept
-/// longest: loss, val_loss, accuracy, val_accuracy, r2, val_r2, mse, val_mse).
+/// One metric of an epoch record: its name, value, and rank in the bar when room is short
+/// (see [`bar_message`]; ranks 1 and 3 are the timing's).
 #[derive(Debug, Clone, Copy)]
 struct Metric {
     name: &'static str,
@@ -270,13 +267,13 @@ struct Metric {
 fn metrics(record: &EpochRecord) -> Vec<Metric> {
     let all = [
         ("loss", Some(record.loss), 0),
-        ("accuracy", record.accuracy, 2),
-        ("mse", record.mse, 6),
-        ("r2", record.r2, 4),
-        ("val_loss", record.val_loss, 1),
-        ("val_accuracy", record.val_accuracy, 3),
-        ("val_mse", record.val_mse, 7),
-        ("val_r2", record.val_r2, 5),
+        ("accuracy", record.accuracy, 4),
+        ("mse", record.mse, 8),
+        ("r2", record.r2, 6),
+        ("val_loss", record.val_loss, 2),
+        ("val_accuracy", record.val_accuracy, 5),
+        ("val_mse", record.val_mse, 9),
+        ("val_r2", record.val_r2, 7),
     ];
     all.into_iter()
         .filter_map(|(name, value, rank)| value.map(|value| Metric { name, value, rank }))

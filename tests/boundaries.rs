@@ -68,3 +68,22 @@ fn mlp_train_does_not_parse_arguments() {
     assert!(names.contains(&"mlp-core".to_owned()));
     assert!(!names.iter().any(|name| name == "clap" || name == "anyhow"));
 }
+
+/// The library reports; it never prints: warnings come back as `mlp_train::warnings::Warning`
+/// values for the program to show (ARCHITECTURE.md, mlp-train).
+#[test]
+fn mlp_train_sources_print_nothing() {
+    let sources = rust_sources(&workspace_root().join("crates/mlp-train/src"));
+    assert!(sources.iter().any(|path| path.ends_with("warnings.rs")));
+    for path in sources {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code: String = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for forbidden in ["println!", "print!(", "eprint!(", "dbg!"] {
+            assert!(!code.contains(forbidden), "{} uses {forbidden}", path.display());
+        }
+    }
+}

@@ -103,3 +103,23 @@ fn a_dataset_of_the_wrong_shape_is_refused_before_training() {
     let error = train(&mut network, &data, None, &TrainConfig::default()).unwrap_err();
     assert_eq!(error.to_string(), "training data has 3 inputs per sample but the network has 2");
 }
+
+/// The report's baseline for the warnings is the untrained network's loss on all the data.
+#[test]
+fn the_report_holds_the_untrained_networks_loss() {
+    let untrained = xor_network(1);
+    let expected = mlp_train::evaluate(&untrained, &xor(), None).loss;
+    let mut network = untrained.clone();
+    let config = TrainConfig { epochs: 3, ..xor_config() };
+    let report = train(&mut network, &xor(), Some(&xor()), &config).unwrap();
+    assert_eq!(report.initial_loss, expected);
+    assert_eq!(report.initial_val_loss, Some(expected));
+    assert_ne!(report.history[2].loss, expected, "the run must have changed the loss");
+    // Three epochs move the loss by less than 10% of where it started.
+    let last = report.history[2].loss;
+    assert!(last > 0.9 * expected, "{last} vs {expected}");
+    assert_eq!(
+        mlp_train::warnings::training_warnings(&config, &report),
+        [mlp_train::warnings::Warning::NotLearning { initial: expected, last }]
+    );
+}

@@ -14,6 +14,15 @@ pub struct Cli {
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print errors only: no progress, no warnings, no text summary (--json output and
+    /// predictions are still written).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print one progress line per epoch, never throttled, instead of a progress bar.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 /// The subcommands.
@@ -260,6 +269,10 @@ pub struct PredictArgs {
     /// Write the predictions to this CSV file (atomically) [default: stdout]
     #[arg(long, value_name = "PREDICTIONS.csv")]
     pub output: Option<PathBuf>,
+
+    /// Write JSON Lines instead of CSV: one object per row, keyed by the CSV column names.
+    #[arg(long)]
+    pub json: bool,
 
     /// CSV reading options.
     #[command(flatten)]

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use mlp_core::Scalar;
 use mlp_train::data::{CsvOptions, Preprocessor, Table, Task};
+use mlp_train::human::Significant;
 use mlp_train::model_file::Model;
 use mlp_train::{Dataset, Evaluation, MetricsKind};
 
@@ -78,17 +79,17 @@ pub(crate) fn evaluation_json(evaluation: &Evaluation, n_samples: usize) -> serd
     object
 }
 
-/// An evaluation as `loss 0.0512  accuracy 0.9800`.
+/// An evaluation as `loss 0.0512  accuracy 0.98`, with significant digits.
 pub(crate) fn evaluation_text(evaluation: &Evaluation) -> String {
-    let mut text = format!("loss {:.6}", evaluation.loss);
+    let mut text = format!("loss {}", Significant(evaluation.loss));
     if let Some(accuracy) = evaluation.accuracy {
-        text += &format!("  accuracy {accuracy:.4}");
+        text += &format!("  accuracy {}", Significant(accuracy));
     }
     if let Some(mse) = evaluation.mse {
-        text += &format!("  mse {mse:.6}");
+        text += &format!("  mse {}", Significant(mse));
     }
     if let Some(r2) = evaluation.r2 {
-        text += &format!("  r2 {r2:.4}");
+        text += &format!("  r2 {}", Significant(r2));
     }
     text
 }

@@ -1,14 +1,17 @@
 //! `mlp evaluate`: the loss and metrics of a saved model on a CSV file.
 
+use mlp_train::human::plural;
+use mlp_train::warnings::Warning;
 use mlp_train::{check_dataset, evaluate};
 
 use crate::cli::EvaluateArgs;
 use crate::common::{
     evaluation_json, evaluation_text, load_model, metrics_kind, print_stdout, read_table,
 };
+use crate::output::{print_warnings, warnings_json, Verbosity};
 
 /// Runs `mlp evaluate`.
-pub(crate) fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &EvaluateArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let model = load_model(&args.model)?;
     let table = read_table(&args.data, &args.csv)?;
     let dataset = model.preprocessor.dataset::<f64>(&table)?;
@@ -16,14 +19,29 @@ pub(crate) fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
     })?;
     let evaluation = evaluate(&model.network, &dataset, Some(metrics_kind(&model.preprocessor)));
+    // None yet; the data checks of later issues add theirs here.
+    let warnings: Vec<Warning> = Vec::new();
+    print_warnings(&warnings, verbosity);
     if args.json {
-        return print_stdout(&format!("{}\n", evaluation_json(&evaluation, dataset.len())));
+        let mut json = serde_json::json!({
+            "command": "evaluate",
+            "warnings": warnings_json(&warnings),
+        });
+        if let (Some(object), serde_json::Value::Object(fields)) =
+            (json.as_object_mut(), evaluation_json(&evaluation, dataset.len()))
+        {
+            object.extend(fields);
+        }
+        return print_stdout(&format!("{json}\n"));
+    }
+    if verbosity == Verbosity::Quiet {
+        return Ok(());
     }
     print_stdout(&format!(
-        "{} on {} ({} samples): {}\n",
+        "{} on {} ({}): {}\n",
         args.model.display(),
         args.data.display(),
-        dataset.len(),
+        plural(dataset.len() as u64, "sample"),
         evaluation_text(&evaluation)
     ))
 }

@@ -24,9 +24,10 @@ pub use cli::Cli;
 /// Runs one `mlp` command. Errors name the file, line and column where there is one; the
 /// binary prints them as `error: {:#}` and exits with code 1.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let verbosity = output::Verbosity::from_flags(cli.quiet, cli.verbose);
     match cli.command {
-        cli::Command::Train(args) => train::run(&args),
-        cli::Command::Evaluate(args) => evaluate::run(&args),
+        cli::Command::Train(args) => train::run(&args, verbosity),
+        cli::Command::Evaluate(args) => evaluate::run(&args, verbosity),
         cli::Command::Predict(args) => predict::run(&args),
         cli::Command::Explain(args) => explain_command::run(&args),
         cli::Command::Completions(args) => completions::run(&args),

@@ -6,20 +6,60 @@ use std::path::PathBuf;
 use anyhow::bail;
 use mlp_train::events;
 use mlp_train::gradlog::{FlushGuard, GradientCsvLayer, HistoryCsvLayer, LayerSummaryCsvLayer};
+use mlp_train::warnings::{truncated_log, Warning};
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
 use crate::cli::TrainArgs;
 
-/// A log file's guard, with its path and flag for messages.
+/// A log file's guard, with its path and kind for messages.
 struct OpenLog {
-    flag: &'static str,
+    kind: LogKind,
     path: PathBuf,
     guard: FlushGuard,
 }
 
-/// The guards of the open CSV logs; [`CsvLogs::finish`] flushes them and reports truncation.
+/// Which log a file is, named after its flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogKind {
+    /// `--grad-log`.
+    Gradients,
+    /// `--layer-log`.
+    LayerSummary,
+    /// `--history`.
+    History,
+}
+
+impl LogKind {
+    /// The JSON summary's `kind` of the file: `grad-log`, `layer-log`, `history`.
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            LogKind::Gradients => "grad-log",
+            LogKind::LayerSummary => "layer-log",
+            LogKind::History => "history",
+        }
+    }
+
+    /// What the file holds, for people: `gradient log`, …
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            LogKind::Gradients => "gradient log",
+            LogKind::LayerSummary => "layer log",
+            LogKind::History => "history",
+        }
+    }
+}
+
+/// A log file written, with its data-row count (the header not counted).
+#[derive(Debug, Clone)]
+pub(crate) struct WrittenLog {
+    pub(crate) kind: LogKind,
+    pub(crate) path: PathBuf,
+    pub(crate) rows: u64,
+}
+
+/// The guards of the open CSV logs; [`CsvLogs::finish`] flushes them and reports what they hold.
 #[must_use = "the logs are flushed by `finish`"]
 pub(crate) struct CsvLogs {
     logs: Vec<OpenLog>,
@@ -56,7 +96,7 @@ pub(crate) fn install(
             if let Some(layers) = &args.grad_log_layers {
                 layer = layer.with_layers(layers.iter().copied());
             }
-            logs.push(OpenLog { flag: "--grad-log", path: path.clone(), guard });
+            logs.push(OpenLog { kind: LogKind::Gradients, path: path.clone(), guard });
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             Some(layer)
         }
@@ -65,7 +105,7 @@ pub(crate) fn install(
     let layer_summary = match &args.layer_log {
         Some(path) => {
             let (layer, guard) = LayerSummaryCsvLayer::with_file(path)?;
-            logs.push(OpenLog { flag: "--layer-log", path: path.clone(), guard });
+            logs.push(OpenLog { kind: LogKind::LayerSummary, path: path.clone(), guard });
             filter = filter.with_target(events::LAYER_TARGET, events::LAYER_LEVEL);
             Some(layer)
         }
@@ -74,7 +114,7 @@ pub(crate) fn install(
     let history = match &args.history {
         Some(path) => {
             let (layer, guard) = HistoryCsvLayer::with_file(path)?;
-            logs.push(OpenLog { flag: "--history", path: path.clone(), guard });
+            logs.push(OpenLog { kind: LogKind::History, path: path.clone(), guard });
             filter = filter.with_target(events::EPOCH_TARGET, events::EPOCH_LEVEL);
             Some(layer)
         }
@@ -92,22 +132,20 @@ pub(crate) fn install(
 }
 
 impl CsvLogs {
-    /// Flushes every log (errors name the file) and warns on stderr about a log cut short by
-    /// its row cap.
-    pub(crate) fn finish(self) -> anyhow::Result<()> {
+    /// Flushes every log (errors name the file); returns the files with their row counts and
+    /// a warning for each log cut short by its row cap.
+    pub(crate) fn finish(self) -> anyhow::Result<(Vec<WrittenLog>, Vec<Warning>)> {
+        let mut written = Vec::new();
+        let mut warnings = Vec::new();
         for log in &self.logs {
             log.guard.flush()?;
-            if log.guard.truncated() {
-                eprintln!(
-                    "warning: {} {} stopped at its row cap of {} rows; {} more rows were not \
-                     written (see --grad-log-max-rows, --grad-log-every, --grad-log-layers)",
-                    log.flag,
-                    log.path.display(),
-                    log.guard.rows_written(),
-                    log.guard.rows_dropped()
-                );
-            }
+            written.push(WrittenLog {
+                kind: log.kind,
+                path: log.path.clone(),
+                rows: log.guard.rows_written(),
+            });
+            warnings.extend(truncated_log(&log.path, &log.guard));
         }
-        Ok(())
+        Ok((written, warnings))
     }
 }

@@ -1,23 +1,74 @@
-//! What `mlp train` shows while it runs: a progress bar on a terminal, throttled plain lines
-//! otherwise.
+//! What `mlp` shows a person on stderr: how much to say (`--quiet`, `--verbose`), warnings,
+//! and the progress of `mlp train` (a bar on a terminal, plain lines otherwise).
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mlp_train::events::EpochRecord;
+use mlp_train::human::Significant;
+use mlp_train::warnings::Warning;
 
-/// At most this many plain lines per second (besides the first and the last epoch).
+/// At most this many plain lines per second (besides the first and the last epoch), unless
+/// `--verbose`.
 const LINES_PER_SECOND: u32 = 4;
+
+/// How much `mlp` says on stderr, from `--quiet` and `--verbose`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verbosity {
+    /// Errors only: no progress, no warnings, no text summary.
+    Quiet,
+    /// A progress bar on a terminal, throttled lines otherwise; warnings; the summary.
+    Normal,
+    /// One progress line per epoch, never throttled.
+    Verbose,
+}
+
+impl Verbosity {
+    /// From the global flags (clap makes them conflict).
+    pub(crate) fn from_flags(quiet: bool, verbose: bool) -> Verbosity {
+        match (quiet, verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
+/// Prints each warning as `warning: <message>` on stderr, unless quiet.
+pub(crate) fn print_warnings(warnings: &[Warning], verbosity: Verbosity) {
+    if verbosity == Verbosity::Quiet {
+        return;
+    }
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// The `warnings` list of a JSON summary: `[{"kind": …, "message": …}, …]`.
+pub(crate) fn warnings_json(warnings: &[Warning]) -> serde_json::Value {
+    serde_json::to_value(warnings).expect("warnings serialize")
+}
 
 /// Per-epoch progress on stderr.
 pub(crate) enum Progress {
-    /// A terminal: one bar, its message the latest metrics.
-    Bar(ProgressBar),
-    /// A pipe or file: one line per epoch, throttled.
+    /// `--quiet`: nothing.
+    Hidden,
+    /// A terminal: one bar whose message holds the timing and as many metrics as fit.
+    Bar {
+        bar: ProgressBar,
+        n_epochs: usize,
+        /// The bar's width in columns, chosen for the terminal's width at the start.
+        bar_width: usize,
+        /// The terminal's width in columns, asked at every epoch (the window may be resized).
+        terminal_width: fn() -> usize,
+    },
+    /// A pipe or file (or `--verbose`): one line per epoch, throttled unless `every_epoch`.
     Lines {
         /// Epochs planned.
         n_epochs: usize,
+        /// Print every epoch (`--verbose`).
+        every_epoch: bool,
         /// When the last line was printed.
         last_printed: Option<Instant>,
         /// The epoch of the last line printed.
@@ -26,29 +77,49 @@ pub(crate) enum Progress {
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal, plain lines otherwise.
-    pub(crate) fn new(n_epochs: usize) -> Progress {
-        if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(n_epochs as u64);
-            let style = ProgressStyle::with_template("epoch {pos:>5}/{len} {bar:20} {msg}")
-                .expect("a valid template");
-            bar.set_style(style);
-            Progress::Bar(bar)
-        } else {
-            Progress::Lines { n_epochs, last_printed: None, last_epoch_printed: 0 }
+    /// Nothing when quiet; lines with `--verbose` or when stderr is not a terminal; a bar
+    /// otherwise.
+    pub(crate) fn new(n_epochs: usize, verbosity: Verbosity) -> Progress {
+        match verbosity {
+            Verbosity::Quiet => Progress::Hidden,
+            Verbosity::Normal if std::io::stderr().is_terminal() => {
+                Progress::bar(n_epochs, ProgressDrawTarget::stderr(), stderr_width)
+            }
+            Verbosity::Normal | Verbosity::Verbose => Progress::Lines {
+                n_epochs,
+                every_epoch: verbosity == Verbosity::Verbose,
+                last_printed: None,
+                last_epoch_printed: 0,
+            },
         }
+    }
+
+    /// A bar drawn on `target`, `terminal_width` columns wide.
+    fn bar(n_epochs: usize, target: ProgressDrawTarget, terminal_width: fn() -> usize) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(n_epochs as u64), target);
+        let bar_width = bar_width(terminal_width());
+        // `wide_msg` cuts the message at the terminal's edge should it still be too long.
+        let template = format!("{{prefix}} {{bar:{bar_width}}} {{wide_msg}}");
+        bar.set_style(ProgressStyle::with_template(&template).expect("a valid template"));
+        bar.set_prefix(bar_prefix(0, n_epochs));
+        Progress::Bar { bar, n_epochs, bar_width, terminal_width }
     }
 
     /// Shows one epoch's record.
     pub(crate) fn epoch(&mut self, record: &EpochRecord) {
         match self {
-            Progress::Bar(bar) => {
+            Progress::Hidden => {}
+            Progress::Bar { bar, n_epochs, bar_width, terminal_width } => {
+                let prefix = bar_prefix(record.epoch, *n_epochs);
+                let width = message_width(&prefix, *bar_width, terminal_width());
+                let message = bar_message(record, *n_epochs, width);
+                bar.set_prefix(prefix);
+                bar.set_message(message);
                 bar.set_position(record.epoch as u64);
-                bar.set_message(metrics_text(record));
             }
-            Progress::Lines { n_epochs, last_printed, last_epoch_printed } => {
+            Progress::Lines { n_epochs, every_epoch, last_printed, last_epoch_printed } => {
                 let interval = Duration::from_secs(1) / LINES_PER_SECOND;
-                let due = last_printed.is_none_or(|at| at.elapsed() >= interval);
+                let due = *every_epoch || last_printed.is_none_or(|at| at.elapsed() >= interval);
                 if record.epoch == 1 || record.epoch == *n_epochs || due {
                     eprintln!("{}", line(record, *n_epochs));
                     *last_printed = Some(Instant::now());
@@ -58,11 +129,16 @@ impl Progress {
         }
     }
 
-    /// Clears the bar, or prints the last epoch if its line was throttled away (a run stopped
-    /// early).
+    /// Leaves the bar on screen as the last epoch drew it, or prints the last epoch if its line
+    /// was throttled away (a run stopped early).
     pub(crate) fn finish(self, last: Option<&EpochRecord>) {
         match self {
-            Progress::Bar(bar) => bar.finish_and_clear(),
+            Progress::Hidden => {}
+            Progress::Bar { bar, .. } => {
+                bar.abandon();
+                // The bar leaves the cursor at the end of its line.
+                eprintln!();
+            }
             Progress::Lines { n_epochs, last_epoch_printed, .. } => {
                 if let Some(last) = last.filter(|last| last.epoch != last_epoch_printed) {
                     eprintln!("{}", line(last, n_epochs));
@@ -72,26 +148,309 @@ impl Progress {
     }
 }
 
-/// `epoch   12/200  loss 0.123456  accuracy 0.9500  val_loss …`.
-fn line(record: &EpochRecord, n_epochs: usize) -> String {
-    let width = n_epochs.to_string().len();
-    format!("epoch {:>width$}/{n_epochs}  {}", record.epoch, metrics_text(record))
+/// The terminal's width, 80 if it cannot be told.
+fn stderr_width() -> usize {
+    console::Term::stderr().size_checked().map_or(80, |(_rows, columns)| usize::from(columns))
 }
 
-/// The metrics of one epoch record that it has.
-fn metrics_text(record: &EpochRecord) -> String {
-    let mut text = format!("loss {:.6}", record.loss);
-    let mut add = |name: &str, value: Option<f64>, decimals: usize| {
-        if let Some(value) = value {
-            text += &format!("  {name} {value:.decimals$}");
+/// `epoch  12/200`, the epoch right-aligned to the width of the count.
+fn bar_prefix(epoch: usize, n_epochs: usize) -> String {
+    let width = n_epochs.to_string().len();
+    format!("epoch {epoch:>width$}/{n_epochs}")
+}
+
+/// The bar's width in columns: 20, or 10 on a terminal narrower than 100 columns.
+fn bar_width(terminal_width: usize) -> usize {
+    if terminal_width < 100 {
+        10
+    } else {
+        20
+    }
+}
+
+/// The columns left for the message on a line of `terminal_width` after the prefix and a bar
+/// of `bar_width`, less one so that the cursor never lands in the last column (some terminals
+/// wrap there).
+fn message_width(prefix: &str, bar_width: usize, terminal_width: usize) -> usize {
+    terminal_width.saturating_sub(console::measure_text_width(prefix) + 1 + bar_width + 1 + 1)
+}
+
+/// The bar's message in at most `width` columns: the most important items that fit, in
+/// display order (elapsed time and ETA, rate, then the metrics). Ranks, kept first to last:
+/// loss, timing, val_loss, rate, accuracy, val_accuracy, r2, val_r2, mse, val_mse. If even
+/// the loss does not fit, it is cut with `…`.
+fn bar_message(record: &EpochRecord, n_epochs: usize, width: usize) -> String {
+    let seconds = record.seconds;
+    let eta = seconds / record.epoch.max(1) as f64 * n_epochs.saturating_sub(record.epoch) as f64;
+    let mut items = vec![
+        (format!("{}, eta {}", duration_text(seconds), duration_text(eta)), 1),
+        (format!("{} epochs/s", Significant(rate(record))), 3),
+    ];
+    items.extend(
+        metrics(record)
+            .into_iter()
+            .map(|metric| (format!("{} {}", metric.name, Significant(metric.value)), metric.rank)),
+    );
+    let mut ranks: Vec<u8> = items.iter().map(|(_, rank)| *rank).collect();
+    ranks.sort_unstable();
+    let mut message = String::new();
+    for n_kept in 1..=ranks.len() {
+        let kept_ranks = &ranks[..n_kept];
+        let kept: Vec<&str> = items
+            .iter()
+            .filter(|(_, rank)| kept_ranks.contains(rank))
+            .map(|(text, _)| text.as_str())
+            .collect();
+        let candidate = kept.join("  ");
+        if candidate.chars().count() > width {
+            break;
         }
-    };
-    add("accuracy", record.accuracy, 4);
-    add("mse", record.mse, 6);
-    add("r2", record.r2, 4);
-    add("val_loss", record.val_loss, 6);
-    add("val_accuracy", record.val_accuracy, 4);
-    add("val_mse", record.val_mse, 6);
-    add("val_r2", record.val_r2, 4);
-    text
+        message = candidate;
+    }
+    if message.is_empty() {
+        let loss = items.iter().find(|(_, rank)| *rank == 0).map(|(text, _)| text.as_str());
+        message = cut(loss.unwrap_or_default(), width);
+    }
+    message
+}
+
+/// Epochs per second so far.
+fn rate(record: &EpochRecord) -> f64 {
+    if record.seconds > 0.0 {
+        record.epoch as f64 / record.seconds
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// `epoch   12/200  loss 0.1235  accuracy 0.95  (0.52 s, 23.45 epochs/s)`.
+fn line(record: &EpochRecord, n_epochs: usize) -> String {
+    let width = n_epochs.to_string().len();
+    format!(
+        "epoch {:>width$}/{n_epochs}  {}  ({}, {} epochs/s)",
+        record.epoch,
+        metrics_text(&metrics(record)),
+        duration_text(record.seconds),
+        Significant(rate(record))
+    )
+}
+
+/// A duration for reading: `0.52 s`, `12.3 s`, `2 min 05 s`, `1 h 02 min`.
+pub(crate) fn duration_text(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "?".to_owned();
+    }
+    if seconds < 10.0 {
+        return format!("{seconds:.2} s");
+    }
+    if seconds < 60.0 {
+        return format!("{seconds:.1} s");
+    }
+    let whole = seconds.round() as u64;
+    if whole < 3600 {
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    } else {
+        format!("{} h {:02} min", whole / 3600, whole % 3600 / 60)
+    }
+}
+
+/// One metric of an epoch record: its name, value, and rank in the bar when room is short
+/// (see [`bar_message`]; ranks 1 and 3 are the timing's).
+#[derive(Debug, Clone, Copy)]
+struct Metric {
+    name: &'static str,
+    value: f64,
+    rank: u8,
+}
+
+/// The metrics the record has, in display order.
+fn metrics(record: &EpochRecord) -> Vec<Metric> {
+    let all = [
+        ("loss", Some(record.loss), 0),
+        ("accuracy", record.accuracy, 4),
+        ("mse", record.mse, 8),
+        ("r2", record.r2, 6),
+        ("val_loss", record.val_loss, 2),
+        ("val_accuracy", record.val_accuracy, 5),
+        ("val_mse", record.val_mse, 9),
+        ("val_r2", record.val_r2, 7),
+    ];
+    all.into_iter()
+        .filter_map(|(name, value, rank)| value.map(|value| Metric { name, value, rank }))
+        .collect()
+}
+
+/// `loss 0.1235  accuracy 0.95`.
+fn metrics_text(metrics: &[Metric]) -> String {
+    let items: Vec<String> = metrics
+        .iter()
+        .map(|metric| format!("{} {}", metric.name, Significant(metric.value)))
+        .collect();
+    items.join("  ")
+}
+
+/// `text` in at most `width` columns, ending in `…` when cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    use indicatif::TermLike;
+
+    use super::*;
+
+    /// A regression epoch with every metric and wide numbers, validation included: the widest
+    /// message a run shows.
+    fn wide_record() -> EpochRecord {
+        EpochRecord {
+            epoch: 12,
+            loss: -1.234_567e-123,
+            accuracy: None,
+            mse: Some(-2.345_678e-123),
+            r2: Some(-3.456_789e-123),
+            val_loss: Some(-4.567_891e-123),
+            val_accuracy: None,
+            val_mse: Some(-5.678_912e-123),
+            val_r2: Some(-6.789_123e-123),
+            learning_rate: 0.001,
+            seconds: 1234.5,
+        }
+    }
+
+    /// A terminal `width` columns wide that keeps every line drawn.
+    #[derive(Debug, Clone)]
+    struct RecordingTerm {
+        width: u16,
+        lines: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl TermLike for RecordingTerm {
+        fn width(&self) -> u16 {
+            self.width
+        }
+        fn move_cursor_up(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, line: &str) -> io::Result<()> {
+            self.lines.lock().unwrap().push(line.to_owned());
+            Ok(())
+        }
+        fn write_str(&self, text: &str) -> io::Result<()> {
+            self.lines.lock().unwrap().push(text.to_owned());
+            Ok(())
+        }
+        fn clear_line(&self) -> io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_message_fits_80_columns_with_the_prefix_and_bar() {
+        // Diabetes-like regression: every metric, wider than 80 columns in full.
+        let record = EpochRecord {
+            epoch: 12,
+            loss: 2692.25,
+            mse: Some(2692.25),
+            r2: Some(0.53041),
+            val_loss: Some(2757.5),
+            val_mse: Some(2757.5),
+            val_r2: Some(-0.58551),
+            seconds: 6.0,
+            ..EpochRecord::default()
+        };
+        let prefix = bar_prefix(record.epoch, 300);
+        let narrow_bar = bar_width(80);
+        let message = bar_message(&record, 300, message_width(&prefix, narrow_bar, 80));
+        let line_width = prefix.len() + 1 + narrow_bar + 1 + message.chars().count();
+        assert!(line_width < 80, "{line_width} columns: {prefix} [bar] {message}");
+        // The loss, the time and the validation loss stay; the rest goes, train mse first.
+        assert_eq!(message, "6.00 s, eta 2 min 24 s  loss 2692  val_loss 2758");
+        // On 200 columns everything fits.
+        let message = bar_message(&record, 300, message_width(&prefix, bar_width(200), 200));
+        assert_eq!(
+            message,
+            "6.00 s, eta 2 min 24 s  2 epochs/s  loss 2692  mse 2692  r2 0.5304  \
+             val_loss 2758  val_mse 2758  val_r2 -0.5855"
+        );
+        // Extreme numbers still fit.
+        let record = wide_record();
+        let prefix = bar_prefix(record.epoch, 1000);
+        let message = bar_message(&record, 1000, message_width(&prefix, narrow_bar, 80));
+        let line_width = prefix.len() + 1 + narrow_bar + 1 + message.chars().count();
+        assert!(line_width < 80, "{line_width} columns: {prefix} [bar] {message}");
+        assert!(message.contains("loss -1.235e-123"), "{message}");
+    }
+
+    #[test]
+    fn a_narrow_terminal_cuts_the_message() {
+        let record = wide_record();
+        for width in 0..40 {
+            let message = bar_message(&record, 200, width);
+            assert!(message.chars().count() <= width, "{width}: {message}");
+        }
+        assert_eq!(cut("loss 0.1235", 6), "loss …");
+    }
+
+    /// The bar as indicatif draws it on an 80-column terminal: no line longer than 80
+    /// columns, and the last epoch's line stays (the bar is not cleared).
+    #[test]
+    fn the_drawn_bar_fits_80_columns_and_stays() {
+        let term = RecordingTerm { width: 80, lines: Arc::default() };
+        let mut progress =
+            Progress::bar(1000, ProgressDrawTarget::term_like(Box::new(term.clone())), || 80);
+        let mut record = wide_record();
+        for epoch in [1, 500, 999] {
+            record.epoch = epoch;
+            progress.epoch(&record);
+        }
+        progress.finish(Some(&record));
+        let lines = term.lines.lock().unwrap();
+        let last = lines.iter().rev().find(|line| !line.trim().is_empty()).expect("a line drawn");
+        assert!(last.starts_with("epoch  999/1000 "), "{last}");
+        assert!(last.contains("loss -1.235e-123"), "{last}");
+        for line in lines.iter() {
+            let width = console::measure_text_width(line);
+            assert!(width <= 80, "{width} columns: {line}");
+        }
+    }
+
+    #[test]
+    fn elapsed_eta_and_rate() {
+        let record = EpochRecord { epoch: 50, seconds: 2.0, ..EpochRecord::default() };
+        assert_eq!(bar_message(&record, 200, 80), "2.00 s, eta 6.00 s  25 epochs/s  loss 0");
+        assert!(line(&record, 200).ends_with("(2.00 s, 25 epochs/s)"), "{}", line(&record, 200));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_text(0.5234), "0.52 s");
+        assert_eq!(duration_text(12.34), "12.3 s");
+        assert_eq!(duration_text(125.0), "2 min 05 s");
+        assert_eq!(duration_text(3720.0), "1 h 02 min");
+        assert_eq!(duration_text(f64::INFINITY), "?");
+    }
 }

@@ -1,14 +1,45 @@
-//! `mlp predict`: the model's outputs for every row of a CSV file, as CSV.
+//! `mlp predict`: the model's outputs for every row of a CSV file, as CSV or JSON Lines.
 //!
-//! Columns: `row` (the 1-based data row), then for a classifier the predicted class (under the
-//! label column's name) and one `p_<class>` column per class; for regression one column per
-//! target with its predicted value.
+//! Columns: `row` (the 1-based data row), then for a classifier `predicted_<target>` (the
+//! predicted class) and one `p_<class>` column per class; for regression one
+//! `predicted_<target>` column per target. With `--json`, one object per row with the same
+//! names as keys: numbers as JSON numbers (a non-finite one as `null`), classes as strings.
 
 use anyhow::Context;
 use mlp_train::model_file::write_atomically;
 
 use crate::cli::PredictArgs;
 use crate::common::{check_output_path, load_model, print_stdout, read_table};
+
+/// One cell of the predictions.
+enum Cell {
+    /// The 1-based row number.
+    Row(usize),
+    /// A class name.
+    Class(String),
+    /// A predicted value or probability.
+    Number(f64),
+}
+
+impl Cell {
+    /// The CSV field: numbers with shortest round-trip digits.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Row(row) => row.to_string(),
+            Cell::Class(class) => class.clone(),
+            Cell::Number(value) => value.to_string(),
+        }
+    }
+
+    /// The JSON value: a non-finite number is `null`.
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Row(row) => (*row).into(),
+            Cell::Class(class) => class.as_str().into(),
+            Cell::Number(value) => (*value).into(),
+        }
+    }
+}
 
 /// Runs `mlp predict`.
 pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
@@ -22,26 +53,42 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
         anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
     })?;
 
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let classes = model.preprocessor.class_encoding().map(|encoding| encoding.class_names());
+    let predicted = |target: &String| format!("predicted_{target}");
     let mut header = vec!["row".to_owned()];
     match classes {
         Some(classes) => {
-            header.extend(model.preprocessor.target_names().iter().cloned());
+            header.extend(model.preprocessor.target_names().iter().map(predicted));
             header.extend(classes.iter().map(|class| format!("p_{class}")));
         }
-        None => header.extend(model.preprocessor.target_names().iter().cloned()),
+        None => header.extend(model.preprocessor.target_names().iter().map(predicted)),
     }
-    writer.write_record(&header)?;
-    for (sample_idx, output) in outputs.column_iter().enumerate() {
-        let mut record = vec![(sample_idx + 1).to_string()];
+    let rows = outputs.column_iter().enumerate().map(|(sample_idx, output)| {
+        let mut cells = vec![Cell::Row(sample_idx + 1)];
         if let Some(classes) = classes {
-            record.push(classes[output.argmax().0].clone());
+            cells.push(Cell::Class(classes[output.argmax().0].clone()));
         }
-        record.extend(output.iter().map(f64::to_string));
-        writer.write_record(&record)?;
-    }
-    let bytes = writer.into_inner().context("cannot format the predictions")?;
+        cells.extend(output.iter().map(|&value| Cell::Number(value)));
+        cells
+    });
+
+    let bytes = if args.json {
+        let mut text = String::new();
+        for cells in rows {
+            let object: serde_json::Map<String, serde_json::Value> =
+                header.iter().cloned().zip(cells.iter().map(Cell::json)).collect();
+            text += &serde_json::Value::Object(object).to_string();
+            text.push('\n');
+        }
+        text.into_bytes()
+    } else {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&header)?;
+        for cells in rows {
+            writer.write_record(cells.iter().map(Cell::csv))?;
+        }
+        writer.into_inner().context("cannot format the predictions")?
+    };
     match &args.output {
         Some(path) => write_atomically(path, &bytes)
             .with_context(|| format!("{}: cannot write the predictions", path.display())),

@@ -12,9 +12,11 @@ use mlp_train::data::{
     Standardizer, Task,
 };
 use mlp_train::events::EpochRecord;
+use mlp_train::human::plural;
 use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, Provenance, Settings,
 };
+use mlp_train::warnings::{training_warnings, Warning};
 use mlp_train::{evaluate, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig};
 
 use crate::cli::{
@@ -24,8 +26,8 @@ use crate::common::{
     cast_dataset, check_output_path, evaluation_json, evaluation_text, load_model, metrics_kind,
     print_stdout, read_table,
 };
-use crate::logging;
-use crate::output::Progress;
+use crate::logging::{self, WrittenLog};
+use crate::output::{duration_text, print_warnings, warnings_json, Progress, Verbosity};
 
 /// The data made ready: the training set, the validation or test set, and what prepared them.
 struct Data {
@@ -44,10 +46,12 @@ struct Outcome {
     steps: usize,
     train: Evaluation,
     holdout: Option<Evaluation>,
+    /// What the run deserves a word about (see `mlp_train::warnings`).
+    warnings: Vec<Warning>,
 }
 
 /// Runs `mlp train`.
-pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     if args.epochs == 0 {
         bail!("--epochs must be at least 1");
     }
@@ -62,12 +66,13 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
 
     let (dispatch, logs) = logging::install(args, network.layers().len())?;
     let started = Instant::now();
-    let outcome = match args.precision {
-        PrecisionArg::F64 => train_in(network, &data, &config, dispatch)?,
-        PrecisionArg::F32 => train_in::<f32>(network.cast(), &data, &config, dispatch)?,
+    let mut outcome = match args.precision {
+        PrecisionArg::F64 => train_in(network, &data, &config, dispatch, verbosity)?,
+        PrecisionArg::F32 => train_in::<f32>(network.cast(), &data, &config, dispatch, verbosity)?,
     };
     let seconds = started.elapsed().as_secs_f64();
-    logs.finish()?;
+    let (written, log_warnings) = logs.finish()?;
+    outcome.warnings.extend(log_warnings);
 
     if let Some(path) = &args.save {
         let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
@@ -76,7 +81,8 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
             .with_provenance(provenance(args, &config, &data, &outcome)?);
         model.save(path)?;
     }
-    report(args, &data, &outcome, seconds)
+    print_warnings(&outcome.warnings, verbosity);
+    report(args, &data, &outcome, seconds, &written, verbosity)
 }
 
 /// Reads the training file (and the test file), encodes classes, splits, standardizes.
@@ -256,10 +262,11 @@ fn train_in<T: Scalar>(
     data: &Data,
     config: &TrainConfig,
     dispatch: Option<tracing::Dispatch>,
+    verbosity: Verbosity,
 ) -> anyhow::Result<Outcome> {
     let train = cast_dataset::<T>(&data.train);
     let holdout = data.holdout.as_ref().map(|(_, set)| cast_dataset::<T>(set));
-    let mut progress = Progress::new(config.epochs);
+    let mut progress = Progress::new(config.epochs, verbosity);
     let mut run = || {
         train_with(&mut network, &train, holdout.as_ref(), config, |record| {
             progress.epoch(record);
@@ -278,6 +285,7 @@ fn train_in<T: Scalar>(
         train: evaluate(&network, &train, kind),
         holdout: holdout.as_ref().map(|set| evaluate(&network, set, kind)),
         network: network.cast(),
+        warnings: training_warnings(config, &report),
         history: report.history,
         best_epoch: report.best_epoch,
         stopped_early: report.stopped_early,
@@ -285,14 +293,41 @@ fn train_in<T: Scalar>(
     })
 }
 
-/// The final summary: one JSON object with `--json`, lines of text otherwise.
-fn report(args: &TrainArgs, data: &Data, outcome: &Outcome, seconds: f64) -> anyhow::Result<()> {
+/// The final summary: one JSON object with `--json`, lines of text otherwise (none when
+/// quiet). `written` are the logs; the model file, if saved, comes after them.
+fn report(
+    args: &TrainArgs,
+    data: &Data,
+    outcome: &Outcome,
+    seconds: f64,
+    written: &[WrittenLog],
+    verbosity: Verbosity,
+) -> anyhow::Result<()> {
     let task = match data.preprocessor.task() {
         Task::Classification => "classification",
         _ => "regression",
     };
     if args.json {
+        let mut files: Vec<serde_json::Value> = written
+            .iter()
+            .map(|log| {
+                serde_json::json!({
+                    "kind": log.kind.id(),
+                    "path": log.path.display().to_string(),
+                    "rows": log.rows,
+                })
+            })
+            .collect();
+        if let Some(path) = &args.save {
+            files.push(serde_json::json!({
+                "kind": "model",
+                "path": path.display().to_string(),
+                "rows": null,
+            }));
+        }
         let mut json = serde_json::json!({
+            "command": "train",
+            "warnings": warnings_json(&outcome.warnings),
             "task": task,
             "epochs": outcome.history.len(),
             "best_epoch": outcome.best_epoch,
@@ -302,41 +337,52 @@ fn report(args: &TrainArgs, data: &Data, outcome: &Outcome, seconds: f64) -> any
             "parameters": outcome.network.n_parameters(),
             "train": evaluation_json(&outcome.train, data.train.len()),
             "model": args.save.as_ref().map(|path| path.display().to_string()),
+            "files": files,
         });
         if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
             json[*name] = evaluation_json(evaluation, set.len());
         }
         return print_stdout(&format!("{json}\n"));
     }
+    if verbosity == Verbosity::Quiet {
+        return Ok(());
+    }
     let sizes: Vec<String> = outcome.network.sizes().iter().map(usize::to_string).collect();
     let mut text = format!(
-        "trained a {} network ({} parameters, {task}) for {} ({}) in {seconds:.2} s",
+        "trained a {} network ({}, {task}) for {} ({}) in {}",
         sizes.join("-"),
-        outcome.network.n_parameters(),
-        plural(outcome.history.len(), "epoch"),
-        plural(outcome.steps, "step"),
+        plural(outcome.network.n_parameters() as u64, "parameter"),
+        plural(outcome.history.len() as u64, "epoch"),
+        plural(outcome.steps as u64, "step"),
+        duration_text(seconds),
     );
     if outcome.stopped_early {
         text += &format!("; stopped early, keeping epoch {}", outcome.best_epoch);
     }
-    text +=
-        &format!("\ntrain ({} samples): {}\n", data.train.len(), evaluation_text(&outcome.train));
+    text += &format!(
+        "\ntrain ({}): {}\n",
+        plural(data.train.len() as u64, "sample"),
+        evaluation_text(&outcome.train)
+    );
     if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
-        text += &format!("{name} ({} samples): {}\n", set.len(), evaluation_text(evaluation));
+        text += &format!(
+            "{name} ({}): {}\n",
+            plural(set.len() as u64, "sample"),
+            evaluation_text(evaluation)
+        );
+    }
+    for log in written {
+        text += &format!(
+            "wrote {} ({}, {})\n",
+            log.path.display(),
+            log.kind.description(),
+            plural(log.rows, "row")
+        );
     }
     if let Some(path) = &args.save {
-        text += &format!("saved the model to {}\n", path.display());
+        text += &format!("wrote {} (model)\n", path.display());
     }
     print_stdout(&text)
-}
-
-/// `1 epoch`, `2 epochs`.
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 /// How the model was made, for its file: the command line as `std::env::args_os()` gives it

@@ -8,13 +8,17 @@
 //!   interface.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names).
+//! - [`warnings`]: what a run should tell a person besides errors, typed.
+//! - [`human`]: numbers and counts as text for people.
 #![warn(missing_docs)]
 
 pub mod data;
 pub mod dataset;
 pub mod events;
 pub mod gradlog;
+pub mod human;
 pub mod model_file;
+pub mod warnings;
 
 mod config;
 mod metrics;

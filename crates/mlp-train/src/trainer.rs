@@ -59,6 +59,11 @@ pub struct TrainReport {
     pub stopped_early: bool,
     /// Optimizer steps taken.
     pub steps: usize,
+    /// The loss of the untrained network on the whole training data, the baseline of
+    /// [`crate::warnings::training_warnings`].
+    pub initial_loss: f64,
+    /// The loss of the untrained network on the validation data, if any.
+    pub initial_val_loss: Option<f64>,
 }
 
 /// The weights with the best monitored loss so far, for early stopping.
@@ -175,6 +180,10 @@ pub fn train_with<T: Scalar>(
     )
     .entered();
 
+    // Before the clock starts: the epochs' `seconds` time training only.
+    let initial_loss = evaluate(network, training, Some(metrics)).loss;
+    let initial_val_loss =
+        validation.map(|validation| evaluate(network, validation, Some(metrics)).loss);
     let started = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..training.len()).collect();
@@ -182,8 +191,14 @@ pub fn train_with<T: Scalar>(
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     let mut step_log = StepLog::new(network);
-    let mut report =
-        TrainReport { history: Vec::new(), best_epoch: 0, stopped_early: false, steps: 0 };
+    let mut report = TrainReport {
+        history: Vec::new(),
+        best_epoch: 0,
+        stopped_early: false,
+        steps: 0,
+        initial_loss,
+        initial_val_loss,
+    };
     let mut best: Option<Best<T>> = None;
 
     for epoch in 1..=config.epochs {

@@ -15,3 +15,6 @@ mod tutorial_doc;
 mod help;
 // Provenance in the saved model, `mlp info`, and `mlp explain` on trained models and as JSON.
 mod model_info;
+// What a person sees: progress lines, --quiet and --verbose, warnings, the files written,
+// significant digits, predict --json.
+mod console;

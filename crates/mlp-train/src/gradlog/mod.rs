@@ -88,8 +88,10 @@
 //! });
 //! gradient_guard.flush()?;
 //! history_guard.flush()?;
-//! if gradient_guard.truncated() {
-//!     eprintln!("warning: gradient log cut at {} rows", gradient_guard.rows_written());
+//! // A log cut short by its row cap comes back as a typed warning for the program to show.
+//! let gradients_path = dir.path().join("gradients.csv");
+//! if let Some(warning) = mlp_train::warnings::truncated_log(&gradients_path, &gradient_guard) {
+//!     eprintln!("warning: {warning}");
 //! }
 //! let history = std::fs::read_to_string(dir.path().join("history.csv"))?;
 //! assert_eq!(history.lines().nth(1), Some("1,0.5,,,,0.01,0.0,,,,"));

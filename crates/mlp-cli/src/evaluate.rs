@@ -8,7 +8,7 @@ use crate::cli::EvaluateArgs;
 use crate::common::{
     evaluation_json, evaluation_text, load_model, metrics_kind, print_stdout, read_table,
 };
-use crate::output::{print_warnings, warnings_json, Verbosity};
+use crate::output::{print_warnings, summary_json, Verbosity};
 
 /// Runs `mlp evaluate`.
 pub(crate) fn run(args: &EvaluateArgs, verbosity: Verbosity) -> anyhow::Result<()> {
@@ -23,15 +23,7 @@ pub(crate) fn run(args: &EvaluateArgs, verbosity: Verbosity) -> anyhow::Result<(
     let warnings: Vec<Warning> = Vec::new();
     print_warnings(&warnings, verbosity);
     if args.json {
-        let mut json = serde_json::json!({
-            "command": "evaluate",
-            "warnings": warnings_json(&warnings),
-        });
-        if let (Some(object), serde_json::Value::Object(fields)) =
-            (json.as_object_mut(), evaluation_json(&evaluation, dataset.len()))
-        {
-            object.extend(fields);
-        }
+        let json = summary_json("evaluate", &warnings, evaluation_json(&evaluation, dataset.len()));
         return print_stdout(&format!("{json}\n"));
     }
     if verbosity == Verbosity::Quiet {

@@ -5,6 +5,7 @@ use anyhow::{bail, Context};
 use crate::cli::{ExplainArgs, FormatArg};
 use crate::common::{load_model, print_stdout, read_table};
 use crate::explain::{explain, explain_json, ExplainFormat, ExplainOptions, LearningRateSource};
+use crate::output::summary_json;
 
 /// The learning rate of the step shown for a model that records none: the tutorial's.
 const TUTORIAL_LEARNING_RATE: f64 = 0.5;
@@ -68,19 +69,20 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     };
     let context = || format!("{}: cannot explain sample {}", args.model.display(), args.sample);
     if args.format == FormatArg::Json {
-        let mut json =
+        let derivation =
             explain_json(&model.network, &inputs, &targets, &options).with_context(context)?;
-        let fields = [
-            ("command", serde_json::json!("explain")),
-            ("warnings", serde_json::json!([])),
-            ("model", serde_json::json!(args.model.display().to_string())),
-            ("data", serde_json::json!(args.data.display().to_string())),
-            ("sample", serde_json::json!(args.sample)),
-            ("line", serde_json::json!(line_number)),
-        ];
-        for (name, value) in fields {
-            json[name] = value;
+        let mut fields = serde_json::json!({
+            "model": args.model.display().to_string(),
+            "data": args.data.display().to_string(),
+            "sample": args.sample,
+            "line": line_number,
+        });
+        if let (Some(fields), serde_json::Value::Object(derivation)) =
+            (fields.as_object_mut(), derivation)
+        {
+            fields.extend(derivation);
         }
+        let json = summary_json("explain", &[], fields);
         return print_stdout(&format!("{json}\n"));
     }
     let text = explain(&model.network, &inputs, &targets, &options).with_context(context)?;

@@ -7,6 +7,7 @@ use mlp_train::{Evaluation, Optimizer};
 
 use crate::cli::InfoArgs;
 use crate::common::{evaluation_text, load_model, print_stdout};
+use crate::output::summary_json;
 
 /// Runs `mlp info`.
 pub(crate) fn run(args: &InfoArgs) -> anyhow::Result<()> {
@@ -41,9 +42,7 @@ fn info_json(model: &Model) -> serde_json::Value {
         })
         .collect();
     let preprocessor = &model.preprocessor;
-    serde_json::json!({
-        "command": "info",
-        "warnings": [],
+    let fields = serde_json::json!({
         "loss": model.network.loss().name(),
         "sizes": model.network.sizes(),
         "layers": layers,
@@ -57,7 +56,8 @@ fn info_json(model: &Model) -> serde_json::Value {
             "classes": preprocessor.class_encoding().map(|encoding| encoding.class_names()),
         },
         "provenance": model.provenance,
-    })
+    });
+    summary_json("info", &[], fields)
 }
 
 /// The summary as text: the network, the layer table, the columns, the provenance.

@@ -45,9 +45,23 @@ pub(crate) fn print_warnings(warnings: &[Warning], verbosity: Verbosity) {
     }
 }
 
-/// The `warnings` list of a JSON summary: `[{"kind": …, "message": …}, …]`.
-pub(crate) fn warnings_json(warnings: &[Warning]) -> serde_json::Value {
-    serde_json::to_value(warnings).expect("warnings serialize")
+/// A command's `--json` summary, in the one schema of `docs/json.md`: an object that starts
+/// with `"command"` and `"warnings"` (`[{"kind": …, "message": …}, …]`), then the command's own
+/// `fields` (an object) in their order.
+pub(crate) fn summary_json(
+    command: &str,
+    warnings: &[Warning],
+    fields: serde_json::Value,
+) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("command".to_owned(), command.into());
+    object
+        .insert("warnings".to_owned(), serde_json::to_value(warnings).expect("warnings serialize"));
+    match fields {
+        serde_json::Value::Object(fields) => object.extend(fields),
+        other => unreachable!("a summary's fields are an object, not {other}"),
+    }
+    serde_json::Value::Object(object)
 }
 
 /// Per-epoch progress on stderr.

@@ -27,7 +27,7 @@ use crate::common::{
     print_stdout, read_table,
 };
 use crate::logging::{self, WrittenLog};
-use crate::output::{duration_text, print_warnings, warnings_json, Progress, Verbosity};
+use crate::output::{duration_text, print_warnings, summary_json, Progress, Verbosity};
 
 /// The data made ready: the training set, the validation or test set, and what prepared them.
 struct Data {
@@ -326,8 +326,6 @@ fn report(
             }));
         }
         let mut json = serde_json::json!({
-            "command": "train",
-            "warnings": warnings_json(&outcome.warnings),
             "task": task,
             "epochs": outcome.history.len(),
             "best_epoch": outcome.best_epoch,
@@ -342,6 +340,7 @@ fn report(
         if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
             json[*name] = evaluation_json(evaluation, set.len());
         }
+        let json = summary_json("train", &outcome.warnings, json);
         return print_stdout(&format!("{json}\n"));
     }
     if verbosity == Verbosity::Quiet {

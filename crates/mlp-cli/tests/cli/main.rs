@@ -18,3 +18,5 @@ mod model_info;
 // What a person sees: progress lines, --quiet and --verbose, warnings, the files written,
 // significant digits, predict --json.
 mod console;
+// The one JSON schema: summaries start with command and warnings; predict's JSON Lines.
+mod json_schema;

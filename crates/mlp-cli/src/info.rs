@@ -13,15 +13,14 @@ use crate::output::summary_json;
 pub(crate) fn run(args: &InfoArgs) -> anyhow::Result<()> {
     let model = load_model(&args.model)?;
     if args.json {
-        let mut json = info_json(&model);
-        json["model"] = args.model.display().to_string().into();
+        let json = info_json(&args.model.display().to_string(), &model);
         return print_stdout(&format!("{json}\n"));
     }
     print_stdout(&format!("model {}\n{}", args.model.display(), info_text(&model)))
 }
 
 /// The summary as one JSON object (`command`, `warnings`, then the model's fields).
-fn info_json(model: &Model) -> serde_json::Value {
+fn info_json(path: &str, model: &Model) -> serde_json::Value {
     let layers: Vec<serde_json::Value> = model
         .layer_summaries()
         .iter()
@@ -43,6 +42,7 @@ fn info_json(model: &Model) -> serde_json::Value {
         .collect();
     let preprocessor = &model.preprocessor;
     let fields = serde_json::json!({
+        "model": path,
         "loss": model.network.loss().name(),
         "sizes": model.network.sizes(),
         "layers": layers,
@@ -254,7 +254,8 @@ mod tests {
         assert!(text.contains("  total"), "{text}");
         assert!(text.contains("inputs (2, not standardized): x1, x2"), "{text}");
         assert!(text.contains("provenance: none recorded"), "{text}");
-        let json = info_json(&model);
+        let json = info_json("model.json", &model);
+        assert_eq!(json["model"], "model.json");
         assert_eq!(json["parameters"], 8);
         assert_eq!(json["provenance"], serde_json::Value::Null);
         assert_eq!(json["layers"][1]["weights"], 4);

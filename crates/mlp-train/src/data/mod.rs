@@ -54,6 +54,7 @@
 
 mod classes;
 mod error;
+mod number;
 mod prepare;
 mod select;
 mod split;
@@ -62,6 +63,7 @@ mod table;
 
 pub use classes::ClassEncoding;
 pub use error::{ColumnRef, DataError, Expected};
+pub use number::{parse_number, DecimalSeparator, NotANumber};
 pub use prepare::{prepare_training, PrepareOptions, Prepared, Preprocessor};
 pub use select::{ColumnSelection, Features, LabeledData, Labels, NumericTargets, Targets, Task};
 pub use split::{shuffle_split, stratified_split, Split, SplitOptions};

@@ -67,9 +67,10 @@ pub struct CsvArgs {
     #[arg(long)]
     pub no_header: bool,
 
-    /// The field delimiter, one ASCII character (use '\t' for tabs).
-    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
-    pub delimiter: u8,
+    /// The field delimiter, one ASCII character (use '\t' for tabs) [default: detected from
+    /// the header and the first rows among , ; tab |]
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
 }
 
 /// `mlp train`.
@@ -493,7 +494,7 @@ mod tests {
         assert_eq!(args.target, ["a", "b"]);
         assert_eq!(args.hidden, [8, 4]);
         assert_eq!(args.validation, 0.2);
-        assert_eq!(args.csv.delimiter, b',');
+        assert_eq!(args.csv.delimiter, None);
         assert_eq!(args.loss, LossArg::Auto);
     }
 

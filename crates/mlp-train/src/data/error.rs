@@ -10,6 +10,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use super::suggest::{ColumnSuggestion, QuotedName};
 use crate::dataset::DatasetShapeError;
 
 /// A column of a table: its 1-based index and its name (`"1"`, `"2"`, … for a file without a
@@ -155,7 +156,13 @@ pub enum DataError {
         text: String,
     },
     /// A selected column is not in the file.
-    #[error("{}: no column named {name:?}; the columns are {}", .path.display(), NameList(.available))]
+    #[error(
+        "{}: no column named {}{}; the columns are {}",
+        .path.display(),
+        QuotedName(.name),
+        SuggestionInParentheses(.suggestion),
+        NameList(.available)
+    )]
     UnknownColumn {
         /// The file.
         path: PathBuf,
@@ -163,6 +170,20 @@ pub enum DataError {
         name: String,
         /// The file's column names, in file order.
         available: Vec<String>,
+        /// Another delimiter or a close name, from [`suggest_column`](super::suggest_column).
+        suggestion: Option<ColumnSuggestion>,
+    },
+    /// A quoted field is still open at the end of the file (the `csv` crate would read the rest
+    /// of the file into it).
+    #[error(
+        "{}: line {line}: the quoted field that starts here is never closed (a '\"' is missing)",
+        .path.display()
+    )]
+    UnterminatedQuote {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the opening quote.
+        line: u64,
     },
     /// A column is named more than once among the targets and features.
     #[error("{}: column {name:?} is selected more than once", .path.display())]
@@ -272,6 +293,7 @@ impl DataError {
             | DataError::DuplicateColumnName { path, .. }
             | DataError::InvalidCell { path, .. }
             | DataError::UnknownColumn { path, .. }
+            | DataError::UnterminatedQuote { path, .. }
             | DataError::DuplicateSelection { path, .. }
             | DataError::NoTargets { path }
             | DataError::NoFeatures { path }
@@ -293,6 +315,7 @@ impl DataError {
             | DataError::InvalidUtf8 { line, .. }
             | DataError::DuplicateColumnName { line, .. }
             | DataError::InvalidCell { line, .. }
+            | DataError::UnterminatedQuote { line, .. }
             | DataError::UnknownClass { line, .. } => Some(*line),
             _ => None,
         }
@@ -329,18 +352,37 @@ impl fmt::Display for FoundText<'_> {
     }
 }
 
-/// Displays names as `"a", "b", "c"`.
+/// Most names listed by [`NameList`]; the rest are counted.
+const MAX_LISTED_NAMES: usize = 30;
+
+/// Displays names as `"a", "b", "c"`, each cut to 80 characters, the first 30 of a longer list
+/// followed by `… (1000 in all)`.
 struct NameList<'a>(&'a [String]);
 
 impl fmt::Display for NameList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (name_idx, name) in self.0.iter().enumerate() {
+        for (name_idx, name) in self.0.iter().take(MAX_LISTED_NAMES).enumerate() {
             if name_idx > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{name:?}")?;
+            write!(f, "{}", QuotedName(name))?;
+        }
+        if self.0.len() > MAX_LISTED_NAMES {
+            write!(f, ", … ({} in all)", self.0.len())?;
         }
         Ok(())
+    }
+}
+
+/// Displays a suggestion as ` (did you mean "x"?)`, or nothing.
+struct SuggestionInParentheses<'a>(&'a Option<ColumnSuggestion>);
+
+impl fmt::Display for SuggestionInParentheses<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(suggestion) => write!(f, " ({suggestion})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -386,10 +428,58 @@ mod tests {
             path: PathBuf::from("a.csv"),
             name: "spieces".to_owned(),
             available: vec!["x".to_owned(), "species".to_owned()],
+            suggestion: None,
         };
         assert_eq!(
             err.to_string(),
             r#"a.csv: no column named "spieces"; the columns are "x", "species""#
         );
+    }
+
+    #[test]
+    fn unknown_column_shows_its_suggestion() {
+        let err = DataError::UnknownColumn {
+            path: PathBuf::from("a.csv"),
+            name: "spieces".to_owned(),
+            available: vec!["x".to_owned(), "species".to_owned()],
+            suggestion: Some(ColumnSuggestion::Name("species".to_owned())),
+        };
+        assert_eq!(
+            err.to_string(),
+            r#"a.csv: no column named "spieces" (did you mean "species"?); the columns are "x", "species""#
+        );
+        let err = DataError::UnknownColumn {
+            path: PathBuf::from("p.csv"),
+            name: "species".to_owned(),
+            available: vec!["species;island".to_owned()],
+            suggestion: Some(ColumnSuggestion::Delimiter(b';')),
+        };
+        assert_eq!(
+            err.to_string(),
+            "p.csv: no column named \"species\" (the file seems to use ';' between fields: try \
+             --delimiter ';'); the columns are \"species;island\""
+        );
+    }
+
+    #[test]
+    fn long_lists_and_long_names_are_cut() {
+        let available: Vec<String> = (0..100).map(|idx| format!("c{idx}")).collect();
+        let listed = NameList(&available).to_string();
+        let first_30: Vec<String> = (0..30).map(|idx| format!("\"c{idx}\"")).collect();
+        assert_eq!(listed, format!("{}, … (100 in all)", first_30.join(", ")));
+
+        let long = vec!["x".repeat(500)];
+        assert_eq!(NameList(&long).to_string(), format!("\"{}\"…", "x".repeat(80)));
+    }
+
+    #[test]
+    fn unterminated_quote_names_the_line() {
+        let err = DataError::UnterminatedQuote { path: PathBuf::from("q.csv"), line: 4 };
+        assert_eq!(
+            err.to_string(),
+            r#"q.csv: line 4: the quoted field that starts here is never closed (a '"' is missing)"#
+        );
+        assert_eq!(err.line(), Some(4));
+        assert_eq!(err.path(), Some(std::path::Path::new("q.csv")));
     }
 }

@@ -3,8 +3,11 @@
 //! The steps, one module each:
 //!
 //! 1. [`Table::read`] (or [`Table::from_reader`]): a CSV file as rows of text cells, with the
-//!    line each row starts on. Header or not, any one-byte delimiter, quoted fields, CRLF, a
-//!    UTF-8 byte-order mark.
+//!    line each row starts on. A path or `-` for standard input, gzip-compressed or not
+//!    (`source`); header or not; any one-byte delimiter, or one of `,` `;` tab `|` detected
+//!    from the first lines ([`detect_delimiter`]); quoted fields (one left open at the end of
+//!    the file is an error), CRLF, a UTF-8 byte-order mark. [`parse_number`] reads a cell as a
+//!    number, with a decimal point or a decimal comma, without allocating.
 //! 2. [`Table::select`]: target and feature columns by name ([`ColumnSelection`]); features
 //!    become finite numbers, targets numbers or class labels as the [`Task`] says.
 //!    [`Table::select_features`] reads the features alone, for prediction.
@@ -16,7 +19,8 @@
 //!    the same way.
 //!
 //! Every failure is a [`DataError`] naming the file, and the line and column where there is
-//! one. Malformed input never panics.
+//! one; a column name that is not in the file comes with a [`suggest_column`] hint (another
+//! delimiter, or the closest name). Malformed input never panics.
 //!
 //! Matrices have **one column per sample**: features are (n_features × n_samples), targets
 //! (n_outputs × n_samples). A sample's number is its 1-based data-row number: row 1 is the first
@@ -54,16 +58,27 @@
 
 mod classes;
 mod error;
+#[cfg(test)]
+mod formats_tests;
+mod number;
 mod prepare;
+mod quote;
 mod select;
+mod sniff;
+mod source;
 mod split;
 mod standardize;
+mod suggest;
 mod table;
 
 pub use classes::ClassEncoding;
 pub use error::{ColumnRef, DataError, Expected};
+pub use number::{parse_number, DecimalSeparator, NotANumber};
 pub use prepare::{prepare_training, PrepareOptions, Prepared, Preprocessor};
 pub use select::{ColumnSelection, Features, LabeledData, Labels, NumericTargets, Targets, Task};
+pub use sniff::{detect_delimiter, DELIMITER_CANDIDATES};
+pub use source::{STDIN_NAME, STDIN_PATH};
 pub use split::{shuffle_split, stratified_split, Split, SplitOptions};
 pub use standardize::Standardizer;
+pub use suggest::{suggest_column, ColumnSuggestion};
 pub use table::{CsvOptions, Table};

@@ -7,6 +7,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ColumnRef, DataError, Expected};
+use super::suggest::suggest_column;
 use super::table::Table;
 
 /// Which columns are targets and which are features, by name.
@@ -228,6 +229,7 @@ impl Table {
                     path: self.path().to_owned(),
                     name: name.clone(),
                     available: self.column_names().to_vec(),
+                    suggestion: suggest_column(name, self.column_names()),
                 })
             })
             .collect()

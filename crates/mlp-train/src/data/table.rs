@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use csv::{ByteRecord, StringRecord};
 
 use super::error::DataError;
+use super::quote::{QuoteCheck, UnterminatedQuote};
+use super::sniff::detect_delimiter;
+use super::source;
 
 /// How to read a CSV file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,13 +21,15 @@ pub struct CsvOptions {
     /// The first record is a header of column names. Without a header the columns are named
     /// `"1"`, `"2"`, … (1-based) and the first record is data. Default: `true`.
     pub has_header: bool,
-    /// The field delimiter, one byte. Default: `b','`.
-    pub delimiter: u8,
+    /// The field delimiter, one byte, or `None` to detect it among `,` `;` tab `|` from the
+    /// header and the first rows ([`detect_delimiter`](super::detect_delimiter)). Default:
+    /// `None`.
+    pub delimiter: Option<u8>,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { has_header: true, delimiter: b',' }
+        CsvOptions { has_header: true, delimiter: None }
     }
 }
 
@@ -47,18 +52,21 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads the CSV file at `path`.
+    /// Reads the CSV file at `path`, or standard input when `path` is `-`.
     ///
-    /// Errors name `path` as given. See [`Table::from_reader`] for what is checked.
+    /// Errors name `path` as given (`<stdin>` for `-`). See [`Table::from_reader`] for what is
+    /// checked.
     pub fn read(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table, DataError> {
-        let path = path.as_ref();
-        let file = std::fs::File::open(path)
-            .map_err(|source| DataError::Io { path: path.to_owned(), source })?;
-        Table::from_reader(file, path, options)
+        let (name, reader) = source::open(path.as_ref())?;
+        Table::from_reader(reader, name, options)
     }
 
     /// Reads CSV from any reader; `path` is only used to name the source in errors (e.g.
     /// `"<stdin>"`).
+    ///
+    /// Input starting with the gzip magic bytes is decompressed. Without a delimiter in
+    /// `options`, it is detected from the first lines. A quoted field still open at the end of
+    /// the input is an error naming the line where it opened.
     ///
     /// This is the entry point to fuzz: any byte sequence gives a table or a [`DataError`],
     /// never a panic.
@@ -68,13 +76,17 @@ impl Table {
         options: &CsvOptions,
     ) -> Result<Table, DataError> {
         let path = path.into();
+        let input = source::decoded(reader, &path)?;
+        let delimiter = options
+            .delimiter
+            .unwrap_or_else(|| detect_delimiter(input.head(), input.head_is_everything()));
         let mut csv_reader = csv::ReaderBuilder::new()
             // The header is read as an ordinary record so that it gets the same checks.
             .has_headers(false)
             .flexible(true)
             .trim(csv::Trim::All)
-            .delimiter(options.delimiter)
-            .from_reader(LineIndex::new(reader));
+            .delimiter(delimiter)
+            .from_reader(LineIndex::new(QuoteCheck::new(input, delimiter)));
 
         let mut column_names: Option<Vec<String>> = None;
         let mut rows = Vec::new();
@@ -84,7 +96,15 @@ impl Table {
             match csv_reader.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(err) => return Err(csv_error(path, err)),
+                Err(err) => {
+                    return Err(match UnterminatedQuote::from_csv_error(&err) {
+                        Some(quote) => DataError::UnterminatedQuote {
+                            path,
+                            line: csv_reader.get_ref().line_of_byte(quote.offset),
+                        },
+                        None => csv_error(path, err),
+                    })
+                }
             }
             let line = record
                 .position()
@@ -194,6 +214,11 @@ impl<R> LineIndex<R> {
             break_runs: Vec::new(),
             pending_cr: None,
         }
+    }
+
+    /// The 1-based line holding the byte at offset `byte`.
+    fn line_of_byte(&self, byte: u64) -> u64 {
+        self.line_ends.partition_point(|&line_end| line_end < byte) as u64 + 1
     }
 
     /// The 1-based line of a record whose parse started at offset `byte`.
@@ -361,7 +386,7 @@ mod tests {
 
     #[test]
     fn semicolon_delimiter() {
-        let options = CsvOptions { delimiter: b';', ..CsvOptions::default() };
+        let options = CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() };
         let table = Table::from_reader(&b"a;b\n1,5;2\n"[..], "t.csv", &options).unwrap();
         assert_eq!(table.column_names(), ["a", "b"]);
         assert_eq!(cells(&table), [["1,5", "2"]]);
@@ -489,7 +514,7 @@ mod tests {
             b"\xEF\xBB\xBF\"a\"\"\",b\r\n\"1\n2\",\xFF\r\n,\n\"unterminated,3\n\x00;\"\"\"\n";
         for end in 0..=nasty.len() {
             for has_header in [true, false] {
-                let options = CsvOptions { has_header, delimiter: b',' };
+                let options = CsvOptions { has_header, delimiter: Some(b',') };
                 if let Ok(table) = Table::from_reader(&nasty[..end], "fuzz.csv", &options) {
                     let last = table.column_names().last().cloned().unwrap_or_default();
                     for task in [Task::Auto, Task::Classification, Task::Regression] {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::util::{dataset, mlp, mlp_ok};
+use crate::util::{dataset, mlp, mlp_ok, tutorial_args};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text.trim()).unwrap_or_else(|err| panic!("{err}: {text}"))
@@ -17,34 +17,6 @@ fn run(dir: &Path, args: &[&str]) -> (String, String) {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "mlp {args:?} failed:\n{stderr}");
     (stdout, stderr)
-}
-
-/// The tutorial's run (`datasets/seed`), with `extra` flags.
-fn tutorial_args(extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "train",
-        &dataset("seed/data.csv"),
-        "--target",
-        "t1,t2",
-        "--init",
-        &dataset("seed/model.json"),
-        "--loss",
-        "sse",
-        "--optimizer",
-        "sgd",
-        "--learning-rate",
-        "0.5",
-        "--batch-size",
-        "1",
-        "--validation",
-        "0",
-        "--no-standardize",
-    ]
-    .iter()
-    .map(|arg| arg.to_string())
-    .collect();
-    args.extend(extra.iter().map(|arg| arg.to_string()));
-    args
 }
 
 fn as_strs(args: &[String]) -> Vec<&str> {

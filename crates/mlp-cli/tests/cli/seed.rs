@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use crate::util::{dataset, mlp_ok};
+use crate::util::{dataset, mlp_ok, tutorial_args};
 
 fn close(actual: f64, expected: f64) -> bool {
     (actual - expected).abs() <= 1e-8
@@ -15,32 +15,8 @@ fn close(actual: f64, expected: f64) -> bool {
 #[test]
 fn seed_command_logs_the_tutorials_w5_row() {
     let dir = tempfile::tempdir().unwrap();
-    mlp_ok(
-        dir.path(),
-        &[
-            "train",
-            &dataset("seed/data.csv"),
-            "--target",
-            "t1,t2",
-            "--init",
-            &dataset("seed/model.json"),
-            "--loss",
-            "sse",
-            "--optimizer",
-            "sgd",
-            "--learning-rate",
-            "0.5",
-            "--epochs",
-            "1",
-            "--batch-size",
-            "1",
-            "--validation",
-            "0",
-            "--no-standardize",
-            "--grad-log",
-            "grads.csv",
-        ],
-    );
+    let args = tutorial_args(&["--epochs", "1", "--grad-log", "grads.csv"]);
+    mlp_ok(dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
     let mut reader = csv::Reader::from_path(dir.path().join("grads.csv")).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let rows: Vec<HashMap<String, String>> = reader

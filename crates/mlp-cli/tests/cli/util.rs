@@ -48,3 +48,32 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
+
+/// The tutorial's run (`datasets/seed`: one SGD step of η = 0.5 on its one sample, from its
+/// model file) without `--epochs`, followed by `extra` flags.
+pub fn tutorial_args(extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "train",
+        &dataset("seed/data.csv"),
+        "--target",
+        "t1,t2",
+        "--init",
+        &dataset("seed/model.json"),
+        "--loss",
+        "sse",
+        "--optimizer",
+        "sgd",
+        "--learning-rate",
+        "0.5",
+        "--batch-size",
+        "1",
+        "--validation",
+        "0",
+        "--no-standardize",
+    ]
+    .iter()
+    .map(|arg| arg.to_string())
+    .collect();
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    args
+}

@@ -52,18 +52,35 @@
 //! # Ok::<(), mlp_train::data::DataError>(())
 //! ```
 
+mod cells;
 mod classes;
+mod column;
 mod error;
+mod missing;
+mod notice;
 mod prepare;
+mod preprocessor;
 mod select;
 mod split;
 mod standardize;
 mod table;
+mod task;
 
+pub use cells::{default_na_values, DEFAULT_NA_VALUES};
 pub use classes::ClassEncoding;
-pub use error::{ColumnRef, DataError, Expected};
-pub use prepare::{prepare_training, PrepareOptions, Prepared, Preprocessor};
-pub use select::{ColumnSelection, Features, LabeledData, Labels, NumericTargets, Targets, Task};
+pub use column::Cell;
+pub use error::{ColumnRef, DataError, Expected, MissingColumn, MissingHint, MAX_LISTED_LINES};
+pub use missing::{FillValue, ImputeStrategy, Imputer, MissingPolicy};
+pub use notice::DataNotice;
+pub use prepare::{
+    prepare_training, prepare_training_with, PrepareOptions, Prepared, TrainingOptions,
+};
+pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
+pub use select::{
+    is_index_column_name, ColumnSelection, FeatureColumn, FeatureValues, Features, LabeledData,
+    Labels, NumericTargets, Targets, DEFAULT_MAX_CATEGORIES,
+};
 pub use split::{shuffle_split, stratified_split, Split, SplitOptions};
 pub use standardize::Standardizer;
 pub use table::{CsvOptions, Table};
+pub use task::{integer_codes_are_classes, Task, MAX_AUTO_CLASSES, MIN_ROWS_PER_AUTO_CLASS};

@@ -1,22 +1,48 @@
-//! Choosing feature and target columns of a [`Table`] by name and parsing their cells.
+//! Choosing feature and target columns of a [`Table`] by name and reading their cells: numeric
+//! or categorical features, numeric targets or class labels, missing cells marked.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use nalgebra::DMatrix;
-use serde::{Deserialize, Serialize};
 
-use super::error::{ColumnRef, DataError, Expected};
+use super::cells::{default_na_values, CategoricalCells, ColumnProfile};
+use super::error::{ColumnRef, DataError, Expected, MissingColumn, MissingHint, MAX_LISTED_LINES};
+use super::notice::DataNotice;
 use super::table::Table;
+use super::task::{integer_codes_are_classes, Task};
 
-/// Which columns are targets and which are features, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Most categories a categorical feature may have unless told otherwise.
+pub const DEFAULT_MAX_CATEGORIES: usize = 50;
+
+/// Which columns are targets and which are features, by name, and how to read their cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnSelection {
     /// Target column names, at least one; in the order the outputs should have.
     pub targets: Vec<String>,
     /// Feature column names in the order the inputs should have, or `None` for every column
-    /// that is not a target, in file order.
+    /// that is not a target, not dropped and not an index column, in file order.
     pub features: Option<Vec<String>>,
+    /// Columns never used (`--drop`). Naming a target or an explicit feature here is an error.
+    pub drop: Vec<String>,
+    /// Texts that mark a missing cell, besides the empty cell (`--na-values`). Default:
+    /// [`DEFAULT_NA_VALUES`](super::DEFAULT_NA_VALUES).
+    pub na_values: Vec<String>,
+    /// Most categories a categorical feature may have (`--max-categories`). Default:
+    /// [`DEFAULT_MAX_CATEGORIES`].
+    pub max_categories: usize,
+}
+
+impl Default for ColumnSelection {
+    fn default() -> Self {
+        ColumnSelection {
+            targets: Vec::new(),
+            features: None,
+            drop: Vec::new(),
+            na_values: default_na_values(),
+            max_categories: DEFAULT_MAX_CATEGORIES,
+        }
+    }
 }
 
 impl ColumnSelection {
@@ -26,7 +52,10 @@ impl ColumnSelection {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        ColumnSelection { targets: targets.into_iter().map(Into::into).collect(), features: None }
+        ColumnSelection {
+            targets: targets.into_iter().map(Into::into).collect(),
+            ..ColumnSelection::default()
+        }
     }
 
     /// Uses exactly `features` as the features, in this order.
@@ -39,30 +68,105 @@ impl ColumnSelection {
         self.features = Some(features.into_iter().map(Into::into).collect());
         self
     }
+
+    /// Never uses the columns `drop`.
+    #[must_use = "returns a new selection"]
+    pub fn with_drop<I, S>(mut self, drop: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.drop = drop.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Reads these texts (and the empty cell) as missing values, instead of the default markers.
+    #[must_use = "returns a new selection"]
+    pub fn with_na_values<I, S>(mut self, na_values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.na_values = na_values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Allows at most `max_categories` categories per categorical feature.
+    #[must_use = "returns a new selection"]
+    pub fn with_max_categories(mut self, max_categories: usize) -> Self {
+        self.max_categories = max_categories;
+        self
+    }
 }
 
-/// What the targets are to be read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Task {
-    /// Regression when every target cell is a number, classification when the (single) target
-    /// column has a non-numeric cell. Empty cells are errors either way, never a class.
-    #[default]
-    Auto,
-    /// The single target column holds class labels, even if they are numbers (digits 0–9, wine
-    /// classes 1–3); a label is its text as written (`"1"` and `"1.0"` are different classes).
-    Classification,
-    /// Every target cell must be a finite number.
-    Regression,
+/// True for the names pandas' `to_csv()` and R's `write.csv()` give their row-index column: an
+/// empty name, or `Unnamed: 0`.
+pub fn is_index_column_name(name: &str) -> bool {
+    name.is_empty() || name == "Unnamed: 0"
 }
 
-/// Feature values of a table: one column per data row.
+/// The values of one feature column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureValues {
+    /// Numbers, one per sample; NaN marks a missing cell.
+    Numeric(Vec<f64>),
+    /// Categories: `codes[j]` indexes `categories` (unsorted), `None` marks a missing cell.
+    Categorical {
+        /// The distinct categories, in order of first appearance.
+        categories: Vec<String>,
+        /// One per sample.
+        codes: Vec<Option<u32>>,
+    },
+}
+
+/// One feature column: where it came from and its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureColumn {
+    column: ColumnRef,
+    values: FeatureValues,
+    first_missing_text: Option<String>,
+}
+
+impl FeatureColumn {
+    /// The column in the file.
+    pub fn column(&self) -> &ColumnRef {
+        &self.column
+    }
+
+    /// Its values.
+    pub fn values(&self) -> &FeatureValues {
+        &self.values
+    }
+
+    /// True when it is categorical.
+    pub fn is_categorical(&self) -> bool {
+        matches!(self.values, FeatureValues::Categorical { .. })
+    }
+
+    /// True when sample `sample_idx` (0-based) is missing here.
+    pub fn is_missing(&self, sample_idx: usize) -> bool {
+        match &self.values {
+            FeatureValues::Numeric(values) => values.get(sample_idx).is_some_and(|v| v.is_nan()),
+            FeatureValues::Categorical { codes, .. } => {
+                codes.get(sample_idx).is_some_and(Option::is_none)
+            }
+        }
+    }
+
+    /// The text of the first missing cell (`""` for an empty cell), if any.
+    pub fn first_missing_text(&self) -> Option<&str> {
+        self.first_missing_text.as_deref()
+    }
+}
+
+/// Feature values of a table, one column at a time, with each sample's row and line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
     path: PathBuf,
     names: Vec<String>,
-    values: DMatrix<f64>,
+    columns: Vec<FeatureColumn>,
     sample_numbers: Vec<usize>,
+    lines: Vec<u64>,
 }
 
 impl Features {
@@ -71,14 +175,27 @@ impl Features {
         &self.path
     }
 
-    /// Feature names, one per matrix row.
+    /// Feature column names, in selection order.
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
-    /// (n_features × n_samples), every value finite.
-    pub fn values(&self) -> &DMatrix<f64> {
-        &self.values
+    /// The feature columns, in selection order.
+    pub fn columns(&self) -> &[FeatureColumn] {
+        &self.columns
+    }
+
+    /// The numeric columns as a (n_features × n_samples) matrix, or `None` when a column is
+    /// categorical. Missing cells are NaN.
+    pub fn numeric_matrix(&self) -> Option<DMatrix<f64>> {
+        let mut matrix = DMatrix::zeros(self.columns.len(), self.n_samples());
+        for (feature_idx, column) in self.columns.iter().enumerate() {
+            let FeatureValues::Numeric(values) = &column.values else { return None };
+            for (sample_idx, &value) in values.iter().enumerate() {
+                matrix[(feature_idx, sample_idx)] = value;
+            }
+        }
+        Some(matrix)
     }
 
     /// The 1-based data-row number of each sample (row 1 is the first row after the header).
@@ -86,9 +203,95 @@ impl Features {
         &self.sample_numbers
     }
 
-    /// Number of samples (matrix columns).
+    /// The 1-based physical line of each sample's row.
+    pub fn lines(&self) -> &[u64] {
+        &self.lines
+    }
+
+    /// Number of samples.
     pub fn n_samples(&self) -> usize {
-        self.values.ncols()
+        self.sample_numbers.len()
+    }
+}
+
+impl Features {
+    /// The columns `names` of `table` read as the kinds given (`categories[k]` is `Some` for a
+    /// categorical column), for a preprocessor: a file's own content does not change a column's
+    /// kind. Words in a numeric column are an error.
+    pub(crate) fn read_as(
+        table: &Table,
+        names: &[String],
+        categories: &[Option<Vec<String>>],
+        na_values: &[String],
+    ) -> Result<Features, DataError> {
+        let columns = table.resolve(names, &mut HashSet::new())?;
+        let mut feature_columns = Vec::with_capacity(columns.len());
+        for (&column_idx, kind) in columns.iter().zip(categories) {
+            let (values, first_missing_text) = match kind {
+                None => {
+                    let cells = table.numeric_cells(column_idx, na_values, Expected::Number)?;
+                    (FeatureValues::Numeric(cells.values), cells.first_missing_text)
+                }
+                Some(_) => {
+                    let CategoricalCells { categories, codes, first_missing_text } =
+                        table.categorical_cells(column_idx, na_values)?;
+                    (FeatureValues::Categorical { categories, codes }, first_missing_text)
+                }
+            };
+            feature_columns.push(FeatureColumn {
+                column: table.column_ref(column_idx),
+                values,
+                first_missing_text,
+            });
+        }
+        Ok(Features {
+            path: table.path().to_owned(),
+            names: names.to_vec(),
+            columns: feature_columns,
+            sample_numbers: table.sample_numbers(),
+            lines: table.lines().to_vec(),
+        })
+    }
+
+    /// The missing-values error for the rows `missing_rows[k]` (0-based, increasing) of each
+    /// feature column `k`.
+    pub(crate) fn missing_error(
+        &self,
+        missing_rows: &[Vec<usize>],
+        hint: MissingHint,
+    ) -> DataError {
+        let mut columns = Vec::new();
+        let mut first: Option<(u64, usize)> = None;
+        for (feature_idx, rows) in missing_rows.iter().enumerate() {
+            let (Some(&first_row), Some(feature)) = (rows.first(), self.columns.get(feature_idx))
+            else {
+                continue;
+            };
+            let line = self.lines[first_row];
+            if first.is_none_or(|(first_line, _)| line < first_line) {
+                first = Some((line, feature_idx));
+            }
+            columns.push(MissingColumn {
+                column: feature.column.clone(),
+                count: rows.len(),
+                lines: rows.iter().take(MAX_LISTED_LINES).map(|&row| self.lines[row]).collect(),
+            });
+        }
+        let (line, feature_idx) = first.unwrap_or((0, 0));
+        let feature = &self.columns[feature_idx.min(self.columns.len().saturating_sub(1))];
+        DataError::MissingValues {
+            path: self.path.clone(),
+            line,
+            column: feature.column.clone(),
+            expected: if feature.is_categorical() {
+                Expected::Category
+            } else {
+                Expected::FiniteNumber
+            },
+            text: feature.first_missing_text.clone().unwrap_or_default(),
+            columns,
+            hint,
+        }
     }
 }
 
@@ -96,7 +299,9 @@ impl Features {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumericTargets {
     names: Vec<String>,
+    columns: Vec<ColumnRef>,
     values: DMatrix<f64>,
+    first_missing_texts: Vec<Option<String>>,
 }
 
 impl NumericTargets {
@@ -105,7 +310,12 @@ impl NumericTargets {
         &self.names
     }
 
-    /// (n_targets × n_samples), every value finite.
+    /// The target columns, one per matrix row.
+    pub fn columns(&self) -> &[ColumnRef] {
+        &self.columns
+    }
+
+    /// (n_targets × n_samples), finite, NaN where the cell is missing.
     pub fn values(&self) -> &DMatrix<f64> {
         &self.values
     }
@@ -118,6 +328,7 @@ pub struct Labels {
     column: ColumnRef,
     values: Vec<String>,
     lines: Vec<u64>,
+    first_missing_text: Option<String>,
 }
 
 impl Labels {
@@ -131,7 +342,7 @@ impl Labels {
         &self.column
     }
 
-    /// One label per sample, non-empty, trimmed.
+    /// One label per sample, trimmed; an empty label marks a missing cell (never a class).
     pub fn values(&self) -> &[String] {
         &self.values
     }
@@ -139,6 +350,22 @@ impl Labels {
     /// The 1-based line of each sample's row.
     pub fn lines(&self) -> &[u64] {
         &self.lines
+    }
+
+    /// The text of the first missing cell, if any.
+    pub(crate) fn first_missing_text(&self) -> Option<String> {
+        self.first_missing_text.clone()
+    }
+
+    /// The labels of the samples `sample_indices` (0-based), in that order.
+    pub(crate) fn select(&self, sample_indices: &[usize]) -> Labels {
+        Labels {
+            path: self.path.clone(),
+            column: self.column.clone(),
+            values: sample_indices.iter().map(|&j| self.values[j].clone()).collect(),
+            lines: sample_indices.iter().map(|&j| self.lines[j]).collect(),
+            first_missing_text: self.first_missing_text.clone(),
+        }
     }
 }
 
@@ -151,15 +378,30 @@ pub enum Targets {
     Labels(Labels),
 }
 
-/// Features and targets of the same samples, read from one table.
+impl Targets {
+    /// True when sample `sample_idx` has a missing target.
+    pub fn is_missing(&self, sample_idx: usize) -> bool {
+        match self {
+            Targets::Numeric(numeric) => {
+                numeric.values.column(sample_idx).iter().any(|value| value.is_nan())
+            }
+            Targets::Labels(labels) => labels.values.get(sample_idx).is_some_and(String::is_empty),
+        }
+    }
+}
+
+/// Features and targets of the same samples, read from one table, with the notices of the
+/// selection (index columns excluded, the task chosen) and the missing-value markers used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabeledData {
     features: Features,
     targets: Targets,
+    notices: Vec<DataNotice>,
+    na_values: Vec<String>,
 }
 
 impl LabeledData {
-    /// The features, (n_features × n_samples).
+    /// The features.
     pub fn features(&self) -> &Features {
         &self.features
     }
@@ -173,14 +415,112 @@ impl LabeledData {
     pub fn n_samples(&self) -> usize {
         self.features.n_samples()
     }
+
+    /// What the selection did on its own: index columns excluded, classes read from integers.
+    pub fn notices(&self) -> &[DataNotice] {
+        &self.notices
+    }
+
+    /// The missing-value markers the cells were read with.
+    pub fn na_values(&self) -> &[String] {
+        &self.na_values
+    }
+
+    /// The task the targets were read as: classification for labels, regression otherwise.
+    pub fn task(&self) -> Task {
+        match self.targets {
+            Targets::Labels(_) => Task::Classification,
+            Targets::Numeric(_) => Task::Regression,
+        }
+    }
+
+    /// Every column with missing cells (features, then targets), with counts and first lines.
+    pub fn missing_columns(&self) -> Vec<MissingColumn> {
+        let lines = self.features.lines();
+        let summarize = |column: &ColumnRef, is_missing: &dyn Fn(usize) -> bool| {
+            let missing: Vec<usize> = (0..lines.len()).filter(|&j| is_missing(j)).collect();
+            (!missing.is_empty()).then(|| MissingColumn {
+                column: column.clone(),
+                count: missing.len(),
+                lines: missing.iter().take(MAX_LISTED_LINES).map(|&j| lines[j]).collect(),
+            })
+        };
+        let mut columns: Vec<MissingColumn> = self
+            .features
+            .columns
+            .iter()
+            .filter_map(|feature| summarize(&feature.column, &|j| feature.is_missing(j)))
+            .collect();
+        match &self.targets {
+            Targets::Numeric(numeric) => {
+                for (target_idx, column) in numeric.columns.iter().enumerate() {
+                    let row = numeric.values.row(target_idx);
+                    columns.extend(summarize(column, &|j| row[j].is_nan()));
+                }
+            }
+            Targets::Labels(labels) => {
+                columns.extend(summarize(&labels.column, &|j| labels.values[j].is_empty()));
+            }
+        }
+        columns
+    }
+
+    /// The missing-values error for these data, naming the first missing cell, or `None` when
+    /// nothing is missing.
+    pub(crate) fn missing_values_error(&self, hint: MissingHint) -> Option<DataError> {
+        let columns = self.missing_columns();
+        let first = columns.iter().min_by_key(|column| (column.lines[0], column.column.index))?;
+        let (expected, text) = self.first_missing_of(&first.column);
+        Some(DataError::MissingValues {
+            path: self.features.path.clone(),
+            line: first.lines[0],
+            column: first.column.clone(),
+            expected,
+            text,
+            columns: columns.clone(),
+            hint,
+        })
+    }
+
+    /// What the column expects and the text of its first missing cell.
+    fn first_missing_of(&self, column: &ColumnRef) -> (Expected, String) {
+        if let Some(feature) = self.features.columns.iter().find(|f| f.column == *column) {
+            let expected =
+                if feature.is_categorical() { Expected::Category } else { Expected::FiniteNumber };
+            return (expected, feature.first_missing_text.clone().unwrap_or_default());
+        }
+        match &self.targets {
+            Targets::Labels(labels) => {
+                (Expected::ClassLabel, labels.first_missing_text.clone().unwrap_or_default())
+            }
+            Targets::Numeric(numeric) => {
+                let text = numeric
+                    .columns
+                    .iter()
+                    .position(|c| c == column)
+                    .and_then(|target_idx| numeric.first_missing_texts[target_idx].clone());
+                (Expected::FiniteNumber, text.unwrap_or_default())
+            }
+        }
+    }
 }
 
 impl Table {
     /// Reads the selected target and feature columns.
     ///
-    /// Features must be finite numbers. Targets are read as `task` says (see [`Task`]). Errors
-    /// name the file, and the line and column of a bad cell; an unknown column name lists the
-    /// file's columns.
+    /// - Columns named in `selection.drop` are never read; without explicit features, index
+    ///   columns ([`is_index_column_name`]) are left out too, each with a
+    ///   [`DataNotice::IndexColumnExcluded`].
+    /// - A feature column is numeric when it has no more words than numbers (its words are then
+    ///   an error listing their lines), categorical otherwise (numbers in it become categories
+    ///   named by their shortest text). More than `selection.max_categories` categories is an
+    ///   error.
+    /// - Targets are read as `task` says (see [`Task`]).
+    /// - Missing cells (empty, or one of `selection.na_values`) are kept, marked, for
+    ///   [`prepare_training_with`](super::prepare_training_with) to drop, fill in or report.
+    ///
+    /// Errors name the file, and the line and column of a bad cell; an unknown column name lists
+    /// the file's columns.
     pub fn select(
         &self,
         selection: &ColumnSelection,
@@ -191,26 +531,48 @@ impl Table {
         }
         let mut seen = HashSet::new();
         let target_columns = self.resolve(&selection.targets, &mut seen)?;
+        let dropped = self.resolve(&selection.drop, &mut HashSet::new())?;
+        if let Some(&column_idx) = dropped.iter().find(|idx| target_columns.contains(idx)) {
+            return Err(self.dropped_selected(column_idx));
+        }
+        let mut notices = Vec::new();
         let feature_columns = match &selection.features {
-            Some(names) => self.resolve(names, &mut seen)?,
+            Some(names) => {
+                let columns = self.resolve(names, &mut seen)?;
+                if let Some(&column_idx) = columns.iter().find(|idx| dropped.contains(idx)) {
+                    return Err(self.dropped_selected(column_idx));
+                }
+                columns
+            }
             None => (0..self.n_columns())
-                .filter(|column_idx| !target_columns.contains(column_idx))
+                .filter(|column_idx| {
+                    !target_columns.contains(column_idx) && !dropped.contains(column_idx)
+                })
+                .filter(|&column_idx| {
+                    let is_index = is_index_column_name(&self.column_names()[column_idx]);
+                    if is_index {
+                        notices.push(DataNotice::IndexColumnExcluded {
+                            column: self.column_ref(column_idx),
+                        });
+                    }
+                    !is_index
+                })
                 .collect(),
         };
-        let features = self.features_at(&feature_columns)?;
-        let targets = self.targets_at(&target_columns, task)?;
-        Ok(LabeledData { features, targets })
+        let features = self.features_at(&feature_columns, selection)?;
+        let targets = self.targets_at(&target_columns, task, &selection.na_values, &mut notices)?;
+        Ok(LabeledData { features, targets, notices, na_values: selection.na_values.clone() })
     }
 
-    /// Reads only the feature columns `names`, in this order (for prediction: the target
-    /// columns may be absent).
+    /// Reads only the feature columns `names`, in this order, with the default markers and
+    /// category limit (for prediction: the target columns may be absent).
     pub fn select_features(&self, names: &[String]) -> Result<Features, DataError> {
         let feature_columns = self.resolve(names, &mut HashSet::new())?;
-        self.features_at(&feature_columns)
+        self.features_at(&feature_columns, &ColumnSelection::default())
     }
 
     /// The 0-based indices of `names`; `seen` catches a name given twice.
-    fn resolve<'a>(
+    pub(crate) fn resolve<'a>(
         &self,
         names: &'a [String],
         seen: &mut HashSet<&'a str>,
@@ -224,131 +586,165 @@ impl Table {
                         name: name.clone(),
                     });
                 }
-                self.column_index(name).ok_or_else(|| DataError::UnknownColumn {
-                    path: self.path().to_owned(),
-                    name: name.clone(),
-                    available: self.column_names().to_vec(),
-                })
+                self.column_index(name).ok_or_else(|| self.unknown_column(name))
             })
             .collect()
     }
 
-    fn column_ref(&self, column_idx: usize) -> ColumnRef {
-        ColumnRef { index: column_idx + 1, name: self.column_names()[column_idx].clone() }
+    pub(crate) fn unknown_column(&self, name: &str) -> DataError {
+        DataError::UnknownColumn {
+            path: self.path().to_owned(),
+            name: name.to_owned(),
+            available: self.column_names().to_vec(),
+        }
     }
 
-    fn features_at(&self, columns: &[usize]) -> Result<Features, DataError> {
+    fn dropped_selected(&self, column_idx: usize) -> DataError {
+        DataError::DroppedSelected {
+            path: self.path().to_owned(),
+            name: self.column_names()[column_idx].clone(),
+        }
+    }
+
+    /// The 1-based sample numbers of every row.
+    pub(crate) fn sample_numbers(&self) -> Vec<usize> {
+        (1..=self.n_rows()).collect()
+    }
+
+    fn features_at(
+        &self,
+        columns: &[usize],
+        selection: &ColumnSelection,
+    ) -> Result<Features, DataError> {
         if columns.is_empty() {
             return Err(DataError::NoFeatures { path: self.path().to_owned() });
         }
-        let values = self.numbers_at(columns, Expected::Number)?;
+        let na_values = &selection.na_values;
+        let mut feature_columns = Vec::with_capacity(columns.len());
+        for &column_idx in columns {
+            let Some(column) = self.column(column_idx) else {
+                return Err(self.unknown_column(&self.column_names()[column_idx]));
+            };
+            let profile = ColumnProfile::of(column, na_values);
+            let (values, first_missing_text) = if profile.is_numeric() {
+                let cells = self.numeric_cells(column_idx, na_values, Expected::Number)?;
+                (FeatureValues::Numeric(cells.values), cells.first_missing_text)
+            } else {
+                let CategoricalCells { categories, codes, first_missing_text } =
+                    self.categorical_cells(column_idx, na_values)?;
+                if categories.len() > selection.max_categories {
+                    return Err(DataError::TooManyCategories {
+                        path: self.path().to_owned(),
+                        column: self.column_ref(column_idx),
+                        n_categories: categories.len(),
+                        max: selection.max_categories,
+                    });
+                }
+                (FeatureValues::Categorical { categories, codes }, first_missing_text)
+            };
+            feature_columns.push(FeatureColumn {
+                column: self.column_ref(column_idx),
+                values,
+                first_missing_text,
+            });
+        }
         Ok(Features {
             path: self.path().to_owned(),
             names: columns
                 .iter()
                 .map(|&column_idx| self.column_names()[column_idx].clone())
                 .collect(),
-            values,
-            sample_numbers: (1..=self.n_rows()).collect(),
+            columns: feature_columns,
+            sample_numbers: self.sample_numbers(),
+            lines: self.lines().to_vec(),
         })
     }
 
-    fn targets_at(&self, columns: &[usize], task: Task) -> Result<Targets, DataError> {
+    fn targets_at(
+        &self,
+        columns: &[usize],
+        task: Task,
+        na_values: &[String],
+        notices: &mut Vec<DataNotice>,
+    ) -> Result<Targets, DataError> {
         let label_column = match task {
             Task::Regression => None,
             Task::Classification => columns.first().copied(),
-            Task::Auto => {
-                columns.iter().copied().find(|&column_idx| self.has_non_numeric_cell(column_idx))
-            }
+            Task::Auto => columns.iter().copied().find(|&column_idx| {
+                self.column(column_idx)
+                    .is_some_and(|column| !ColumnProfile::of(column, na_values).is_numeric())
+            }),
         };
-        let Some(label_column) = label_column else {
-            let not_a_number = if task == Task::Regression {
-                Expected::NumberForRegression
-            } else {
-                Expected::Number
-            };
-            return Ok(Targets::Numeric(NumericTargets {
-                names: columns
-                    .iter()
-                    .map(|&column_idx| self.column_names()[column_idx].clone())
-                    .collect(),
-                values: self.numbers_at(columns, not_a_number)?,
-            }));
-        };
-        if columns.len() != 1 {
-            return Err(DataError::LabelsNeedOneTarget {
-                path: self.path().to_owned(),
-                column: self.column_ref(label_column),
-                n_targets: columns.len(),
-            });
-        }
-        let mut values = Vec::with_capacity(self.n_rows());
-        for (line, row) in self.rows() {
-            let text = row.get(label_column).unwrap_or_default();
-            if text.is_empty() {
-                return Err(self.invalid_cell(line, label_column, Expected::ClassLabel, text));
+        if let Some(label_column) = label_column {
+            if columns.len() != 1 {
+                return Err(DataError::LabelsNeedOneTarget {
+                    path: self.path().to_owned(),
+                    column: self.column_ref(label_column),
+                    n_targets: columns.len(),
+                });
             }
-            values.push(text.to_owned());
+            return self.labels_at(label_column, na_values).map(Targets::Labels);
         }
-        Ok(Targets::Labels(Labels {
-            path: self.path().to_owned(),
-            column: self.column_ref(label_column),
-            values,
-            lines: self.rows().map(|(line, _)| line).collect(),
+        let not_a_number =
+            if task == Task::Regression { Expected::NumberForRegression } else { Expected::Number };
+        let mut values = Vec::with_capacity(columns.len() * self.n_rows());
+        let mut first_missing_texts = Vec::with_capacity(columns.len());
+        let mut rows: Vec<Vec<f64>> = Vec::with_capacity(columns.len());
+        for &column_idx in columns {
+            let cells = self.numeric_cells(column_idx, na_values, not_a_number)?;
+            first_missing_texts.push(cells.first_missing_text);
+            rows.push(cells.values);
+        }
+        if let ([column_idx], [row], Task::Auto) = (columns, rows.as_slice(), task) {
+            let present: Vec<f64> = row.iter().copied().filter(|v| !v.is_nan()).collect();
+            if integer_codes_are_classes(&present) {
+                let labels = self.labels_at(*column_idx, na_values)?;
+                let mut classes: Vec<&String> =
+                    labels.values.iter().filter(|label| !label.is_empty()).collect();
+                classes.sort_unstable();
+                classes.dedup();
+                notices.push(DataNotice::ClassesFromIntegers {
+                    column: self.column_ref(*column_idx),
+                    n_classes: classes.len(),
+                });
+                return Ok(Targets::Labels(labels));
+            }
+        }
+        // Column-major (n_targets × n_rows): each row's values are contiguous.
+        for row_idx in 0..self.n_rows() {
+            values.extend(rows.iter().map(|row| row[row_idx]));
+        }
+        Ok(Targets::Numeric(NumericTargets {
+            names: columns
+                .iter()
+                .map(|&column_idx| self.column_names()[column_idx].clone())
+                .collect(),
+            columns: columns.iter().map(|&column_idx| self.column_ref(column_idx)).collect(),
+            values: DMatrix::from_vec(columns.len(), self.n_rows(), values),
+            first_missing_texts,
         }))
     }
 
-    /// True when a non-empty cell of the column does not parse as a number.
-    fn has_non_numeric_cell(&self, column_idx: usize) -> bool {
-        self.rows().any(|(_, row)| {
-            let text = row.get(column_idx).unwrap_or_default();
-            !text.is_empty() && text.parse::<f64>().is_err()
-        })
-    }
-
-    /// The columns as a (columns.len() × n_rows) matrix of finite numbers; a cell that is not a
-    /// number is reported as expecting `not_a_number`.
-    fn numbers_at(
+    /// Column `column_idx` as class labels: every non-missing cell's text (a number's shortest
+    /// text), `""` for a missing cell.
+    pub(crate) fn labels_at(
         &self,
-        columns: &[usize],
-        not_a_number: Expected,
-    ) -> Result<DMatrix<f64>, DataError> {
-        // Column-major (n_columns × n_rows): each row's values are contiguous.
-        let mut values = Vec::with_capacity(columns.len() * self.n_rows());
-        for (line, row) in self.rows() {
-            for &column_idx in columns {
-                let text = row.get(column_idx).unwrap_or_default();
-                match text.parse::<f64>() {
-                    Ok(value) if value.is_finite() => values.push(value),
-                    Ok(_) => {
-                        return Err(self.invalid_cell(
-                            line,
-                            column_idx,
-                            Expected::FiniteNumber,
-                            text,
-                        ))
-                    }
-                    Err(_) => return Err(self.invalid_cell(line, column_idx, not_a_number, text)),
-                }
-            }
-        }
-        Ok(DMatrix::from_vec(columns.len(), self.n_rows(), values))
-    }
-
-    fn invalid_cell(
-        &self,
-        line: u64,
         column_idx: usize,
-        expected: Expected,
-        text: &str,
-    ) -> DataError {
-        DataError::InvalidCell {
+        na_values: &[String],
+    ) -> Result<Labels, DataError> {
+        let CategoricalCells { categories, codes, first_missing_text } =
+            self.categorical_cells(column_idx, na_values)?;
+        let values = codes
+            .iter()
+            .map(|code| code.map_or_else(String::new, |code| categories[code as usize].clone()))
+            .collect();
+        Ok(Labels {
             path: self.path().to_owned(),
-            line,
             column: self.column_ref(column_idx),
-            expected,
-            text: text.to_owned(),
-        }
+            values,
+            lines: self.lines().to_vec(),
+            first_missing_text,
+        })
     }
 }
 
@@ -374,7 +770,10 @@ mod tests {
         let data =
             select("a,y,b\n1,10,2\n3,30,4\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap();
         assert_eq!(data.features().names(), ["a", "b"]);
-        assert_eq!(data.features().values(), &DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0]));
+        assert_eq!(
+            data.features().numeric_matrix().unwrap(),
+            DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0])
+        );
         assert_eq!(data.features().sample_numbers(), [1, 2]);
         let Targets::Numeric(targets) = data.targets() else { panic!("expected numeric targets") };
         assert_eq!(targets.names(), ["y"]);
@@ -387,7 +786,7 @@ mod tests {
         let data =
             select("x1,x2,t1,t2,unused\n0.1,0.2,0.4,0.6,z\n", &selection, Task::Auto).unwrap();
         assert_eq!(data.features().names(), ["x2", "x1"]);
-        assert_eq!(data.features().values().as_slice(), [0.2, 0.1]);
+        assert_eq!(data.features().numeric_matrix().unwrap().as_slice(), [0.2, 0.1]);
         let Targets::Numeric(targets) = data.targets() else { panic!("expected numeric targets") };
         assert_eq!(targets.names(), ["t2", "t1"]);
         assert_eq!(targets.values().as_slice(), [0.6, 0.4]);
@@ -398,7 +797,7 @@ mod tests {
         let data =
             select("x,y\n1e3,-0.5\n+2,.25\n3.,7E-1\n", &ColumnSelection::new(["y"]), Task::Auto)
                 .unwrap();
-        assert_eq!(data.features().values().as_slice(), [1000.0, 2.0, 3.0]);
+        assert_eq!(data.features().numeric_matrix().unwrap().as_slice(), [1000.0, 2.0, 3.0]);
     }
 
     #[test]
@@ -445,7 +844,7 @@ mod tests {
         let text = "sepal,width,petal_length,species\n1,2,3,a\n1,2,3,a\n4,5,abc,b\n";
         let err = select(text, &ColumnSelection::new(["species"]), Task::Auto).unwrap_err();
         match &err {
-            DataError::InvalidCell { path, line, column, expected, text } => {
+            DataError::InvalidCell { path, line, column, expected, text, n_more: 0, .. } => {
                 assert_eq!(path, Path::new("t.csv"));
                 assert_eq!(*line, 4);
                 assert_eq!(column, &ColumnRef { index: 3, name: "petal_length".to_owned() });
@@ -460,29 +859,55 @@ mod tests {
         );
     }
 
+    /// Missing cells are read, marked, and reported by `prepare_training` (whose policy decides).
+    fn missing_values_error(text: &str, selection: &ColumnSelection) -> DataError {
+        let data = select(text, selection, Task::Auto).unwrap();
+        crate::data::prepare_training::<f64>(&data, &crate::data::PrepareOptions::default())
+            .unwrap_err()
+    }
+
     #[test]
-    fn empty_feature_cell_is_an_error() {
-        let err =
-            select("a,b,y\n1,2,3\n4,,6\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
+    fn empty_feature_cell_is_a_missing_value() {
+        let err = missing_values_error("a,b,y\n1,2,3\n4,,6\n", &ColumnSelection::new(["y"]));
         assert!(
-            matches!(&err, DataError::InvalidCell { line: 3, column, expected: Expected::Number, text, .. }
+            matches!(&err, DataError::MissingValues { line: 3, column, expected: Expected::FiniteNumber, text, .. }
             if column.index == 2 && text.is_empty()),
             "{err:?}"
         );
         assert_eq!(
             err.to_string(),
-            "t.csv: line 3, column 2 (b): expected a number, found an empty cell"
+            "t.csv: line 3, column 2 (b): expected a finite number, found a missing value (an \
+             empty cell); missing cells: b 1 (line 3); use --missing drop to drop incomplete \
+             rows, --missing mean|median|most-frequent to fill features in, or --na-values to \
+             change what counts as missing"
         );
     }
 
     #[test]
     fn nan_and_infinity_in_any_spelling_are_errors() {
-        for spelling in ["NaN", "nan", "inf", "-inf", "+infinity", "Infinity", "INF"] {
+        for spelling in ["inf", "-inf", "+infinity", "Infinity", "INF"] {
             let text = format!("a,y\n1,0\n{spelling},1\n");
             let err = select(&text, &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
             assert!(
                 matches!(&err, DataError::InvalidCell { line: 3, column, expected: Expected::FiniteNumber, text, .. }
                     if column.index == 1 && text == spelling),
+                "{spelling}: {err:?}"
+            );
+        }
+        // NaN and nan are missing-value markers by default, numbers that are not finite otherwise.
+        for spelling in ["NaN", "nan"] {
+            let text = format!("a,y\n1,0\n{spelling},1\n");
+            let err = missing_values_error(&text, &ColumnSelection::new(["y"]));
+            assert!(err.to_string().starts_with(&format!(
+                "t.csv: line 3, column 1 (a): expected a finite number, found a missing value \"{spelling}\""
+            )));
+            let no_markers = ColumnSelection::new(["y"]).with_na_values(Vec::<String>::new());
+            let err = select(&text, &no_markers, Task::Auto).unwrap_err();
+            assert!(
+                matches!(
+                    &err,
+                    DataError::InvalidCell { line: 3, expected: Expected::FiniteNumber, .. }
+                ),
                 "{spelling}: {err:?}"
             );
         }
@@ -500,17 +925,24 @@ mod tests {
     }
 
     #[test]
-    fn empty_target_cell_is_an_error_not_a_class() {
-        let err = select("a,y\n1,0\n2,\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
+    fn empty_target_cell_is_a_missing_value_not_a_class() {
+        let err = missing_values_error("a,y\n1,0\n2,\n", &ColumnSelection::new(["y"]));
         assert!(
-            matches!(err, DataError::InvalidCell { line: 3, expected: Expected::Number, .. }),
+            matches!(
+                err,
+                DataError::MissingValues { line: 3, expected: Expected::FiniteNumber, .. }
+            ),
             "{err:?}"
         );
-        let err = select("a,y\n1,cat\n2,\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
+        let err = missing_values_error("a,y\n1,cat\n2,\n3,dog\n", &ColumnSelection::new(["y"]));
         assert!(
-            matches!(err, DataError::InvalidCell { line: 3, expected: Expected::ClassLabel, .. }),
+            matches!(err, DataError::MissingValues { line: 3, expected: Expected::ClassLabel, .. }),
             "{err:?}"
         );
+        let data =
+            select("a,y\n1,cat\n2,NA\n3,dog\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap();
+        let Targets::Labels(labels) = data.targets() else { panic!("expected labels") };
+        assert_eq!(labels.values(), ["cat", "", "dog"]);
     }
 
     #[test]
@@ -524,7 +956,7 @@ mod tests {
     }
 
     #[test]
-    fn classification_reads_numbers_as_labels_as_written() {
+    fn classification_reads_numbers_as_labels_by_their_value() {
         let data = select(
             "a,class\n1,1\n2,2\n3,1.0\n",
             &ColumnSelection::new(["class"]),
@@ -532,7 +964,8 @@ mod tests {
         )
         .unwrap();
         let Targets::Labels(labels) = data.targets() else { panic!("expected labels") };
-        assert_eq!(labels.values(), ["1", "2", "1.0"]);
+        // A number's label is its shortest text: "1.0" is class "1".
+        assert_eq!(labels.values(), ["1", "2", "1"]);
     }
 
     #[test]
@@ -568,7 +1001,10 @@ mod tests {
     fn select_features_works_without_target_columns() {
         let table = table("x2,x1\n2,1\n4,3\n");
         let features = table.select_features(&["x1".to_owned(), "x2".to_owned()]).unwrap();
-        assert_eq!(features.values(), &DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0]));
+        assert_eq!(
+            features.numeric_matrix().unwrap(),
+            DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0])
+        );
         assert_eq!(features.sample_numbers(), [1, 2]);
         let err = table.select_features(&["y".to_owned()]).unwrap_err();
         assert!(matches!(err, DataError::UnknownColumn { .. }), "{err:?}");

@@ -58,8 +58,9 @@ pub enum UnknownCategory {
 /// - `imputer`: absent when the model was trained without one (`--missing error|drop`).
 /// - `target_scaler`: regression targets standardized (`--standardize-target`), absent otherwise.
 ///
-/// Unknown keys are an error.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// Unknown keys are an error. `PreprocessorParts::default()` has no columns, the default
+/// missing-value markers and nothing fitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PreprocessorParts {
     /// Feature column names, in input order.
@@ -87,6 +88,22 @@ pub struct PreprocessorParts {
     /// Standardization of regression targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_scaler: Option<Standardizer>,
+}
+
+impl Default for PreprocessorParts {
+    fn default() -> Self {
+        PreprocessorParts {
+            feature_names: Vec::new(),
+            target_names: Vec::new(),
+            class_encoding: None,
+            standardizer: None,
+            categories: BTreeMap::new(),
+            unknown_category: UnknownCategory::default(),
+            na_values: default_na_values(),
+            imputer: None,
+            target_scaler: None,
+        }
+    }
 }
 
 fn is_default_unknown_category(policy: &UnknownCategory) -> bool {

@@ -277,8 +277,13 @@ impl Features {
                 lines: rows.iter().take(MAX_LISTED_LINES).map(|&row| self.lines[row]).collect(),
             });
         }
-        let (line, feature_idx) = first.unwrap_or((0, 0));
-        let feature = &self.columns[feature_idx.min(self.columns.len().saturating_sub(1))];
+        let Some((line, feature)) =
+            first.and_then(|(line, feature_idx)| Some((line, self.columns.get(feature_idx)?)))
+        else {
+            return DataError::InvalidPreprocessor {
+                reason: "a missing-value report without missing cells".to_owned(),
+            };
+        };
         DataError::MissingValues {
             path: self.path.clone(),
             line,

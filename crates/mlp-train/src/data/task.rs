@@ -10,7 +10,7 @@ use crate::MetricsKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
-    /// Decided from the target column ([`Task::resolve`]):
+    /// Decided from the target column by [`Table::select`](super::Table::select):
     ///
     /// - a column of words is class labels (classification);
     /// - a column of numbers is classes when [`integer_codes_are_classes`] says so (every value

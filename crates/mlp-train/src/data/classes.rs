@@ -6,7 +6,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::error::DataError;
-use super::select::Labels;
+use super::labeled::Labels;
 
 /// The classes of a classification task, in output order: output `k` of the network is the
 /// score of `class_names()[k]`.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::DataError;
-use super::select::{FeatureValues, Features};
+use super::labeled::{FeatureValues, Features};
 
 /// What [`prepare_training_with`](super::prepare_training_with) does with missing cells
 /// (`--missing`).

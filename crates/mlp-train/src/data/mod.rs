@@ -69,6 +69,7 @@ mod cells;
 mod classes;
 mod column;
 mod error;
+mod labeled;
 mod missing;
 mod notice;
 mod prepare;
@@ -85,16 +86,16 @@ pub use cells::{default_na_values, DEFAULT_NA_VALUES};
 pub use classes::ClassEncoding;
 pub use column::Cell;
 pub use error::{ColumnRef, DataError, Expected, MissingColumn, MissingHint, MAX_LISTED_LINES};
+pub use labeled::{
+    FeatureColumn, FeatureValues, Features, LabeledData, Labels, NumericTargets, Targets,
+};
 pub use missing::{FillValue, ImputeStrategy, Imputer, MissingPolicy};
 pub use notice::DataNotice;
 pub use prepare::{
     prepare_training, prepare_training_with, PrepareOptions, Prepared, TrainingOptions,
 };
 pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
-pub use select::{
-    is_index_column_name, ColumnSelection, FeatureColumn, FeatureValues, Features, LabeledData,
-    Labels, NumericTargets, Targets, DEFAULT_MAX_CATEGORIES,
-};
+pub use select::{is_index_column_name, ColumnSelection, DEFAULT_MAX_CATEGORIES};
 pub use split::{shuffle_split, stratified_split, Split, SplitOptions};
 pub use standardize::Standardizer;
 pub use table::{CsvOptions, Table};

@@ -7,10 +7,10 @@ use mlp_core::Scalar;
 
 use super::classes::ClassEncoding;
 use super::error::{DataError, MissingHint};
+use super::labeled::{FeatureValues, LabeledData, Targets};
 use super::missing::{Imputer, MissingPolicy};
 use super::notice::DataNotice;
 use super::preprocessor::{to_scalar, Preprocessor, PreprocessorParts, UnknownCategory};
-use super::select::{FeatureValues, LabeledData, Targets};
 use super::split::{shuffle_split, stratified_split, Split, SplitOptions};
 use super::standardize::Standardizer;
 use crate::Dataset;

@@ -513,80 +513,51 @@ impl Preprocessor {
         features: &Features,
         rows: &[usize],
     ) -> Result<DMatrix<f64>, DataError> {
-        let mut inputs = DMatrix::zeros(self.n_inputs(), rows.len());
-        let mut input_idx = 0;
-        let mut missing_rows: Vec<Vec<usize>> = vec![Vec::new(); features.columns().len()];
-        for (feature_idx, column) in features.columns().iter().enumerate() {
-            let fill = self.imputer().map(|imputer| &imputer.values()[feature_idx]);
-            match (column.values(), &self.categories[feature_idx]) {
-                (FeatureValues::Numeric(values), None) => {
-                    let fill = match fill {
-                        Some(FillValue::Number(number)) => Some(*number),
-                        _ => None,
-                    };
-                    for (position, &row) in rows.iter().enumerate() {
+        let encoders = self.column_encoders(features)?;
+        let n_inputs = self.n_inputs();
+        let mut inputs = DMatrix::zeros(n_inputs, rows.len());
+        let mut missing_rows: Vec<Vec<usize>> = vec![Vec::new(); encoders.len()];
+        // One sample (a contiguous matrix column) at a time.
+        for (&row, sample) in
+            rows.iter().zip(inputs.as_mut_slice().chunks_exact_mut(n_inputs.max(1)))
+        {
+            for (feature_idx, encoder) in encoders.iter().enumerate() {
+                match encoder {
+                    ColumnEncoder::Numeric { values, fill, input_idx } => {
                         let value = values[row];
-                        inputs[(input_idx, position)] = match (value.is_nan(), fill) {
+                        sample[*input_idx] = match (value.is_nan(), fill) {
                             (false, _) => value,
-                            (true, Some(fill)) => fill,
+                            (true, Some(fill)) => *fill,
                             (true, None) => {
                                 missing_rows[feature_idx].push(row);
                                 0.0
                             }
                         };
                     }
-                    input_idx += 1;
-                }
-                (FeatureValues::Categorical { categories, codes }, Some(known)) => {
-                    let position_of: HashMap<&str, usize> = known
-                        .iter()
-                        .enumerate()
-                        .map(|(position, category)| (category.as_str(), position))
-                        .collect();
-                    let fill = match fill {
-                        Some(FillValue::Category(category)) => position_of.get(category.as_str()),
-                        _ => None,
-                    };
-                    let local: Vec<Option<usize>> = categories
-                        .iter()
-                        .map(|category| position_of.get(category.as_str()).copied())
-                        .collect();
-                    for (position, &row) in rows.iter().enumerate() {
-                        let category = match codes[row] {
-                            Some(code) => match local[code as usize] {
-                                Some(category) => Some(category),
+                    ColumnEncoder::Categorical { codes, positions, fill, input_idx } => {
+                        let position = match codes[row] {
+                            Some(code) => match positions[code as usize] {
+                                Some(position) => Some(position),
                                 None if self.unknown_category() == UnknownCategory::Ignore => None,
                                 None => {
-                                    return Err(DataError::UnknownCategory {
-                                        path: features.path().to_owned(),
-                                        line: features.lines()[row],
-                                        column: column.column().clone(),
-                                        category: categories[code as usize].clone(),
-                                        known: known.clone(),
-                                    })
+                                    return Err(self.unknown_category_error(
+                                        features,
+                                        feature_idx,
+                                        row,
+                                        code,
+                                    ))
                                 }
                             },
-                            None => match fill {
-                                Some(&category) => Some(category),
-                                None => {
-                                    missing_rows[feature_idx].push(row);
-                                    None
-                                }
-                            },
+                            None if fill.is_some() => *fill,
+                            None => {
+                                missing_rows[feature_idx].push(row);
+                                None
+                            }
                         };
-                        if let Some(category) = category {
-                            inputs[(input_idx + category, position)] = 1.0;
+                        if let Some(position) = position {
+                            sample[input_idx + position] = 1.0;
                         }
                     }
-                    input_idx += known.len();
-                }
-                _ => {
-                    return Err(DataError::InvalidPreprocessor {
-                        reason: format!(
-                            "column {} is read as another kind than the preprocessor's",
-                            column.column()
-                        ),
-                    })
                 }
             }
         }
@@ -598,6 +569,92 @@ impl Preprocessor {
         }
         Ok(inputs)
     }
+
+    /// How each feature column of `features` becomes inputs; fails when a column was read as
+    /// another kind than this preprocessor's.
+    fn column_encoders<'a>(
+        &'a self,
+        features: &'a Features,
+    ) -> Result<Vec<ColumnEncoder<'a>>, DataError> {
+        let mut input_idx = 0;
+        let mut encoders = Vec::with_capacity(features.columns().len());
+        for (feature_idx, column) in features.columns().iter().enumerate() {
+            let fill = self.imputer().and_then(|imputer| imputer.values().get(feature_idx));
+            let encoder = match (column.values(), self.categories.get(feature_idx)) {
+                (FeatureValues::Numeric(values), Some(None)) => {
+                    let fill = match fill {
+                        Some(FillValue::Number(number)) => Some(*number),
+                        _ => None,
+                    };
+                    ColumnEncoder::Numeric { values, fill, input_idx }
+                }
+                (FeatureValues::Categorical { categories, codes }, Some(Some(known))) => {
+                    let position_of: HashMap<&str, usize> = known
+                        .iter()
+                        .enumerate()
+                        .map(|(position, category)| (category.as_str(), position))
+                        .collect();
+                    let fill = match fill {
+                        Some(FillValue::Category(category)) => {
+                            position_of.get(category.as_str()).copied()
+                        }
+                        _ => None,
+                    };
+                    let positions = categories
+                        .iter()
+                        .map(|category| position_of.get(category.as_str()).copied())
+                        .collect();
+                    ColumnEncoder::Categorical { codes, positions, fill, input_idx }
+                }
+                _ => {
+                    return Err(DataError::InvalidPreprocessor {
+                        reason: format!(
+                            "column {} is read as another kind than the preprocessor's",
+                            column.column()
+                        ),
+                    })
+                }
+            };
+            input_idx += self.categories[feature_idx].as_ref().map_or(1, Vec::len);
+            encoders.push(encoder);
+        }
+        Ok(encoders)
+    }
+
+    fn unknown_category_error(
+        &self,
+        features: &Features,
+        feature_idx: usize,
+        row: usize,
+        code: u32,
+    ) -> DataError {
+        let column = &features.columns()[feature_idx];
+        let category = match column.values() {
+            FeatureValues::Categorical { categories, .. } => categories[code as usize].clone(),
+            FeatureValues::Numeric(_) => String::new(),
+        };
+        DataError::UnknownCategory {
+            path: features.path().to_owned(),
+            line: features.lines()[row],
+            column: column.column().clone(),
+            category,
+            known: self.categories[feature_idx].clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// How one feature column becomes inputs, for [`Preprocessor::encode`].
+enum ColumnEncoder<'a> {
+    /// One input: the value, or `fill` when missing.
+    Numeric { values: &'a [f64], fill: Option<f64>, input_idx: usize },
+    /// One input per known category, from `input_idx`: `positions[code]` is the input of the
+    /// column's category `code` (`None`: unknown), `fill` the one of a missing cell.
+    Categorical {
+        codes: &'a [Option<u32>],
+        positions: Vec<Option<usize>>,
+        fill: Option<usize>,
+        input_idx: usize,
+    },
 }
 
 pub(crate) fn to_scalar<T: Scalar>(values: &DMatrix<f64>) -> DMatrix<T> {

@@ -24,5 +24,8 @@ mod gradient_log;
 // Construction errors and seeded initialisation.
 mod construction;
 
+// The data module end to end: penguins (NA cells, text columns) prepared and trained.
+mod data;
+
 // README.md's set-up and example commands: CI runs the test command, every mlp command parses.
 mod readme;

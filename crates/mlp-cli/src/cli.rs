@@ -71,6 +71,11 @@ pub struct CsvArgs {
     /// the header and the first rows among , ; tab |]
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// Numbers are written with a decimal comma (1,5), as spreadsheets in many European
+    /// locales export them, usually with ; between fields.
+    #[arg(long)]
+    pub decimal_comma: bool,
 }
 
 /// `mlp train`.

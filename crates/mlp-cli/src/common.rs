@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use mlp_core::Scalar;
-use mlp_train::data::{CsvOptions, Preprocessor, Table, Task};
+use mlp_train::data::{CsvOptions, DecimalSeparator, Preprocessor, Table, Task};
 use mlp_train::human::Significant;
 use mlp_train::model_file::Model;
 use mlp_train::{Dataset, Evaluation, MetricsKind};
@@ -14,7 +14,11 @@ use crate::cli::CsvArgs;
 
 /// The data module's options from the command line's.
 pub(crate) fn csv_options(args: &CsvArgs) -> CsvOptions {
-    CsvOptions { has_header: !args.no_header, delimiter: args.delimiter }
+    CsvOptions {
+        has_header: !args.no_header,
+        delimiter: args.delimiter,
+        decimal: if args.decimal_comma { DecimalSeparator::Comma } else { DecimalSeparator::Point },
+    }
 }
 
 /// Reads a CSV file; errors name the file, and the line and column where there is one.

@@ -27,16 +27,13 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     let inputs: Vec<f64> = dataset.inputs().column(column).iter().copied().collect();
     let targets: Vec<f64> = dataset.targets().column(column).iter().copied().collect();
     let preprocessor = &model.preprocessor;
-    // The file's values of the same row, before standardization.
+    // The file's values of the same row, before standardization: the same preparation
+    // without the standardizer (one-hot inputs are 0 or 1 either way).
     let raw_inputs = match preprocessor.standardizer() {
         Some(_) => {
-            let features = table.select_features(preprocessor.feature_names())?;
-            let raw_column = features
-                .sample_numbers()
-                .iter()
-                .position(|&number| number == args.sample)
-                .expect("the features of the row the dataset has");
-            Some(features.values().column(raw_column).iter().copied().collect())
+            let unstandardized = preprocessor.clone().with_standardizer(None)?;
+            let raw = unstandardized.inputs::<f64>(&table)?;
+            Some(raw.column(column).iter().copied().collect())
         }
         None => None,
     };

@@ -6,7 +6,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::error::DataError;
-use super::select::Labels;
+use super::labeled::Labels;
 
 /// The classes of a classification task, in output order: output `k` of the network is the
 /// score of `class_names()[k]`.
@@ -45,9 +45,10 @@ impl ClassEncoding {
     /// by numeric value when every label parses as a number (`"2"` before `"10"`), otherwise by
     /// text (byte order, which is Unicode code-point order).
     ///
-    /// Fails when there is only one class.
+    /// Missing labels (empty) are not a class. Fails when there is only one class.
     pub fn fit(labels: &Labels) -> Result<Self, DataError> {
-        let mut classes: Vec<String> = labels.values().to_vec();
+        let mut classes: Vec<String> =
+            labels.values().iter().filter(|label| !label.is_empty()).cloned().collect();
         classes.sort_unstable();
         classes.dedup();
         let numbers: Option<Vec<f64>> =

@@ -16,7 +16,8 @@ use crate::dataset::DatasetShapeError;
 /// A column of a table: its 1-based index and its name (`"1"`, `"2"`, … for a file without a
 /// header).
 ///
-/// Displays as `3 (petal_length)`, or as `3` alone when the name is the index itself.
+/// Displays as `3 (petal_length)`, as `3` alone when the name is the index itself, and as
+/// `1 (no name)` when the header names it with an empty field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ColumnRef {
     /// 1-based position of the column in the file.
@@ -27,7 +28,9 @@ pub struct ColumnRef {
 
 impl fmt::Display for ColumnRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.name == self.index.to_string() {
+        if self.name.is_empty() {
+            write!(f, "{} (no name)", self.index)
+        } else if self.name == self.index.to_string() {
             write!(f, "{}", self.index)
         } else {
             write!(f, "{} ({})", self.index, self.name)
@@ -47,6 +50,8 @@ pub enum Expected {
     NumberForRegression,
     /// A non-empty class label.
     ClassLabel,
+    /// A category of a categorical feature.
+    Category,
 }
 
 impl fmt::Display for Expected {
@@ -56,6 +61,7 @@ impl fmt::Display for Expected {
             Expected::FiniteNumber => "a finite number",
             Expected::NumberForRegression => "a number (the task is regression)",
             Expected::ClassLabel => "a class label",
+            Expected::Category => "a category",
         })
     }
 }
@@ -137,11 +143,13 @@ pub enum DataError {
         /// 1-based index of its second occurrence.
         second: usize,
     },
-    /// A cell does not hold what its column needs.
+    /// A cell does not hold what its column needs: the first such cell of the column, and how
+    /// many more there are (a column of numbers with a few stray words lists them all at once).
     #[error(
-        "{}: line {line}, column {column}: expected {expected}, found {}",
+        "{}: line {line}, column {column}: expected {expected}, found {}{}",
         .path.display(),
-        FoundText(.text)
+        FoundText(.text),
+        MoreCells(*.n_more, .more_lines)
     )]
     InvalidCell {
         /// The file.
@@ -154,6 +162,98 @@ pub enum DataError {
         expected: Expected,
         /// The cell's text, trimmed.
         text: String,
+        /// How many more cells of the same column are wrong in the same way.
+        n_more: usize,
+        /// The lines of the first few of those (at most [`MAX_LISTED_LINES`]).
+        more_lines: Vec<u64>,
+    },
+    /// Missing values (empty cells or markers such as `NA`) where the missing-value policy does
+    /// not allow them. Names the first missing cell, then counts them per column with their
+    /// first lines, and says what to do.
+    #[error(
+        "{}: line {line}, column {column}: expected {expected}, found a missing value {}; {}; {hint}",
+        .path.display(),
+        FoundMissing(.text),
+        MissingList(.columns)
+    )]
+    MissingValues {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first missing cell.
+        line: u64,
+        /// The column of the first missing cell.
+        column: ColumnRef,
+        /// What the cell should have held.
+        expected: Expected,
+        /// The first missing cell's text (`""` for an empty cell).
+        text: String,
+        /// Every column with missing cells, in column order.
+        columns: Vec<MissingColumn>,
+        /// Why they are not allowed and what to do.
+        hint: MissingHint,
+    },
+    /// A categorical feature with more categories than allowed.
+    #[error(
+        "{}: column {column}: {n_categories} categories, more than the {max} allowed; drop the column with --drop {:?} or raise --max-categories",
+        .path.display(),
+        .column.name
+    )]
+    TooManyCategories {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: ColumnRef,
+        /// Distinct categories found.
+        n_categories: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A category that the training data did not have, with unknown categories set to be errors.
+    #[error(
+        "{}: line {line}, column {column}: unknown category {category:?}; the training data's categories are {}; use --unknown-category ignore to encode unknown categories as all zeros",
+        .path.display(),
+        NameList(.known)
+    )]
+    UnknownCategory {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the row starts.
+        line: u64,
+        /// The column.
+        column: ColumnRef,
+        /// The unknown category.
+        category: String,
+        /// The training data's categories, sorted.
+        known: Vec<String>,
+    },
+    /// Dropping incomplete rows left no row.
+    #[error(
+        "{}: every row has a missing value, so --missing drop leaves nothing to train on; impute with --missing mean|median|most-frequent or --drop the emptiest columns",
+        .path.display()
+    )]
+    NoRowsLeft {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A column to impute has no value in the training rows.
+    #[error(
+        "{}: column {column}: no training row has a value to fill its missing cells with; drop it with --drop {:?}",
+        .path.display(),
+        .column.name
+    )]
+    NothingToImpute {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: ColumnRef,
+    },
+    /// A column is both selected (as a target or an explicit feature) and dropped.
+    #[error("{}: column {name:?} is both selected and dropped", .path.display())]
+    DroppedSelected {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        name: String,
     },
     /// A selected column is not in the file.
     #[error(
@@ -275,6 +375,12 @@ pub enum DataError {
         /// What is wrong.
         reason: String,
     },
+    /// A preprocessor built from inconsistent parts (e.g. read from an edited model file).
+    #[error("invalid preprocessor: {reason}")]
+    InvalidPreprocessor {
+        /// What is wrong.
+        reason: String,
+    },
     /// The matrices handed to [`crate::Dataset::new`] disagree (a bug, not bad input).
     #[error(transparent)]
     Shape(#[from] DatasetShapeError),
@@ -299,11 +405,18 @@ impl DataError {
             | DataError::NoFeatures { path }
             | DataError::LabelsNeedOneTarget { path, .. }
             | DataError::SingleClass { path, .. }
-            | DataError::UnknownClass { path, .. } => Some(path),
+            | DataError::UnknownClass { path, .. }
+            | DataError::MissingValues { path, .. }
+            | DataError::TooManyCategories { path, .. }
+            | DataError::UnknownCategory { path, .. }
+            | DataError::NoRowsLeft { path }
+            | DataError::NothingToImpute { path, .. }
+            | DataError::DroppedSelected { path, .. } => Some(path),
             DataError::InvalidFraction { .. }
             | DataError::FeatureCount { .. }
             | DataError::InvalidStandardizer { .. }
             | DataError::InvalidClassEncoding { .. }
+            | DataError::InvalidPreprocessor { .. }
             | DataError::Shape(_) => None,
         }
     }
@@ -316,6 +429,8 @@ impl DataError {
             | DataError::DuplicateColumnName { line, .. }
             | DataError::InvalidCell { line, .. }
             | DataError::UnterminatedQuote { line, .. }
+            | DataError::MissingValues { line, .. }
+            | DataError::UnknownCategory { line, .. }
             | DataError::UnknownClass { line, .. } => Some(*line),
             _ => None,
         }
@@ -328,11 +443,57 @@ impl DataError {
             DataError::InvalidCell { column, .. }
             | DataError::LabelsNeedOneTarget { column, .. }
             | DataError::SingleClass { column, .. }
-            | DataError::UnknownClass { column, .. } => Some(column.index),
+            | DataError::UnknownClass { column, .. }
+            | DataError::MissingValues { column, .. }
+            | DataError::TooManyCategories { column, .. }
+            | DataError::UnknownCategory { column, .. }
+            | DataError::NothingToImpute { column, .. } => Some(column.index),
             _ => None,
         }
     }
 }
+
+/// A column's missing cells, for [`DataError::MissingValues`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingColumn {
+    /// The column.
+    pub column: ColumnRef,
+    /// How many of its cells are missing.
+    pub count: usize,
+    /// The lines of the first few (at most [`MAX_LISTED_LINES`]), in file order.
+    pub lines: Vec<u64>,
+}
+
+/// Why missing values are an error, for [`DataError::MissingValues`]: the end of the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissingHint {
+    /// Training with the default policy: suggests `--missing` and `--na-values`.
+    Training,
+    /// A file prepared for a model trained without an imputer.
+    NoImputer,
+    /// Target cells missing in a file to evaluate on.
+    MissingTargets,
+}
+
+impl fmt::Display for MissingHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MissingHint::Training => {
+                "use --missing drop to drop incomplete rows, --missing mean|median|most-frequent \
+                 to fill features in, or --na-values to change what counts as missing"
+            }
+            MissingHint::NoImputer => {
+                "the model has no imputer (it was trained with --missing drop), so every row \
+                 needs all its feature values"
+            }
+            MissingHint::MissingTargets => "rows without a target cannot be evaluated",
+        })
+    }
+}
+
+/// Most lines listed for one column in a message.
+pub const MAX_LISTED_LINES: usize = 5;
 
 /// Longest cell text quoted in full in a message; longer text is cut with `…`.
 const MAX_QUOTED_CHARS: usize = 60;
@@ -354,6 +515,75 @@ impl fmt::Display for FoundText<'_> {
 
 /// Most names listed by [`NameList`]; the rest are counted.
 const MAX_LISTED_NAMES: usize = 30;
+
+/// Displays `; 2 more such cells (lines 7, 9)`, or nothing when there are none.
+struct MoreCells<'a>(usize, &'a [u64]);
+
+impl fmt::Display for MoreCells<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let MoreCells(n_more, lines) = *self;
+        match n_more {
+            0 => Ok(()),
+            1 => write!(f, "; 1 more such cell ({})", LineList(lines, n_more)),
+            _ => write!(f, "; {n_more} more such cells ({})", LineList(lines, n_more)),
+        }
+    }
+}
+
+/// Displays `line 7` or `lines 7, 9, …` (`…` when `count` exceeds the lines listed).
+struct LineList<'a>(&'a [u64], usize);
+
+impl fmt::Display for LineList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let LineList(lines, count) = *self;
+        f.write_str(if lines.len() == 1 && count == 1 { "line " } else { "lines " })?;
+        for (line_idx, line) in lines.iter().enumerate() {
+            if line_idx > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{line}")?;
+        }
+        if count > lines.len() {
+            f.write_str(", …")?;
+        }
+        Ok(())
+    }
+}
+
+/// Displays a missing cell as `"NA"` or `(an empty cell)`.
+struct FoundMissing<'a>(&'a str);
+
+impl fmt::Display for FoundMissing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("(an empty cell)")
+        } else {
+            write!(f, "{}", FoundText(self.0))
+        }
+    }
+}
+
+/// Displays `missing cells: sex 11 (lines 5, 10, …), bill_length_mm 2 (lines 5, 341)`.
+struct MissingList<'a>(&'a [MissingColumn]);
+
+impl fmt::Display for MissingList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("missing cells: ")?;
+        for (column_idx, missing) in self.0.iter().enumerate() {
+            if column_idx > 0 {
+                f.write_str(", ")?;
+            }
+            write!(
+                f,
+                "{} {} ({})",
+                missing.column.name,
+                missing.count,
+                LineList(&missing.lines, missing.count)
+            )?;
+        }
+        Ok(())
+    }
+}
 
 /// Displays names as `"a", "b", "c"`, each cut to 80 characters, the first 30 of a longer list
 /// followed by `… (1000 in all)`.
@@ -398,6 +628,8 @@ mod tests {
             column: ColumnRef { index: 3, name: "petal_length".to_owned() },
             expected: Expected::Number,
             text: "abc".to_owned(),
+            n_more: 0,
+            more_lines: vec![],
         };
         assert_eq!(
             err.to_string(),

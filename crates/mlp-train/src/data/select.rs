@@ -1,23 +1,51 @@
-//! Choosing feature and target columns of a [`Table`] by name and parsing their cells.
+//! Choosing feature and target columns of a [`Table`] by name and reading their cells: numeric
+//! or categorical features, numeric targets or class labels, missing cells marked.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 
 use nalgebra::DMatrix;
-use serde::{Deserialize, Serialize};
 
-use super::error::{ColumnRef, DataError, Expected};
+use super::cells::{default_na_values, CategoricalCells, ColumnProfile};
+use super::error::{DataError, Expected};
+use super::labeled::{
+    FeatureColumn, FeatureValues, Features, LabeledData, Labels, NumericTargets, Targets,
+};
+use super::notice::DataNotice;
 use super::suggest::suggest_column;
 use super::table::Table;
+use super::task::{integer_codes_are_classes, Task};
 
-/// Which columns are targets and which are features, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Most categories a categorical feature may have unless told otherwise.
+pub const DEFAULT_MAX_CATEGORIES: usize = 50;
+
+/// Which columns are targets and which are features, by name, and how to read their cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnSelection {
     /// Target column names, at least one; in the order the outputs should have.
     pub targets: Vec<String>,
     /// Feature column names in the order the inputs should have, or `None` for every column
-    /// that is not a target, in file order.
+    /// that is not a target, not dropped and not an index column, in file order.
     pub features: Option<Vec<String>>,
+    /// Columns never used (`--drop`). Naming a target or an explicit feature here is an error.
+    pub drop: Vec<String>,
+    /// Texts that mark a missing cell, besides the empty cell (`--na-values`). Default:
+    /// [`DEFAULT_NA_VALUES`](super::DEFAULT_NA_VALUES).
+    pub na_values: Vec<String>,
+    /// Most categories a categorical feature may have (`--max-categories`). Default:
+    /// [`DEFAULT_MAX_CATEGORIES`].
+    pub max_categories: usize,
+}
+
+impl Default for ColumnSelection {
+    fn default() -> Self {
+        ColumnSelection {
+            targets: Vec::new(),
+            features: None,
+            drop: Vec::new(),
+            na_values: default_na_values(),
+            max_categories: DEFAULT_MAX_CATEGORIES,
+        }
+    }
 }
 
 impl ColumnSelection {
@@ -27,7 +55,10 @@ impl ColumnSelection {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        ColumnSelection { targets: targets.into_iter().map(Into::into).collect(), features: None }
+        ColumnSelection {
+            targets: targets.into_iter().map(Into::into).collect(),
+            ..ColumnSelection::default()
+        }
     }
 
     /// Uses exactly `features` as the features, in this order.
@@ -40,148 +71,59 @@ impl ColumnSelection {
         self.features = Some(features.into_iter().map(Into::into).collect());
         self
     }
-}
 
-/// What the targets are to be read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Task {
-    /// Regression when every target cell is a number, classification when the (single) target
-    /// column has a non-numeric cell. Empty cells are errors either way, never a class.
-    #[default]
-    Auto,
-    /// The single target column holds class labels, even if they are numbers (digits 0–9, wine
-    /// classes 1–3); a label is its text as written (`"1"` and `"1.0"` are different classes).
-    Classification,
-    /// Every target cell must be a finite number.
-    Regression,
-}
-
-/// Feature values of a table: one column per data row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Features {
-    path: PathBuf,
-    names: Vec<String>,
-    values: DMatrix<f64>,
-    sample_numbers: Vec<usize>,
-}
-
-impl Features {
-    /// The file the features come from.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Never uses the columns `drop`.
+    #[must_use = "returns a new selection"]
+    pub fn with_drop<I, S>(mut self, drop: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.drop = drop.into_iter().map(Into::into).collect();
+        self
     }
 
-    /// Feature names, one per matrix row.
-    pub fn names(&self) -> &[String] {
-        &self.names
+    /// Reads these texts (and the empty cell) as missing values, instead of the default markers.
+    #[must_use = "returns a new selection"]
+    pub fn with_na_values<I, S>(mut self, na_values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.na_values = na_values.into_iter().map(Into::into).collect();
+        self
     }
 
-    /// (n_features × n_samples), every value finite.
-    pub fn values(&self) -> &DMatrix<f64> {
-        &self.values
-    }
-
-    /// The 1-based data-row number of each sample (row 1 is the first row after the header).
-    pub fn sample_numbers(&self) -> &[usize] {
-        &self.sample_numbers
-    }
-
-    /// Number of samples (matrix columns).
-    pub fn n_samples(&self) -> usize {
-        self.values.ncols()
+    /// Allows at most `max_categories` categories per categorical feature.
+    #[must_use = "returns a new selection"]
+    pub fn with_max_categories(mut self, max_categories: usize) -> Self {
+        self.max_categories = max_categories;
+        self
     }
 }
 
-/// Numeric targets: one column per data row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NumericTargets {
-    names: Vec<String>,
-    values: DMatrix<f64>,
-}
-
-impl NumericTargets {
-    /// Target names, one per matrix row.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    /// (n_targets × n_samples), every value finite.
-    pub fn values(&self) -> &DMatrix<f64> {
-        &self.values
-    }
-}
-
-/// The class labels of one target column, as text, with where each came from (for errors).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Labels {
-    path: PathBuf,
-    column: ColumnRef,
-    values: Vec<String>,
-    lines: Vec<u64>,
-}
-
-impl Labels {
-    /// The file the labels come from.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The label column.
-    pub fn column(&self) -> &ColumnRef {
-        &self.column
-    }
-
-    /// One label per sample, non-empty, trimmed.
-    pub fn values(&self) -> &[String] {
-        &self.values
-    }
-
-    /// The 1-based line of each sample's row.
-    pub fn lines(&self) -> &[u64] {
-        &self.lines
-    }
-}
-
-/// The targets of a table.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Targets {
-    /// One or more numeric target columns (regression).
-    Numeric(NumericTargets),
-    /// One column of class labels (classification).
-    Labels(Labels),
-}
-
-/// Features and targets of the same samples, read from one table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LabeledData {
-    features: Features,
-    targets: Targets,
-}
-
-impl LabeledData {
-    /// The features, (n_features × n_samples).
-    pub fn features(&self) -> &Features {
-        &self.features
-    }
-
-    /// The targets, one per sample.
-    pub fn targets(&self) -> &Targets {
-        &self.targets
-    }
-
-    /// Number of samples.
-    pub fn n_samples(&self) -> usize {
-        self.features.n_samples()
-    }
+/// True for the names pandas' `to_csv()` and R's `write.csv()` give their row-index column: an
+/// empty name, or `Unnamed: 0`.
+pub fn is_index_column_name(name: &str) -> bool {
+    name.is_empty() || name == "Unnamed: 0"
 }
 
 impl Table {
     /// Reads the selected target and feature columns.
     ///
-    /// Features must be finite numbers. Targets are read as `task` says (see [`Task`]). Errors
-    /// name the file, and the line and column of a bad cell; an unknown column name lists the
-    /// file's columns.
+    /// - Columns named in `selection.drop` are never read; without explicit features, index
+    ///   columns ([`is_index_column_name`]) are left out too, each with a
+    ///   [`DataNotice::IndexColumnExcluded`].
+    /// - A feature column is numeric when it has no more words than numbers (its words are then
+    ///   an error listing their lines), categorical otherwise (numbers in it become categories
+    ///   named by their shortest text). More than `selection.max_categories` categories is an
+    ///   error.
+    /// - Targets are read as `task` says (see [`Task`]).
+    /// - Missing cells (empty, or one of `selection.na_values`) are kept, marked, for
+    ///   [`prepare_training_with`](super::prepare_training_with) to drop, fill in or report.
+    ///
+    /// Errors name the file, and the line and column of a bad cell; an unknown column name lists
+    /// the file's columns.
     pub fn select(
         &self,
         selection: &ColumnSelection,
@@ -192,26 +134,48 @@ impl Table {
         }
         let mut seen = HashSet::new();
         let target_columns = self.resolve(&selection.targets, &mut seen)?;
+        let dropped = self.resolve(&selection.drop, &mut HashSet::new())?;
+        if let Some(&column_idx) = dropped.iter().find(|idx| target_columns.contains(idx)) {
+            return Err(self.dropped_selected(column_idx));
+        }
+        let mut notices = Vec::new();
         let feature_columns = match &selection.features {
-            Some(names) => self.resolve(names, &mut seen)?,
+            Some(names) => {
+                let columns = self.resolve(names, &mut seen)?;
+                if let Some(&column_idx) = columns.iter().find(|idx| dropped.contains(idx)) {
+                    return Err(self.dropped_selected(column_idx));
+                }
+                columns
+            }
             None => (0..self.n_columns())
-                .filter(|column_idx| !target_columns.contains(column_idx))
+                .filter(|column_idx| {
+                    !target_columns.contains(column_idx) && !dropped.contains(column_idx)
+                })
+                .filter(|&column_idx| {
+                    let is_index = is_index_column_name(&self.column_names()[column_idx]);
+                    if is_index {
+                        notices.push(DataNotice::IndexColumnExcluded {
+                            column: self.column_ref(column_idx),
+                        });
+                    }
+                    !is_index
+                })
                 .collect(),
         };
-        let features = self.features_at(&feature_columns)?;
-        let targets = self.targets_at(&target_columns, task)?;
-        Ok(LabeledData { features, targets })
+        let features = self.features_at(&feature_columns, selection)?;
+        let targets = self.targets_at(&target_columns, task, &selection.na_values, &mut notices)?;
+        Ok(LabeledData { features, targets, notices, na_values: selection.na_values.clone() })
     }
 
-    /// Reads only the feature columns `names`, in this order (for prediction: the target
-    /// columns may be absent).
+    /// Reads only the feature columns `names`, in this order, with the default markers and
+    /// category limit (for prediction: the target columns may be absent).
     pub fn select_features(&self, names: &[String]) -> Result<Features, DataError> {
         let feature_columns = self.resolve(names, &mut HashSet::new())?;
-        self.features_at(&feature_columns)
+        self.features_at(&feature_columns, &ColumnSelection::default())
     }
 
     /// The 0-based indices of `names`; `seen` catches a name given twice.
-    fn resolve<'a>(
+    pub(crate) fn resolve<'a>(
         &self,
         names: &'a [String],
         seen: &mut HashSet<&'a str>,
@@ -225,138 +189,175 @@ impl Table {
                         name: name.clone(),
                     });
                 }
-                self.column_index(name).ok_or_else(|| DataError::UnknownColumn {
-                    path: self.path().to_owned(),
-                    name: name.clone(),
-                    available: self.column_names().to_vec(),
-                    suggestion: suggest_column(name, self.column_names()),
-                })
+                self.column_index(name).ok_or_else(|| self.unknown_column(name))
             })
             .collect()
     }
 
-    fn column_ref(&self, column_idx: usize) -> ColumnRef {
-        ColumnRef { index: column_idx + 1, name: self.column_names()[column_idx].clone() }
+    pub(crate) fn unknown_column(&self, name: &str) -> DataError {
+        DataError::UnknownColumn {
+            path: self.path().to_owned(),
+            name: name.to_owned(),
+            available: self.column_names().to_vec(),
+            suggestion: suggest_column(name, self.column_names()),
+        }
     }
 
-    fn features_at(&self, columns: &[usize]) -> Result<Features, DataError> {
+    fn dropped_selected(&self, column_idx: usize) -> DataError {
+        DataError::DroppedSelected {
+            path: self.path().to_owned(),
+            name: self.column_names()[column_idx].clone(),
+        }
+    }
+
+    /// The 1-based sample numbers of every row.
+    pub(crate) fn sample_numbers(&self) -> Vec<usize> {
+        (1..=self.n_rows()).collect()
+    }
+
+    fn features_at(
+        &self,
+        columns: &[usize],
+        selection: &ColumnSelection,
+    ) -> Result<Features, DataError> {
         if columns.is_empty() {
             return Err(DataError::NoFeatures { path: self.path().to_owned() });
         }
-        let values = self.numbers_at(columns, Expected::Number)?;
+        let na_values = &selection.na_values;
+        let mut feature_columns = Vec::with_capacity(columns.len());
+        for &column_idx in columns {
+            let Some(column) = self.column(column_idx) else {
+                return Err(self.unknown_column(&self.column_names()[column_idx]));
+            };
+            let profile = ColumnProfile::of(column, na_values);
+            let (values, first_missing_text) = if profile.is_numeric() {
+                let cells = self.numeric_cells(column_idx, na_values, Expected::Number)?;
+                (FeatureValues::Numeric(cells.values), cells.first_missing_text)
+            } else {
+                let CategoricalCells { categories, codes, first_missing_text } =
+                    self.categorical_cells(column_idx, na_values)?;
+                if categories.len() > selection.max_categories {
+                    return Err(DataError::TooManyCategories {
+                        path: self.path().to_owned(),
+                        column: self.column_ref(column_idx),
+                        n_categories: categories.len(),
+                        max: selection.max_categories,
+                    });
+                }
+                (FeatureValues::Categorical { categories, codes }, first_missing_text)
+            };
+            feature_columns.push(FeatureColumn {
+                column: self.column_ref(column_idx),
+                values,
+                first_missing_text,
+            });
+        }
         Ok(Features {
             path: self.path().to_owned(),
             names: columns
                 .iter()
                 .map(|&column_idx| self.column_names()[column_idx].clone())
                 .collect(),
-            values,
-            sample_numbers: (1..=self.n_rows()).collect(),
+            columns: feature_columns,
+            sample_numbers: self.sample_numbers(),
+            lines: self.lines().to_vec(),
         })
     }
 
-    fn targets_at(&self, columns: &[usize], task: Task) -> Result<Targets, DataError> {
+    fn targets_at(
+        &self,
+        columns: &[usize],
+        task: Task,
+        na_values: &[String],
+        notices: &mut Vec<DataNotice>,
+    ) -> Result<Targets, DataError> {
         let label_column = match task {
             Task::Regression => None,
             Task::Classification => columns.first().copied(),
-            Task::Auto => {
-                columns.iter().copied().find(|&column_idx| self.has_non_numeric_cell(column_idx))
-            }
+            Task::Auto => columns.iter().copied().find(|&column_idx| {
+                self.column(column_idx)
+                    .is_some_and(|column| !ColumnProfile::of(column, na_values).is_numeric())
+            }),
         };
-        let Some(label_column) = label_column else {
-            let not_a_number = if task == Task::Regression {
-                Expected::NumberForRegression
-            } else {
-                Expected::Number
-            };
-            return Ok(Targets::Numeric(NumericTargets {
-                names: columns
-                    .iter()
-                    .map(|&column_idx| self.column_names()[column_idx].clone())
-                    .collect(),
-                values: self.numbers_at(columns, not_a_number)?,
-            }));
-        };
-        if columns.len() != 1 {
-            return Err(DataError::LabelsNeedOneTarget {
-                path: self.path().to_owned(),
-                column: self.column_ref(label_column),
-                n_targets: columns.len(),
-            });
-        }
-        let mut values = Vec::with_capacity(self.n_rows());
-        for (line, row) in self.rows() {
-            let text = row.get(label_column).unwrap_or_default();
-            if text.is_empty() {
-                return Err(self.invalid_cell(line, label_column, Expected::ClassLabel, text));
+        if let Some(label_column) = label_column {
+            if columns.len() != 1 {
+                return Err(DataError::LabelsNeedOneTarget {
+                    path: self.path().to_owned(),
+                    column: self.column_ref(label_column),
+                    n_targets: columns.len(),
+                });
             }
-            values.push(text.to_owned());
+            return self.labels_at(label_column, na_values).map(Targets::Labels);
         }
-        Ok(Targets::Labels(Labels {
-            path: self.path().to_owned(),
-            column: self.column_ref(label_column),
-            values,
-            lines: self.rows().map(|(line, _)| line).collect(),
+        let not_a_number =
+            if task == Task::Regression { Expected::NumberForRegression } else { Expected::Number };
+        let mut values = Vec::with_capacity(columns.len() * self.n_rows());
+        let mut first_missing_texts = Vec::with_capacity(columns.len());
+        let mut rows: Vec<Vec<f64>> = Vec::with_capacity(columns.len());
+        for &column_idx in columns {
+            let cells = self.numeric_cells(column_idx, na_values, not_a_number)?;
+            first_missing_texts.push(cells.first_missing_text);
+            rows.push(cells.values);
+        }
+        if let ([column_idx], [row], Task::Auto) = (columns, rows.as_slice(), task) {
+            let present: Vec<f64> = row.iter().copied().filter(|v| !v.is_nan()).collect();
+            if integer_codes_are_classes(&present) {
+                let labels = self.labels_at(*column_idx, na_values)?;
+                let mut classes: Vec<&String> =
+                    labels.values.iter().filter(|label| !label.is_empty()).collect();
+                classes.sort_unstable();
+                classes.dedup();
+                notices.push(DataNotice::ClassesFromIntegers {
+                    column: self.column_ref(*column_idx),
+                    n_classes: classes.len(),
+                });
+                return Ok(Targets::Labels(labels));
+            }
+        }
+        // Column-major (n_targets × n_rows): each row's values are contiguous.
+        for row_idx in 0..self.n_rows() {
+            values.extend(rows.iter().map(|row| row[row_idx]));
+        }
+        Ok(Targets::Numeric(NumericTargets {
+            names: columns
+                .iter()
+                .map(|&column_idx| self.column_names()[column_idx].clone())
+                .collect(),
+            columns: columns.iter().map(|&column_idx| self.column_ref(column_idx)).collect(),
+            values: DMatrix::from_vec(columns.len(), self.n_rows(), values),
+            first_missing_texts,
         }))
     }
 
-    /// True when a non-empty cell of the column does not parse as a number.
-    fn has_non_numeric_cell(&self, column_idx: usize) -> bool {
-        self.rows().any(|(_, row)| {
-            let text = row.get(column_idx).unwrap_or_default();
-            !text.is_empty() && text.parse::<f64>().is_err()
-        })
-    }
-
-    /// The columns as a (columns.len() × n_rows) matrix of finite numbers; a cell that is not a
-    /// number is reported as expecting `not_a_number`.
-    fn numbers_at(
+    /// Column `column_idx` as class labels: every non-missing cell's text (a number's shortest
+    /// text), `""` for a missing cell.
+    pub(crate) fn labels_at(
         &self,
-        columns: &[usize],
-        not_a_number: Expected,
-    ) -> Result<DMatrix<f64>, DataError> {
-        // Column-major (n_columns × n_rows): each row's values are contiguous.
-        let mut values = Vec::with_capacity(columns.len() * self.n_rows());
-        for (line, row) in self.rows() {
-            for &column_idx in columns {
-                let text = row.get(column_idx).unwrap_or_default();
-                match text.parse::<f64>() {
-                    Ok(value) if value.is_finite() => values.push(value),
-                    Ok(_) => {
-                        return Err(self.invalid_cell(
-                            line,
-                            column_idx,
-                            Expected::FiniteNumber,
-                            text,
-                        ))
-                    }
-                    Err(_) => return Err(self.invalid_cell(line, column_idx, not_a_number, text)),
-                }
-            }
-        }
-        Ok(DMatrix::from_vec(columns.len(), self.n_rows(), values))
-    }
-
-    fn invalid_cell(
-        &self,
-        line: u64,
         column_idx: usize,
-        expected: Expected,
-        text: &str,
-    ) -> DataError {
-        DataError::InvalidCell {
+        na_values: &[String],
+    ) -> Result<Labels, DataError> {
+        let CategoricalCells { categories, codes, first_missing_text } =
+            self.categorical_cells(column_idx, na_values)?;
+        let values = codes
+            .iter()
+            .map(|code| code.map_or_else(String::new, |code| categories[code as usize].clone()))
+            .collect();
+        Ok(Labels {
             path: self.path().to_owned(),
-            line,
             column: self.column_ref(column_idx),
-            expected,
-            text: text.to_owned(),
-        }
+            values,
+            lines: self.lines().to_vec(),
+            first_missing_text,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::data::ColumnRef;
     use crate::data::CsvOptions;
 
     fn table(text: &str) -> Table {
@@ -376,7 +377,10 @@ mod tests {
         let data =
             select("a,y,b\n1,10,2\n3,30,4\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap();
         assert_eq!(data.features().names(), ["a", "b"]);
-        assert_eq!(data.features().values(), &DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0]));
+        assert_eq!(
+            data.features().numeric_matrix().unwrap(),
+            DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0])
+        );
         assert_eq!(data.features().sample_numbers(), [1, 2]);
         let Targets::Numeric(targets) = data.targets() else { panic!("expected numeric targets") };
         assert_eq!(targets.names(), ["y"]);
@@ -389,7 +393,7 @@ mod tests {
         let data =
             select("x1,x2,t1,t2,unused\n0.1,0.2,0.4,0.6,z\n", &selection, Task::Auto).unwrap();
         assert_eq!(data.features().names(), ["x2", "x1"]);
-        assert_eq!(data.features().values().as_slice(), [0.2, 0.1]);
+        assert_eq!(data.features().numeric_matrix().unwrap().as_slice(), [0.2, 0.1]);
         let Targets::Numeric(targets) = data.targets() else { panic!("expected numeric targets") };
         assert_eq!(targets.names(), ["t2", "t1"]);
         assert_eq!(targets.values().as_slice(), [0.6, 0.4]);
@@ -400,7 +404,7 @@ mod tests {
         let data =
             select("x,y\n1e3,-0.5\n+2,.25\n3.,7E-1\n", &ColumnSelection::new(["y"]), Task::Auto)
                 .unwrap();
-        assert_eq!(data.features().values().as_slice(), [1000.0, 2.0, 3.0]);
+        assert_eq!(data.features().numeric_matrix().unwrap().as_slice(), [1000.0, 2.0, 3.0]);
     }
 
     #[test]
@@ -447,7 +451,7 @@ mod tests {
         let text = "sepal,width,petal_length,species\n1,2,3,a\n1,2,3,a\n4,5,abc,b\n";
         let err = select(text, &ColumnSelection::new(["species"]), Task::Auto).unwrap_err();
         match &err {
-            DataError::InvalidCell { path, line, column, expected, text } => {
+            DataError::InvalidCell { path, line, column, expected, text, n_more: 0, .. } => {
                 assert_eq!(path, Path::new("t.csv"));
                 assert_eq!(*line, 4);
                 assert_eq!(column, &ColumnRef { index: 3, name: "petal_length".to_owned() });
@@ -462,29 +466,55 @@ mod tests {
         );
     }
 
+    /// Missing cells are read, marked, and reported by `prepare_training` (whose policy decides).
+    fn missing_values_error(text: &str, selection: &ColumnSelection) -> DataError {
+        let data = select(text, selection, Task::Auto).unwrap();
+        crate::data::prepare_training::<f64>(&data, &crate::data::PrepareOptions::default())
+            .unwrap_err()
+    }
+
     #[test]
-    fn empty_feature_cell_is_an_error() {
-        let err =
-            select("a,b,y\n1,2,3\n4,,6\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
+    fn empty_feature_cell_is_a_missing_value() {
+        let err = missing_values_error("a,b,y\n1,2,3\n4,,6\n", &ColumnSelection::new(["y"]));
         assert!(
-            matches!(&err, DataError::InvalidCell { line: 3, column, expected: Expected::Number, text, .. }
+            matches!(&err, DataError::MissingValues { line: 3, column, expected: Expected::FiniteNumber, text, .. }
             if column.index == 2 && text.is_empty()),
             "{err:?}"
         );
         assert_eq!(
             err.to_string(),
-            "t.csv: line 3, column 2 (b): expected a number, found an empty cell"
+            "t.csv: line 3, column 2 (b): expected a finite number, found a missing value (an \
+             empty cell); missing cells: b 1 (line 3); use --missing drop to drop incomplete \
+             rows, --missing mean|median|most-frequent to fill features in, or --na-values to \
+             change what counts as missing"
         );
     }
 
     #[test]
     fn nan_and_infinity_in_any_spelling_are_errors() {
-        for spelling in ["NaN", "nan", "inf", "-inf", "+infinity", "Infinity", "INF"] {
+        for spelling in ["inf", "-inf", "+infinity", "Infinity", "INF"] {
             let text = format!("a,y\n1,0\n{spelling},1\n");
             let err = select(&text, &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
             assert!(
                 matches!(&err, DataError::InvalidCell { line: 3, column, expected: Expected::FiniteNumber, text, .. }
                     if column.index == 1 && text == spelling),
+                "{spelling}: {err:?}"
+            );
+        }
+        // NaN and nan are missing-value markers by default, numbers that are not finite otherwise.
+        for spelling in ["NaN", "nan"] {
+            let text = format!("a,y\n1,0\n{spelling},1\n");
+            let err = missing_values_error(&text, &ColumnSelection::new(["y"]));
+            assert!(err.to_string().starts_with(&format!(
+                "t.csv: line 3, column 1 (a): expected a finite number, found a missing value \"{spelling}\""
+            )));
+            let no_markers = ColumnSelection::new(["y"]).with_na_values(Vec::<String>::new());
+            let err = select(&text, &no_markers, Task::Auto).unwrap_err();
+            assert!(
+                matches!(
+                    &err,
+                    DataError::InvalidCell { line: 3, expected: Expected::FiniteNumber, .. }
+                ),
                 "{spelling}: {err:?}"
             );
         }
@@ -502,17 +532,24 @@ mod tests {
     }
 
     #[test]
-    fn empty_target_cell_is_an_error_not_a_class() {
-        let err = select("a,y\n1,0\n2,\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
+    fn empty_target_cell_is_a_missing_value_not_a_class() {
+        let err = missing_values_error("a,y\n1,0\n2,\n", &ColumnSelection::new(["y"]));
         assert!(
-            matches!(err, DataError::InvalidCell { line: 3, expected: Expected::Number, .. }),
+            matches!(
+                err,
+                DataError::MissingValues { line: 3, expected: Expected::FiniteNumber, .. }
+            ),
             "{err:?}"
         );
-        let err = select("a,y\n1,cat\n2,\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap_err();
+        let err = missing_values_error("a,y\n1,cat\n2,\n3,dog\n", &ColumnSelection::new(["y"]));
         assert!(
-            matches!(err, DataError::InvalidCell { line: 3, expected: Expected::ClassLabel, .. }),
+            matches!(err, DataError::MissingValues { line: 3, expected: Expected::ClassLabel, .. }),
             "{err:?}"
         );
+        let data =
+            select("a,y\n1,cat\n2,NA\n3,dog\n", &ColumnSelection::new(["y"]), Task::Auto).unwrap();
+        let Targets::Labels(labels) = data.targets() else { panic!("expected labels") };
+        assert_eq!(labels.values(), ["cat", "", "dog"]);
     }
 
     #[test]
@@ -526,7 +563,7 @@ mod tests {
     }
 
     #[test]
-    fn classification_reads_numbers_as_labels_as_written() {
+    fn classification_reads_numbers_as_labels_by_their_value() {
         let data = select(
             "a,class\n1,1\n2,2\n3,1.0\n",
             &ColumnSelection::new(["class"]),
@@ -534,7 +571,8 @@ mod tests {
         )
         .unwrap();
         let Targets::Labels(labels) = data.targets() else { panic!("expected labels") };
-        assert_eq!(labels.values(), ["1", "2", "1.0"]);
+        // A number's label is its shortest text: "1.0" is class "1".
+        assert_eq!(labels.values(), ["1", "2", "1"]);
     }
 
     #[test]
@@ -570,7 +608,10 @@ mod tests {
     fn select_features_works_without_target_columns() {
         let table = table("x2,x1\n2,1\n4,3\n");
         let features = table.select_features(&["x1".to_owned(), "x2".to_owned()]).unwrap();
-        assert_eq!(features.values(), &DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0]));
+        assert_eq!(
+            features.numeric_matrix().unwrap(),
+            DMatrix::from_row_slice(2, 2, &[1.0, 3.0, 2.0, 4.0])
+        );
         assert_eq!(features.sample_numbers(), [1, 2]);
         let err = table.select_features(&["y".to_owned()]).unwrap_err();
         assert!(matches!(err, DataError::UnknownColumn { .. }), "{err:?}");

@@ -133,6 +133,27 @@ impl Standardizer {
     }
 }
 
+impl Standardizer {
+    /// Undoes [`Standardizer::apply`] in place: `x_ij ← x_ij · std_i + mean_i` (predictions in
+    /// standardized units back to the original ones).
+    ///
+    /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
+    pub fn invert(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
+        if values.nrows() != self.n_features() {
+            return Err(DataError::FeatureCount {
+                expected: self.n_features(),
+                found: values.nrows(),
+            });
+        }
+        for (mut feature, (&mean, &std)) in
+            values.row_iter_mut().zip(self.mean.iter().zip(&self.std))
+        {
+            feature.apply(|x| *x = *x * std + mean);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use approx::assert_relative_eq;
@@ -175,6 +196,18 @@ mod tests {
         assert_eq!(standardizer.std(), [1.0]);
         standardizer.apply(&mut values).unwrap();
         assert_relative_eq!(values, DMatrix::zeros(1, 3), epsilon = 1e-15);
+    }
+
+    #[test]
+    fn invert_undoes_apply() {
+        let original = DMatrix::from_row_slice(2, 3, &[1.0, 5.0, 9.0, -2.0, 0.5, 40.0]);
+        let standardizer = Standardizer::fit(&original);
+        let mut values = original.clone();
+        standardizer.apply(&mut values).unwrap();
+        standardizer.invert(&mut values).unwrap();
+        assert_relative_eq!(values, original, epsilon = 1e-12);
+        let err = standardizer.invert(&mut DMatrix::zeros(1, 1)).unwrap_err();
+        assert!(matches!(err, DataError::FeatureCount { expected: 2, found: 1 }), "{err:?}");
     }
 
     #[test]

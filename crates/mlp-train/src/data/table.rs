@@ -1,16 +1,20 @@
-//! Reading a CSV file into a [`Table`] of trimmed text cells.
+//! Reading a CSV file into a [`Table`] of typed columns.
 //!
 //! Parsing is the `csv` crate's; this module checks what it yields: a header (or generated
-//! names), the same number of fields on every row, UTF-8, unique column names and at least one
-//! data row. Cells stay text until columns are chosen ([`Table::select`]), because only then is
-//! it known which must be numbers.
+//! names), the same number of fields on every row, UTF-8 text, unique column names and at least
+//! one data row. Each field becomes a number straight from its bytes when it is one (no text is
+//! kept for it), or an interned text of its column otherwise ([`Cell`]). What a column *is*
+//! (numeric, categorical, with missing cells) is decided when columns are chosen
+//! ([`Table::select`]), because only then are the missing-value markers and the task known.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use csv::{ByteRecord, StringRecord};
+use csv::ByteRecord;
 
+use super::column::{parse_number, Cell, Column, ColumnBuilder};
 use super::error::DataError;
+use super::number::DecimalSeparator;
 use super::quote::{QuoteCheck, UnterminatedQuote};
 use super::sniff::detect_delimiter;
 use super::source;
@@ -25,21 +29,27 @@ pub struct CsvOptions {
     /// header and the first rows ([`detect_delimiter`](super::detect_delimiter)). Default:
     /// `None`.
     pub delimiter: Option<u8>,
+    /// How numbers write their decimal separator: `1.5` ([`DecimalSeparator::Point`], the
+    /// default) or `1,5` ([`DecimalSeparator::Comma`], with `;` between fields).
+    pub decimal: DecimalSeparator,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { has_header: true, delimiter: None }
+        CsvOptions { has_header: true, delimiter: None, decimal: DecimalSeparator::Point }
     }
 }
 
-/// A CSV file read into memory: column names and rows of trimmed text cells, each row with the
-/// physical line it starts on.
+/// A CSV file read into memory: column names and typed columns, each row with the physical line
+/// it starts on.
 ///
 /// Accepts what the `csv` crate accepts: quoted fields (with embedded delimiters, quotes and line
 /// breaks), LF or CRLF line endings, a leading UTF-8 byte-order mark; spaces around fields are
 /// trimmed; blank lines are skipped. Rejects ragged rows, invalid UTF-8, duplicate header names
 /// and files without data rows.
+///
+/// Each cell is a [`Cell::Number`] (a finite number, parsed from the field's bytes) or a
+/// [`Cell::Text`] (interned once per column: a column of repeated words holds each word once).
 ///
 /// Rows are data rows: row 0 is the first record after the header. Its 1-based *sample number*
 /// is `row_idx + 1`, which is what [`crate::Dataset::sample_numbers`] holds.
@@ -47,7 +57,7 @@ impl Default for CsvOptions {
 pub struct Table {
     path: PathBuf,
     column_names: Vec<String>,
-    rows: Vec<StringRecord>,
+    columns: Vec<Column>,
     lines: Vec<u64>,
 }
 
@@ -89,7 +99,7 @@ impl Table {
             .from_reader(LineIndex::new(QuoteCheck::new(input, delimiter)));
 
         let mut column_names: Option<Vec<String>> = None;
-        let mut rows = Vec::new();
+        let mut builders: Vec<ColumnBuilder> = Vec::new();
         let mut lines = Vec::new();
         let mut record = ByteRecord::new();
         loop {
@@ -109,40 +119,42 @@ impl Table {
             let line = record
                 .position()
                 .map_or(0, |position| csv_reader.get_ref().line_of_record_at(position.byte()));
-            if let Some(names) = &column_names {
-                if record.len() != names.len() {
-                    return Err(DataError::RaggedRow {
-                        path,
-                        line,
-                        expected: names.len(),
-                        found: record.len(),
-                    });
-                }
-            }
-            let row = to_string_record(std::mem::take(&mut record), &path, line)?;
-            match column_names {
-                Some(_) => {
-                    rows.push(row);
-                    lines.push(line);
-                }
-                None if options.has_header => {
-                    column_names = Some(header_names(&row, &path, line)?);
+            match &column_names {
+                Some(names) => {
+                    if record.len() != names.len() {
+                        return Err(DataError::RaggedRow {
+                            path,
+                            line,
+                            expected: names.len(),
+                            found: record.len(),
+                        });
+                    }
                 }
                 None => {
-                    column_names = Some((1..=row.len()).map(|index| index.to_string()).collect());
-                    rows.push(row);
-                    lines.push(line);
+                    let names = if options.has_header {
+                        header_names(&record, &path, line)?
+                    } else {
+                        (1..=record.len()).map(|index| index.to_string()).collect()
+                    };
+                    builders = (0..names.len()).map(|_| ColumnBuilder::default()).collect();
+                    column_names = Some(names);
+                    if options.has_header {
+                        continue;
+                    }
                 }
             }
+            push_row(&mut builders, &record, &path, line, options.decimal)?;
+            lines.push(line);
         }
 
         let Some(column_names) = column_names else {
             return Err(DataError::EmptyFile { path });
         };
-        if rows.is_empty() {
+        if lines.is_empty() {
             return Err(DataError::NoDataRows { path });
         }
-        Ok(Table { path, column_names, rows, lines })
+        let columns = builders.into_iter().map(ColumnBuilder::finish).collect();
+        Ok(Table { path, column_names, columns, lines })
     }
 
     /// The path (or display name) the table was read from.
@@ -162,7 +174,7 @@ impl Table {
 
     /// Number of data rows (the header excluded).
     pub fn n_rows(&self) -> usize {
-        self.rows.len()
+        self.lines.len()
     }
 
     /// The 0-based index of the column named `name`.
@@ -170,9 +182,9 @@ impl Table {
         self.column_names.iter().position(|column_name| column_name == name)
     }
 
-    /// The trimmed text of the cell at 0-based `row_idx` and `column_idx`.
-    pub fn cell(&self, row_idx: usize, column_idx: usize) -> Option<&str> {
-        self.rows.get(row_idx)?.get(column_idx)
+    /// The cell at 0-based `row_idx` and `column_idx`: a finite number, or trimmed text.
+    pub fn cell(&self, row_idx: usize, column_idx: usize) -> Option<Cell<'_>> {
+        self.columns.get(column_idx)?.cell(row_idx)
     }
 
     /// The 1-based physical line on which data row `row_idx` (0-based) starts.
@@ -180,10 +192,50 @@ impl Table {
         self.lines.get(row_idx).copied()
     }
 
-    /// The rows as `(line, record)` pairs; every record has [`Table::n_columns`] fields.
-    pub(crate) fn rows(&self) -> impl Iterator<Item = (u64, &StringRecord)> + '_ {
-        self.lines.iter().copied().zip(&self.rows)
+    /// The 1-based physical line of every data row, in row order.
+    pub fn lines(&self) -> &[u64] {
+        &self.lines
     }
+
+    /// The cells of column `column_idx`.
+    pub(crate) fn column(&self, column_idx: usize) -> Option<&Column> {
+        self.columns.get(column_idx)
+    }
+}
+
+/// Appends one data record's fields to the columns: numbers as numbers, the rest as UTF-8 text
+/// trimmed of Unicode whitespace (the `csv` crate trims ASCII whitespace only).
+fn push_row(
+    builders: &mut [ColumnBuilder],
+    record: &ByteRecord,
+    path: &Path,
+    line: u64,
+    decimal: DecimalSeparator,
+) -> Result<(), DataError> {
+    for (column_idx, (builder, field)) in builders.iter_mut().zip(record.iter()).enumerate() {
+        if let Some(value) = parse_number(field, decimal) {
+            builder.push_number(value);
+            continue;
+        }
+        let text = std::str::from_utf8(field)
+            .map_err(|_| DataError::InvalidUtf8 {
+                path: path.to_owned(),
+                line,
+                column: column_idx + 1,
+            })?
+            .trim();
+        if text.len() != field.len() {
+            if let Some(value) = parse_number(text.as_bytes(), decimal) {
+                builder.push_number(value);
+                continue;
+            }
+        }
+        builder.push_text(text).map_err(|_| DataError::Csv {
+            path: path.to_owned(),
+            message: format!("column {} has more distinct texts than can be held", column_idx + 1),
+        })?;
+    }
+    Ok(())
 }
 
 /// A reader that notes where the line breaks are in the bytes read through it, to give each
@@ -264,24 +316,17 @@ impl<R: io::Read> io::Read for LineIndex<R> {
     }
 }
 
-/// Converts a record to UTF-8 text, trimming Unicode whitespace as well as ASCII.
-fn to_string_record(record: ByteRecord, path: &Path, line: u64) -> Result<StringRecord, DataError> {
-    match StringRecord::from_byte_record(record) {
-        Ok(mut row) => {
-            row.trim();
-            Ok(row)
-        }
-        Err(err) => Err(DataError::InvalidUtf8 {
+/// The header's names, trimmed of Unicode whitespace and checked to be UTF-8 and unique.
+fn header_names(header: &ByteRecord, path: &Path, line: u64) -> Result<Vec<String>, DataError> {
+    let mut names: Vec<String> = Vec::with_capacity(header.len());
+    for (column_idx, field) in header.iter().enumerate() {
+        let name = std::str::from_utf8(field).map_err(|_| DataError::InvalidUtf8 {
             path: path.to_owned(),
             line,
-            column: err.utf8_error().field() + 1,
-        }),
+            column: column_idx + 1,
+        })?;
+        names.push(name.trim().to_owned());
     }
-}
-
-/// The header's names, checked to be unique.
-fn header_names(header: &StringRecord, path: &Path, line: u64) -> Result<Vec<String>, DataError> {
-    let names: Vec<String> = header.iter().map(str::to_owned).collect();
     for (second_idx, name) in names.iter().enumerate() {
         if let Some(first_idx) = names[..second_idx].iter().position(|earlier| earlier == name) {
             return Err(DataError::DuplicateColumnName {
@@ -313,11 +358,11 @@ mod tests {
         Table::from_reader(text, "test.csv", &CsvOptions::default())
     }
 
-    fn cells(table: &Table) -> Vec<Vec<&str>> {
+    fn cells(table: &Table) -> Vec<Vec<String>> {
         (0..table.n_rows())
             .map(|row_idx| {
                 (0..table.n_columns())
-                    .map(|column_idx| table.cell(row_idx, column_idx).unwrap())
+                    .map(|column_idx| table.cell(row_idx, column_idx).unwrap().to_string())
                     .collect()
             })
             .collect()
@@ -514,7 +559,8 @@ mod tests {
             b"\xEF\xBB\xBF\"a\"\"\",b\r\n\"1\n2\",\xFF\r\n,\n\"unterminated,3\n\x00;\"\"\"\n";
         for end in 0..=nasty.len() {
             for has_header in [true, false] {
-                let options = CsvOptions { has_header, delimiter: Some(b',') };
+                let options =
+                    CsvOptions { has_header, delimiter: Some(b','), ..CsvOptions::default() };
                 if let Ok(table) = Table::from_reader(&nasty[..end], "fuzz.csv", &options) {
                     let last = table.column_names().last().cloned().unwrap_or_default();
                     for task in [Task::Auto, Task::Classification, Task::Regression] {

@@ -45,7 +45,15 @@
 //!   absent) for none. `activation` is `identity`, `sigmoid`, `tanh`, `relu`, `leaky-relu` (with
 //!   a `"slope"` field, default 0.01) or `softmax` (output layer only).
 //! - `inputs.names`: the feature columns, in input order; `inputs.standardizer`: `{"mean": [..],
-//!   "std": [..]}` applied to them as `(x − mean) / std`, or `null`.
+//!   "std": [..]}` applied to the inputs as `(x − mean) / std`, or `null`.
+//! - Version 2 adds, each absent when unused: `inputs.categories` (`{"island": ["Biscoe",
+//!   "Dream", "Torgersen"]}`: a categorical column becomes one 0/1 input per sorted category,
+//!   named `island=Biscoe`, in the column's place), `inputs.unknown_category` (`"ignore"`: an
+//!   unseen category is all zeros instead of an error), `inputs.na_values` (the texts that mean
+//!   missing, when not the default list), `inputs.imputer` (`{"strategy": "median", "values":
+//!   [..one per feature column..]}`: what missing cells are filled with; without it a missing
+//!   feature is an error) and `outputs.scaler` (`{"mean", "std"}` of regression targets trained
+//!   standardized; predictions are mapped back to the file's units).
 //! - `outputs.names`: the target columns (one, the label column, for classification);
 //!   `outputs.classes`: the class names in output order, or `null` for regression.
 //! - `provenance` (version 2, optional): how the model was made, see [`Provenance`]; above,
@@ -60,6 +68,7 @@
 //! ignored. Every error names the file and what is wrong; JSON syntax and type errors also give
 //! the line and column.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -68,7 +77,10 @@ use mlp_core::{Activation, Dense, Loss, Network, NetworkError};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{ClassEncoding, DataError, Preprocessor, Standardizer};
+use crate::data::{
+    default_na_values, ClassEncoding, DataError, Imputer, Preprocessor, PreprocessorParts,
+    Standardizer, UnknownCategory,
+};
 
 mod provenance;
 mod summary;
@@ -119,15 +131,35 @@ pub struct LayerFile {
     pub bias: Option<Vec<f64>>,
 }
 
-/// The `inputs` object of a [`ModelFile`].
+/// The `inputs` object of a [`ModelFile`]: how a file's columns become the network's inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputsFile {
-    /// Feature column names, in input order.
+    /// Feature column names, in the order their inputs have.
     pub names: Vec<String>,
-    /// `(x − mean) / std` per feature, or `null`.
+    /// `(x − mean) / std` per input (a one-hot input has mean 0 and std 1), or `null`.
     #[serde(default)]
     pub standardizer: Option<StandardizerFile>,
+    /// The sorted categories of each categorical feature, by column name: one input per
+    /// category, named `column=category`. Absent when every feature is numeric.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, Vec<String>>,
+    /// What a category the training data did not have becomes: `"error"` (absent) or
+    /// `"ignore"` (all zeros).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub unknown_category: UnknownCategory,
+    /// The texts that mean a missing value besides the empty cell; absent for the default
+    /// list (`NA`, `N/A`, `NaN`, `nan`, `null`, `?`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub na_values: Option<Vec<String>>,
+    /// The value each feature's missing cells are filled with (`{"strategy": "median",
+    /// "values": [..one per feature..]}`), or absent: a missing feature is then an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imputer: Option<Imputer>,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// A standardizer in a [`ModelFile`].
@@ -140,6 +172,12 @@ pub struct StandardizerFile {
     pub std: Vec<f64>,
 }
 
+impl From<&Standardizer> for StandardizerFile {
+    fn from(standardizer: &Standardizer) -> Self {
+        StandardizerFile { mean: standardizer.mean().to_vec(), std: standardizer.std().to_vec() }
+    }
+}
+
 /// The `outputs` object of a [`ModelFile`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -149,6 +187,11 @@ pub struct OutputsFile {
     /// Class names in output order, or `null` for regression.
     #[serde(default)]
     pub classes: Option<Vec<String>>,
+    /// Regression targets standardized for training (`--standardize-target`): the network's
+    /// outputs are `(t − mean) / std`, and predictions are mapped back to `o · std + mean`.
+    /// Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaler: Option<StandardizerFile>,
 }
 
 /// Just enough of a file to check its format and version before reading the rest.
@@ -350,16 +393,19 @@ impl Model {
             layers,
             inputs: InputsFile {
                 names: preprocessor.feature_names().to_vec(),
-                standardizer: preprocessor.standardizer().map(|standardizer| StandardizerFile {
-                    mean: standardizer.mean().to_vec(),
-                    std: standardizer.std().to_vec(),
-                }),
+                standardizer: preprocessor.standardizer().map(StandardizerFile::from),
+                categories: preprocessor.parts().categories.clone(),
+                unknown_category: preprocessor.unknown_category(),
+                na_values: (preprocessor.na_values() != default_na_values().as_slice())
+                    .then(|| preprocessor.na_values().to_vec()),
+                imputer: preprocessor.imputer().cloned(),
             },
             outputs: OutputsFile {
                 names: preprocessor.target_names().to_vec(),
                 classes: preprocessor
                     .class_encoding()
                     .map(|encoding| encoding.class_names().to_vec()),
+                scaler: preprocessor.target_scaler().map(StandardizerFile::from),
             },
             provenance: self.provenance.clone(),
         }
@@ -420,27 +466,24 @@ impl ModelFile {
         let columns_error =
             |problem: String| ModelFileError::Columns { path: path.to_owned(), problem };
         let data_error = |err: DataError| columns_error(err.to_string());
-        // The preprocessor's fields are private to the data module; its serde form is public
-        // and checks the standardizer and classes.
-        let standardizer = self
-            .inputs
-            .standardizer
-            .map(|standardizer| Standardizer::new(standardizer.mean, standardizer.std))
-            .transpose()
-            .map_err(data_error)?;
-        let class_encoding = self
-            .outputs
-            .classes
-            .map(ClassEncoding::from_class_names)
-            .transpose()
-            .map_err(data_error)?;
-        let preprocessor: Preprocessor = serde_json::from_value(serde_json::json!({
-            "feature_names": self.inputs.names,
-            "target_names": self.outputs.names,
-            "class_encoding": class_encoding,
-            "standardizer": standardizer,
-        }))
-        .map_err(|err| columns_error(err.to_string()))?;
+        let standardizer = |file: StandardizerFile| Standardizer::new(file.mean, file.std);
+        let parts = PreprocessorParts {
+            feature_names: self.inputs.names,
+            target_names: self.outputs.names,
+            class_encoding: self
+                .outputs
+                .classes
+                .map(ClassEncoding::from_class_names)
+                .transpose()
+                .map_err(data_error)?,
+            standardizer: self.inputs.standardizer.map(standardizer).transpose().map_err(data_error)?,
+            categories: self.inputs.categories,
+            unknown_category: self.inputs.unknown_category,
+            na_values: self.inputs.na_values.unwrap_or_else(default_na_values),
+            imputer: self.inputs.imputer,
+            target_scaler: self.outputs.scaler.map(standardizer).transpose().map_err(data_error)?,
+        };
+        let preprocessor = Preprocessor::new(parts).map_err(data_error)?;
         check_counts(&network, &preprocessor).map_err(columns_error)?;
         Ok(Model { network, preprocessor, provenance: self.provenance })
     }
@@ -563,6 +606,7 @@ fn json_error(path: &Path, err: &serde_json::Error) -> ModelFileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::ImputeStrategy;
 
     /// The tutorial's 2-2-2 sigmoid network without biases.
     const SEED: &str = r#"{
@@ -614,6 +658,56 @@ mod tests {
         assert!(json.contains("\"slope\": 0.2"), "{json}");
         assert!(json.ends_with("}\n"));
         assert_eq!(parse(&json).unwrap(), model);
+    }
+
+    /// Version 2's preparation fields: a categorical column with its categories (two inputs),
+    /// the unknown-category policy, other missing-value markers, an imputer and a target
+    /// scaler; they come back as they were, and the file reads the same when saved again.
+    #[test]
+    fn round_trips_categories_imputer_markers_and_target_scaler() {
+        let text = r#"{"format": "mlp-model", "version": 2, "loss": "mse",
+          "layers": [{"activation": "identity", "weights": [[0.5, -1.5, 0.1]], "bias": [0.3]}],
+          "inputs": {"names": ["island", "mass"],
+                     "standardizer": {"mean": [0, 0, 4200.5], "std": [1, 1, 801.25]},
+                     "categories": {"island": ["Biscoe", "Dream"]},
+                     "unknown_category": "ignore",
+                     "na_values": ["-", "missing"],
+                     "imputer": {"strategy": "median", "values": ["Dream", 4050.0]}},
+          "outputs": {"names": ["flipper"], "classes": null,
+                      "scaler": {"mean": [200.9], "std": [14.06]}}}"#;
+        let model = parse(text).unwrap();
+        let preprocessor = &model.preprocessor;
+        assert_eq!(preprocessor.input_names(), ["island=Biscoe", "island=Dream", "mass"]);
+        assert_eq!(preprocessor.unknown_category(), UnknownCategory::Ignore);
+        assert_eq!(preprocessor.na_values(), ["-", "missing"]);
+        assert_eq!(preprocessor.imputer().unwrap().strategy(), ImputeStrategy::Median);
+        assert_eq!(preprocessor.target_scaler().unwrap().std(), [14.06]);
+        let json = model.to_json();
+        assert_eq!(parse(&json).unwrap(), model);
+        assert_eq!(parse(&json).unwrap().to_json(), json);
+        // The defaults are left out of the file.
+        let plain = parse(SEED).unwrap().to_json();
+        for field in ["categories", "unknown_category", "na_values", "imputer", "scaler"] {
+            assert!(json.contains(&format!("\"{field}\"")), "{field} not in {json}");
+            assert!(!plain.contains(&format!("\"{field}\"")), "{field} in {plain}");
+        }
+    }
+
+    /// An imputer or categories that do not fit the features are refused at load.
+    #[test]
+    fn preparation_fields_must_fit_the_features() {
+        let text = |imputer: &str| {
+            format!(
+                r#"{{"format": "mlp-model", "version": 2, "loss": "mse",
+                  "layers": [{{"activation": "identity", "weights": [[0.5, -1.5, 0.1]]}}],
+                  "inputs": {{"names": ["island", "mass"],
+                             "categories": {{"island": ["Biscoe", "Dream"]}}{imputer}}},
+                  "outputs": {{"names": ["flipper"]}}}}"#
+            )
+        };
+        assert!(parse(&text("")).is_ok());
+        let message = error(&text(r#", "imputer": {"strategy": "mean", "values": [1.0]}"#));
+        assert!(message.starts_with("model.json: "), "{message}");
     }
 
     /// A provenance with every field set, numbers that need all 17 digits among them.
@@ -679,10 +773,8 @@ mod tests {
         let standardizer =
             StandardizerFile { mean: vec![0.1, 1e-300, -7.5], std: vec![3.0, 0.7, 1e10] };
         let mut file = model.to_file();
-        file.inputs = InputsFile {
-            names: vec!["a".into(), "b".into(), "c".into()],
-            standardizer: Some(standardizer),
-        };
+        file.inputs.names = vec!["a".into(), "b".into(), "c".into()];
+        file.inputs.standardizer = Some(standardizer);
         file.into_model(Path::new("model.json")).unwrap().with_provenance(provenance())
     }
 

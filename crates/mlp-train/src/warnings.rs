@@ -4,7 +4,8 @@
 //! Each [`Warning`] has a stable kebab-case [`Warning::kind`] for programs and a one-sentence
 //! message ([`Display`](std::fmt::Display)) for people. It serializes as
 //! `{"kind": …, "message": …}`. [`training_warnings`] derives the warnings of a finished run
-//! from its configuration and report; [`truncated_log`] those of a CSV log.
+//! from its configuration and report; [`truncated_log`] those of a CSV log; [`negative_r2`] that
+//! of a regression's validation; [`Warning::Data`] wraps what the data preparation reports.
 //!
 //! Adding a warning: a variant, its `kind` and its message in the two `match`es below, and the
 //! function that detects it.
@@ -12,6 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::data::DataNotice;
 use crate::gradlog::FlushGuard;
 use crate::human::{plural, Significant};
 use crate::{TrainConfig, TrainReport};
@@ -60,6 +62,23 @@ pub enum Warning {
         /// Rows left out.
         rows_dropped: u64,
     },
+    /// Something the data preparation did on its own: an index column left out, classes read
+    /// from integer codes, rows dropped, values imputed ([`DataNotice`]).
+    Data(DataNotice),
+    /// Flags that shape the data preparation were given with a model to start from, whose own
+    /// preparation is used instead.
+    IgnoredWithInit {
+        /// The flags, as typed: `--drop`, `--missing`, ….
+        flags: Vec<String>,
+    },
+    /// A regression ended with a validation R² below 0: the model predicts worse than the
+    /// validation targets' mean.
+    NegativeR2 {
+        /// The validation R².
+        r2: f64,
+        /// Whether the targets were already standardized for training.
+        standardized_target: bool,
+    },
 }
 
 impl Warning {
@@ -70,6 +89,9 @@ impl Warning {
             Warning::LossGrew { .. } => "loss-grew",
             Warning::NotLearning { .. } => "not-learning",
             Warning::LogTruncated { .. } => "log-truncated",
+            Warning::Data(notice) => notice.kind(),
+            Warning::IgnoredWithInit { .. } => "ignored-with-init",
+            Warning::NegativeR2 { .. } => "negative-r2",
         }
     }
 }
@@ -108,6 +130,26 @@ impl fmt::Display for Warning {
                 plural(*rows_dropped, "more row"),
                 if *rows_dropped == 1 { "was" } else { "were" }
             ),
+            Warning::Data(notice) => write!(f, "{notice}"),
+            Warning::IgnoredWithInit { flags } => write!(
+                f,
+                "{} {} no effect with --init: the model file's own preparation of the columns \
+                 is used",
+                flags.join(", "),
+                if flags.len() == 1 { "has" } else { "have" }
+            ),
+            Warning::NegativeR2 { r2, standardized_target } => {
+                write!(
+                    f,
+                    "the validation R² is {}: the model predicts worse than the mean of the \
+                     targets; try ",
+                    Significant(*r2)
+                )?;
+                if !standardized_target {
+                    f.write_str("--standardize-target, ")?;
+                }
+                f.write_str("more epochs or another learning rate")
+            }
         }
     }
 }
@@ -167,6 +209,12 @@ pub fn training_warnings(config: &TrainConfig, report: &TrainReport) -> Vec<Warn
         }
     }
     warnings
+}
+
+/// [`Warning::NegativeR2`] when a regression's validation R² is below 0 (`None`: no
+/// validation data, or not a regression).
+pub fn negative_r2(validation_r2: Option<f64>, standardized_target: bool) -> Option<Warning> {
+    validation_r2.filter(|&r2| r2 < 0.0).map(|r2| Warning::NegativeR2 { r2, standardized_target })
 }
 
 /// [`Warning::LogTruncated`] when the log at `path`, held by `guard`, reached its row cap.
@@ -286,5 +334,41 @@ mod tests {
                             (log fewer steps or layers, or raise the cap)",
             })
         );
+    }
+
+    #[test]
+    fn a_negative_validation_r2_suggests_what_to_try() {
+        assert_eq!(negative_r2(None, false), None);
+        assert_eq!(negative_r2(Some(0.0), false), None);
+        let warning = negative_r2(Some(-0.25), false).unwrap();
+        assert_eq!(warning.kind(), "negative-r2");
+        assert_eq!(
+            warning.to_string(),
+            "the validation R² is -0.25: the model predicts worse than the mean of the targets; \
+             try --standardize-target, more epochs or another learning rate"
+        );
+        let standardized = negative_r2(Some(-3.0), true).unwrap().to_string();
+        assert!(!standardized.contains("--standardize-target"), "{standardized}");
+    }
+
+    #[test]
+    fn flags_ignored_with_init_are_listed() {
+        let one = Warning::IgnoredWithInit { flags: vec!["--drop".to_owned()] };
+        assert_eq!(one.kind(), "ignored-with-init");
+        assert_eq!(
+            one.to_string(),
+            "--drop has no effect with --init: the model file's own preparation of the columns \
+             is used"
+        );
+        let two = Warning::IgnoredWithInit { flags: vec!["--drop".into(), "--missing".into()] };
+        assert!(two.to_string().starts_with("--drop, --missing have no effect"), "{two}");
+    }
+
+    #[test]
+    fn data_notices_keep_their_kind_and_sentence() {
+        let notice = DataNotice::RowsDropped { n_dropped: 2, n_rows: 10 };
+        let warning = Warning::Data(notice.clone());
+        assert_eq!(warning.kind(), notice.kind());
+        assert_eq!(warning.to_string(), notice.to_string());
     }
 }

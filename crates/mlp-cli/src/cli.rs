@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mlp_train::data::{ImputeStrategy, MissingPolicy, Task, UnknownCategory};
 
 use crate::help;
 
@@ -95,10 +96,46 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::DATA)]
     pub features: Option<Vec<String>>,
 
-    /// What the targets are: auto reads a non-numeric target column as class labels.
+    /// What the targets are: auto reads a non-numeric target, or a few integer codes, as class
+    /// labels, and says so.
     #[arg(long, value_enum, default_value_t = TaskArg::Auto)]
     #[arg(help_heading = heading::DATA)]
     pub task: TaskArg,
+
+    /// Columns to leave out, comma-separated (beside --features).
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    #[arg(help_heading = heading::DATA)]
+    pub drop: Vec<String>,
+
+    /// What to do with missing values: error names them; drop leaves out incomplete rows;
+    /// mean, median and most-frequent fill features in with statistics of the training rows
+    /// (categorical columns always with their most frequent category).
+    #[arg(long, value_enum, default_value_t = MissingArg::Error)]
+    #[arg(help_heading = heading::DATA)]
+    pub missing: MissingArg,
+
+    /// The texts that mean a missing value, comma-separated; an empty cell always does
+    /// [default: NA,N/A,NaN,nan,null,?]
+    #[arg(long, value_delimiter = ',', value_name = "TEXTS")]
+    #[arg(help_heading = heading::DATA)]
+    pub na_values: Option<Vec<String>>,
+
+    /// Most categories a text column may have before it is an error (suggesting --drop).
+    #[arg(long, default_value_t = mlp_train::data::DEFAULT_MAX_CATEGORIES, value_name = "N")]
+    #[arg(help_heading = heading::DATA)]
+    pub max_categories: usize,
+
+    /// What a category the training rows did not have becomes in other files: an error, or all
+    /// zeros (ignore). Saved in the model; evaluate and predict can override it.
+    #[arg(long, value_enum, default_value_t = UnknownCategoryArg::Error)]
+    #[arg(help_heading = heading::DATA)]
+    pub unknown_category: UnknownCategoryArg,
+
+    /// Standardize regression targets on the training rows (saved in the model; predictions
+    /// and metrics are reported in the file's units, the loss in standardized units).
+    #[arg(long)]
+    #[arg(help_heading = heading::DATA)]
+    pub standardize_target: bool,
 
     /// Hidden layer sizes, comma-separated; 0 for no hidden layer.
     #[arg(long, value_delimiter = ',', default_value = "100", value_name = "SIZES")]
@@ -350,12 +387,68 @@ pub struct InfoArgs {
 /// `--task`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TaskArg {
-    /// Classes when the target column is not numeric, regression otherwise.
+    /// Classes when the target is not numeric, or holds integers with at most 20 distinct
+    /// values and at least 5 rows per value on average; regression otherwise.
     Auto,
     /// The target column holds class labels, even integer codes.
     Classification,
     /// Every target is a number.
     Regression,
+}
+
+/// `--missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingArg {
+    /// An error that counts the missing cells per column and names their lines.
+    Error,
+    /// Leave out every row with a missing value (counted in a warning).
+    Drop,
+    /// Fill numeric features with the mean of the training rows.
+    Mean,
+    /// Fill numeric features with the median of the training rows.
+    Median,
+    /// Fill features with their most frequent value in the training rows.
+    MostFrequent,
+}
+
+impl From<MissingArg> for MissingPolicy {
+    fn from(arg: MissingArg) -> Self {
+        match arg {
+            MissingArg::Error => MissingPolicy::Error,
+            MissingArg::Drop => MissingPolicy::Drop,
+            MissingArg::Mean => MissingPolicy::Impute(ImputeStrategy::Mean),
+            MissingArg::Median => MissingPolicy::Impute(ImputeStrategy::Median),
+            MissingArg::MostFrequent => MissingPolicy::Impute(ImputeStrategy::MostFrequent),
+        }
+    }
+}
+
+/// `--unknown-category`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnknownCategoryArg {
+    /// An error naming the file, line, column and the known categories.
+    Error,
+    /// All zeros: no category's input is 1.
+    Ignore,
+}
+
+impl From<UnknownCategoryArg> for UnknownCategory {
+    fn from(arg: UnknownCategoryArg) -> Self {
+        match arg {
+            UnknownCategoryArg::Error => UnknownCategory::Error,
+            UnknownCategoryArg::Ignore => UnknownCategory::Ignore,
+        }
+    }
+}
+
+impl From<TaskArg> for Task {
+    fn from(arg: TaskArg) -> Self {
+        match arg {
+            TaskArg::Auto => Task::Auto,
+            TaskArg::Classification => Task::Classification,
+            TaskArg::Regression => Task::Regression,
+        }
+    }
 }
 
 /// `--activation`.

@@ -8,19 +8,20 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
 use mlp_train::data::{
-    prepare_training, ColumnSelection, PrepareOptions, Prepared, Preprocessor, SplitOptions,
-    Standardizer, Task,
+    prepare_training_with, ColumnSelection, Prepared, Preprocessor, SplitOptions, TrainingOptions,
+    DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
 use mlp_train::human::plural;
 use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, Provenance, Settings,
 };
-use mlp_train::warnings::{training_warnings, Warning};
+use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{evaluate, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig};
 
 use crate::cli::{
-    ActivationArg, LossArg, OptimizerArg, OutputActivationArg, PrecisionArg, TaskArg, TrainArgs,
+    ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TaskArg,
+    TrainArgs, UnknownCategoryArg,
 };
 use crate::common::{
     cast_dataset, check_output_path, evaluation_json, evaluation_text, load_model, metrics_kind,
@@ -35,6 +36,8 @@ struct Data {
     train: Dataset<f64>,
     /// `("validation" | "test", samples)`.
     holdout: Option<(&'static str, Dataset<f64>)>,
+    /// What the preparation reports (rows dropped, an index column left out, …).
+    warnings: Vec<Warning>,
 }
 
 /// What a run produced, in f64 whatever precision it trained in.
@@ -72,7 +75,12 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     };
     let seconds = started.elapsed().as_secs_f64();
     let (written, log_warnings) = logs.finish()?;
+    let training_warnings = std::mem::take(&mut outcome.warnings);
+    let validation_r2 = outcome.holdout.as_ref().and_then(|evaluation| evaluation.r2);
+    let standardized_target = data.preprocessor.target_scaler().is_some();
+    outcome.warnings = data.warnings.iter().cloned().chain(training_warnings).collect();
     outcome.warnings.extend(log_warnings);
+    outcome.warnings.extend(negative_r2(validation_r2, standardized_target));
 
     if let Some(path) = &args.save {
         let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
@@ -85,82 +93,85 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     report(args, &data, &outcome, seconds, &written, verbosity)
 }
 
-/// Reads the training file (and the test file), encodes classes, splits, standardizes.
+/// Reads the training file (and the test file) and prepares them with the library's data
+/// module: columns selected, missing values handled, categories one-hot encoded, classes
+/// encoded, split, standardized. With `--init` the model's own preparation is used.
 fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
     let table = read_table(&args.data, &args.csv)?;
-    let task = match args.task {
-        TaskArg::Auto => Task::Auto,
-        TaskArg::Classification => Task::Classification,
-        TaskArg::Regression => Task::Regression,
+    let split = SplitOptions {
+        validation_fraction: if args.test.is_some() { 0.0 } else { args.validation },
+        seed: args.seed,
     };
-    let mut selection = ColumnSelection::new(args.target.iter().cloned());
-    // With --init the model's input columns are the features, unless --features says otherwise.
-    let features = args
-        .features
-        .clone()
-        .or_else(|| init.map(|model| model.preprocessor.feature_names().to_vec()));
-    if let Some(features) = features {
-        selection = selection.with_features(features);
-    }
-    let labeled = table.select(&selection, task)?;
-    let model_standardizer = init.and_then(|model| model.preprocessor.standardizer()).cloned();
-    let options = PrepareOptions {
-        split: SplitOptions {
-            validation_fraction: if args.test.is_some() { 0.0 } else { args.validation },
-            seed: args.seed,
-        },
-        standardize: !args.no_standardize && model_standardizer.is_none(),
-    };
-    let Prepared { mut preprocessor, mut train, validation, .. } =
-        prepare_training::<f64>(&labeled, &options)?;
-    let mut holdout = validation.map(|validation| ("validation", validation));
-
-    if let Some(model) = init {
-        let model_classes = model.preprocessor.class_encoding().map(|c| c.class_names());
-        let data_classes = preprocessor.class_encoding().map(|c| c.class_names());
-        if model_classes.is_some() && model_classes != data_classes {
-            bail!(
-                "{}: the model's classes are {:?} but {} has {:?}",
-                args.init.as_deref().unwrap_or(Path::new("")).display(),
-                model_classes.unwrap_or_default(),
-                args.data.display(),
-                data_classes.unwrap_or_default()
-            );
-        }
-        // A model trained on standardized inputs keeps its standardizer.
-        if let Some(standardizer) = model_standardizer {
-            preprocessor = with_standardizer(&preprocessor, &standardizer)?;
-            train = standardized(&train, &standardizer)?;
-            if let Some((_, set)) = &mut holdout {
-                *set = standardized(set, &standardizer)?;
+    let mut warnings = Vec::new();
+    let Prepared { preprocessor, train, validation, notices, .. } = match (init, &args.init) {
+        (Some(model), Some(path)) => {
+            let targets = model.preprocessor.target_names();
+            if args.target != targets {
+                bail!(
+                    "{}: the model predicts {} but --target names {}",
+                    path.display(),
+                    targets.join(","),
+                    args.target.join(",")
+                );
             }
+            if let Some(features) = &args.features {
+                if features != model.preprocessor.feature_names() {
+                    bail!(
+                        "{}: the model reads the columns {}; --features cannot change them",
+                        path.display(),
+                        model.preprocessor.feature_names().join(",")
+                    );
+                }
+            }
+            let ignored = preparation_flags(args);
+            if !ignored.is_empty() {
+                warnings.push(Warning::IgnoredWithInit { flags: ignored });
+            }
+            model.preprocessor.prepare_training_file::<f64>(&table, &split)?
         }
-    }
+        _ => {
+            let mut selection = ColumnSelection::new(args.target.iter().cloned())
+                .with_drop(args.drop.iter().cloned())
+                .with_max_categories(args.max_categories);
+            if let Some(na_values) = &args.na_values {
+                selection = selection.with_na_values(na_values.iter().cloned());
+            }
+            if let Some(features) = &args.features {
+                selection = selection.with_features(features.iter().cloned());
+            }
+            let labeled = table.select(&selection, args.task.into())?;
+            let options = TrainingOptions {
+                split,
+                standardize: !args.no_standardize,
+                standardize_target: args.standardize_target,
+                missing: args.missing.into(),
+                unknown_category: args.unknown_category.into(),
+            };
+            prepare_training_with::<f64>(&labeled, &options)?
+        }
+    };
+    warnings.extend(notices.into_iter().map(Warning::Data));
+    let mut holdout = validation.map(|validation| ("validation", validation));
     if let Some(test) = &args.test {
         let test_table = read_table(test, &args.csv)?;
         holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?));
     }
-    Ok(Data { preprocessor, train, holdout })
+    Ok(Data { preprocessor, train, holdout, warnings })
 }
 
-/// `preprocessor` with `standardizer` in place of its own.
-fn with_standardizer(
-    preprocessor: &Preprocessor,
-    standardizer: &Standardizer,
-) -> anyhow::Result<Preprocessor> {
-    let mut value = serde_json::to_value(preprocessor)?;
-    value["standardizer"] = serde_json::to_value(standardizer)?;
-    Ok(serde_json::from_value(value)?)
-}
-
-/// The samples with `standardizer` applied to their inputs.
-fn standardized(
-    dataset: &Dataset<f64>,
-    standardizer: &Standardizer,
-) -> anyhow::Result<Dataset<f64>> {
-    let mut inputs = dataset.inputs().clone();
-    standardizer.apply(&mut inputs)?;
-    Ok(Dataset::new(inputs, dataset.targets().clone(), dataset.sample_numbers().to_vec())?)
+/// The flags given that shape a new preparation of the columns, which `--init` ignores.
+fn preparation_flags(args: &TrainArgs) -> Vec<String> {
+    let given = [
+        ("--no-standardize", args.no_standardize),
+        ("--standardize-target", args.standardize_target),
+        ("--drop", !args.drop.is_empty()),
+        ("--na-values", args.na_values.is_some()),
+        ("--missing", args.missing != MissingArg::Error),
+        ("--max-categories", args.max_categories != DEFAULT_MAX_CATEGORIES),
+        ("--unknown-category", args.unknown_category != UnknownCategoryArg::Error),
+        ("--task", args.task != TaskArg::Auto),
+    ];
+    given.into_iter().filter(|(_, given)| *given).map(|(flag, _)| flag.to_owned()).collect()
 }
 
 /// The network from `--init`, or a new one shaped by the flags, checked against the data.
@@ -169,7 +180,7 @@ fn build_network(
     init: Option<&Model>,
     data: &Data,
 ) -> anyhow::Result<Network<f64>> {
-    let classification = data.preprocessor.task() == Task::Classification;
+    let task = data.preprocessor.task();
     let (n_inputs, n_outputs) = (data.train.n_inputs(), data.train.n_outputs());
     let explicit_loss = match args.loss {
         LossArg::Auto => None,
@@ -217,18 +228,12 @@ fn build_network(
         ActivationArg::Identity => Activation::Identity,
     };
     let output_activation = match args.output_activation {
-        OutputActivationArg::Auto if classification => Activation::Softmax,
-        OutputActivationArg::Auto | OutputActivationArg::Identity => Activation::Identity,
+        OutputActivationArg::Auto => task.default_output_activation(),
+        OutputActivationArg::Identity => Activation::Identity,
         OutputActivationArg::Sigmoid => Activation::Sigmoid,
         OutputActivationArg::Softmax => Activation::Softmax,
     };
-    let loss = explicit_loss.unwrap_or(
-        if classification && Loss::CrossEntropy.accepts_output(output_activation) {
-            Loss::CrossEntropy
-        } else {
-            Loss::MeanSquared
-        },
-    );
+    let loss = explicit_loss.unwrap_or(task.default_loss(output_activation));
     let sizes = std::iter::once(n_inputs).chain(hidden).chain(std::iter::once(n_outputs)).collect();
     let architecture =
         Architecture { sizes, hidden_activation, output_activation, bias: !args.no_bias, loss };
@@ -303,10 +308,7 @@ fn report(
     written: &[WrittenLog],
     verbosity: Verbosity,
 ) -> anyhow::Result<()> {
-    let task = match data.preprocessor.task() {
-        Task::Classification => "classification",
-        _ => "regression",
-    };
+    let task = data.preprocessor.task().name();
     if args.json {
         let mut files: Vec<serde_json::Value> = written
             .iter()
@@ -403,10 +405,7 @@ fn provenance(
             .filter(|((name, _), _)| *name == which)
             .map(|((_, set), evaluation)| EvaluationRecord::new(evaluation, set.len()))
     };
-    let task = match data.preprocessor.task() {
-        Task::Classification => "classification",
-        _ => "regression",
-    };
+    let task = data.preprocessor.task().name();
     Ok(Provenance {
         mlp_version: env!("CARGO_PKG_VERSION").to_owned(),
         command_line: std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect(),

@@ -476,7 +476,12 @@ impl ModelFile {
                 .map(ClassEncoding::from_class_names)
                 .transpose()
                 .map_err(data_error)?,
-            standardizer: self.inputs.standardizer.map(standardizer).transpose().map_err(data_error)?,
+            standardizer: self
+                .inputs
+                .standardizer
+                .map(standardizer)
+                .transpose()
+                .map_err(data_error)?,
             categories: self.inputs.categories,
             unknown_category: self.inputs.unknown_category,
             na_values: self.inputs.na_values.unwrap_or_else(default_na_values),

@@ -64,7 +64,7 @@ fn model_that_does_not_fit_the_data() {
         &["predict", "--model", &model, &dataset("iris.csv")],
         &["iris.csv: no column named \"x1\""],
     );
-    // With --init and other features, the input counts differ.
+    // With --init the model names its input columns: --features cannot change them.
     let data = write(dir.path(), "three.csv", "x1,x2,x3,t1,t2\n1,2,3,4,5\n");
     mlp_fails(
         dir.path(),
@@ -80,7 +80,7 @@ fn model_that_does_not_fit_the_data() {
             "--validation",
             "0",
         ],
-        &["model.json: the model takes 2 inputs but", "three.csv has 3 feature columns"],
+        &["model.json: the model reads the columns x1,x2; --features cannot change them"],
     );
 }
 

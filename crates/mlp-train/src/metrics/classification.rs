@@ -120,36 +120,13 @@ impl ClassificationMetrics {
             return Err(MetricsError::NoSamples);
         }
         let n_classes = confusion.n_classes();
-        let per_class: Vec<ClassScores> = (0..n_classes)
-            .map(|class| {
-                let true_positives = confusion.count(class, class);
-                let support = confusion.support(class);
-                let n_predicted = confusion.n_predicted(class);
-                ClassScores {
-                    precision: zero_division.divide(true_positives, n_predicted),
-                    recall: zero_division.divide(true_positives, support),
-                    f1: zero_division.divide(2 * true_positives, support + n_predicted),
-                    support,
-                }
-            })
-            .collect();
-        let average = |weight: &dyn Fn(&ClassScores) -> f64| {
-            let total: f64 = per_class.iter().map(weight).sum();
-            let mean = |score: fn(&ClassScores) -> f64| {
-                per_class.iter().map(|scores| weight(scores) * score(scores)).sum::<f64>() / total
-            };
-            ClassScores {
-                precision: mean(|scores| scores.precision),
-                recall: mean(|scores| scores.recall),
-                f1: mean(|scores| scores.f1),
-                support: n_samples,
-            }
-        };
-        let macro_avg = average(&|_| 1.0);
-        let weighted_avg = average(&|scores| scores.support as f64);
+        let per_class: Vec<ClassScores> =
+            (0..n_classes).map(|class| class_scores(&confusion, class, zero_division)).collect();
+        let macro_avg = average(&per_class, |_| 1.0, n_samples);
+        let weighted_avg = average(&per_class, |scores| scores.support as f64, n_samples);
         Ok(ClassificationMetrics {
             classes: (0..n_classes).map(|class| class.to_string()).collect(),
-            accuracy: confusion.n_correct() as f64 / n_samples as f64,
+            accuracy: confusion.accuracy(),
             confusion,
             per_class,
             macro_avg,
@@ -172,6 +149,42 @@ impl ClassificationMetrics {
         }
         self.classes = names;
         Ok(self)
+    }
+}
+
+/// Precision, recall, F1 and support of `class`.
+fn class_scores(
+    confusion: &ConfusionMatrix,
+    class: usize,
+    zero_division: ZeroDivision,
+) -> ClassScores {
+    let true_positives = confusion.count(class, class);
+    let support = confusion.support(class);
+    let n_predicted = confusion.n_predicted(class);
+    ClassScores {
+        precision: zero_division.divide(true_positives, n_predicted),
+        recall: zero_division.divide(true_positives, support),
+        f1: zero_division.divide(2 * true_positives, support + n_predicted),
+        support,
+    }
+}
+
+/// The means of precision, recall and F1 over classes weighted by `weight` (whose sum is not
+/// zero), with support `n_samples`.
+fn average(
+    per_class: &[ClassScores],
+    weight: fn(&ClassScores) -> f64,
+    n_samples: u64,
+) -> ClassScores {
+    let total: f64 = per_class.iter().map(weight).sum();
+    let mean = |score: fn(&ClassScores) -> f64| {
+        per_class.iter().map(|scores| weight(scores) * score(scores)).sum::<f64>() / total
+    };
+    ClassScores {
+        precision: mean(|scores| scores.precision),
+        recall: mean(|scores| scores.recall),
+        f1: mean(|scores| scores.f1),
+        support: n_samples,
     }
 }
 

@@ -54,26 +54,20 @@ impl ConfusionMatrix {
         for (sample, (&true_class, &predicted_class)) in
             true_classes.iter().zip(predicted_classes).enumerate()
         {
-            confusion.add(sample, true_class, predicted_class)?;
+            for class in [true_class, predicted_class] {
+                if class >= n_classes {
+                    return Err(MetricsError::ClassOutOfRange { sample, class, n_classes });
+                }
+            }
+            confusion.add(true_class, predicted_class);
         }
         Ok(confusion)
     }
 
-    /// Counts one sample (`sample` is its index, for the error).
-    pub(crate) fn add(
-        &mut self,
-        sample: usize,
-        true_class: usize,
-        predicted_class: usize,
-    ) -> Result<(), MetricsError> {
-        let n_classes = self.n_classes;
-        for class in [true_class, predicted_class] {
-            if class >= n_classes {
-                return Err(MetricsError::ClassOutOfRange { sample, class, n_classes });
-            }
-        }
-        self.counts[true_class * n_classes + predicted_class] += 1;
-        Ok(())
+    /// Counts one sample. Panics unless both classes are below `n_classes`.
+    pub(crate) fn add(&mut self, true_class: usize, predicted_class: usize) {
+        assert!(true_class < self.n_classes && predicted_class < self.n_classes);
+        self.counts[true_class * self.n_classes + predicted_class] += 1;
     }
 
     /// Sets every count back to zero.
@@ -95,6 +89,8 @@ impl ConfusionMatrix {
     }
 
     /// Row `true_class`: how its samples were predicted.
+    ///
+    /// Panics if `true_class` is not below [`ConfusionMatrix::n_classes`].
     pub fn row(&self, true_class: usize) -> &[u64] {
         &self.counts[true_class * self.n_classes..(true_class + 1) * self.n_classes]
     }
@@ -112,6 +108,12 @@ impl ConfusionMatrix {
     /// Correct predictions (the diagonal's sum).
     pub fn n_correct(&self) -> u64 {
         (0..self.n_classes).map(|class| self.count(class, class)).sum()
+    }
+
+    /// The share of samples on the diagonal: [`ConfusionMatrix::n_correct`] /
+    /// [`ConfusionMatrix::n_samples`] (NaN when there are none).
+    pub fn accuracy(&self) -> f64 {
+        self.n_correct() as f64 / self.n_samples() as f64
     }
 
     /// All samples counted.
@@ -154,6 +156,8 @@ mod tests {
         assert_eq!([0, 1, 2].map(|class| confusion.n_predicted(class)), [5, 6, 0]);
         assert_eq!(confusion.n_correct(), 6);
         assert_eq!(confusion.n_samples(), 11);
+        // scikit-learn 1.9.1 accuracy_score (make_reference.py).
+        assert_eq!(confusion.accuracy(), 0.5454545454545454);
         assert_eq!(serde_json::to_string(&confusion).unwrap(), "[[3,1,0],[1,3,0],[1,2,0]]");
     }
 

@@ -137,20 +137,16 @@ impl MetricsAccumulator {
         self.loss_sum += mean_loss.to_f64_value() * batch as f64;
         match self.kind {
             MetricsKind::Classification => {
-                for (column, (output, target)) in
-                    outputs.column_iter().zip(targets.column_iter()).enumerate()
-                {
-                    let sample = self.n_samples + column;
+                for (output, target) in outputs.column_iter().zip(targets.column_iter()) {
                     let true_class = class_of(target);
-                    for (value, output) in self.sample_outputs.iter_mut().zip(output.iter()) {
-                        *value = output.to_f64_value();
-                    }
-                    self.confusion
-                        .add(sample, true_class, class_of(output))
-                        .expect("classes come from the outputs, so they are in range");
+                    // Both classes are below n_outputs (or 2 for one output).
+                    self.confusion.add(true_class, class_of(output));
                     if let Some(log_loss) = &mut self.log_loss {
+                        for (value, output) in self.sample_outputs.iter_mut().zip(output.iter()) {
+                            *value = output.to_f64_value();
+                        }
                         // A NaN output (a diverged network) leaves no log loss.
-                        if log_loss.add(sample, true_class, &self.sample_outputs).is_err() {
+                        if log_loss.add(true_class, &self.sample_outputs).is_err() {
                             self.log_loss = None;
                         }
                     }

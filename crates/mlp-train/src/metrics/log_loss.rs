@@ -45,11 +45,9 @@ pub fn log_loss(
         });
     }
     let mut sum = LogLossSum::default();
-    for (sample, (&class, column)) in
-        true_classes.iter().zip(probabilities.column_iter()).enumerate()
-    {
+    for (&class, column) in true_classes.iter().zip(probabilities.column_iter()) {
         let column: Vec<f64> = column.iter().copied().collect();
-        sum.add(sample, class, &column)?;
+        sum.add(class, &column)?;
     }
     sum.mean().ok_or(MetricsError::NoSamples)
 }
@@ -62,14 +60,15 @@ pub(crate) struct LogLossSum {
 }
 
 impl LogLossSum {
-    /// Adds −ln p̂ of one sample (index `sample`, for errors) of class `true_class` given
-    /// `probabilities` (one per class, or the probability of class 1 alone).
+    /// Adds −ln p̂ of the next sample, of class `true_class`, given `probabilities` (one per
+    /// class, or the probability of class 1 alone). Errors name the sample by its 0-based
+    /// index among those added.
     pub(crate) fn add(
         &mut self,
-        sample: usize,
         true_class: usize,
         probabilities: &[f64],
     ) -> Result<(), MetricsError> {
+        let sample = self.n_samples;
         if let Some(&value) = probabilities.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(MetricsError::NotAProbability { sample, value });
         }
@@ -129,6 +128,14 @@ mod tests {
         let expected = (-(1.0 - f64::EPSILON).ln() - f64::EPSILON.ln()) / 2.0;
         assert_eq!(loss, expected);
         assert_close(-f64::EPSILON.ln(), 36.04365338911715);
+        // Alone, a right answer given 1 costs −ln(1 − ε) ≈ ε, not 0: scikit-learn 1.9.1 gives
+        // 2.220446049250313e-16 for log_loss([0], [[1.0, 0.0]], labels=[0, 1]) and for
+        // log_loss([1], [1.0], labels=[0, 1]) (make_reference.py). Rust's ln is one ulp above
+        // numpy's here (ε + ε²/2 + ε³/3 rounds up), so compare relatively.
+        const CERTAIN: f64 = 2.220446049250313e-16;
+        let certain = dmatrix![1.0; 0.0];
+        assert_close(log_loss(&[0], certain.as_view()).unwrap() / CERTAIN, 1.0);
+        assert_close(log_loss(&[1], dmatrix![1.0].as_view()).unwrap() / CERTAIN, 1.0);
         let binary = dmatrix![1.0, 0.0];
         assert_eq!(log_loss(&[1, 1], binary.as_view()).unwrap(), expected);
         assert_eq!(log_loss(&[0, 0], binary.as_view()).unwrap(), expected);

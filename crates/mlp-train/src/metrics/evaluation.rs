@@ -16,29 +16,25 @@ use crate::{Dataset, MetricsKind};
 /// `accuracy`, `mse` and `r2` repeat the headline numbers of `classification` and `regression`
 /// for callers that read only those.
 ///
-/// Serializes (for `--json`) as `{"loss", "samples", "classification": {…}}` or
-/// `{"loss", "samples", "regression": {…}}`, the inner objects as
-/// [`ClassificationMetrics`] and [`RegressionMetrics`] describe.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+/// Serializes (for `--json`) as `{"loss", "samples", "accuracy", "classification": {…}}` or
+/// `{"loss", "samples", "mse", "r2", "regression": {…}}` (the flat keys are those `--json`
+/// printed before the full metrics; `r2` is `null` with fewer than two samples), the inner
+/// objects as [`ClassificationMetrics`] and [`RegressionMetrics`] describe.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Evaluation {
     /// Mean loss over samples (the network's loss function, without the L2 term).
     pub loss: f64,
     /// Number of samples.
     pub samples: usize,
     /// [`ClassificationMetrics::accuracy`] (classification).
-    #[serde(skip)]
     pub accuracy: Option<f64>,
     /// [`RegressionMetrics::mse`] (regression).
-    #[serde(skip)]
     pub mse: Option<f64>,
     /// [`RegressionMetrics::r2`] (regression; `None` with fewer than two samples).
-    #[serde(skip)]
     pub r2: Option<f64>,
     /// Every classification metric (classification with at least one sample).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub classification: Option<ClassificationMetrics>,
     /// Every regression metric (regression with at least one sample).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub regression: Option<RegressionMetrics>,
 }
 
@@ -63,6 +59,25 @@ impl Evaluation {
             self.regression = Some(metrics.with_output_names(names)?);
         }
         Ok(self)
+    }
+}
+
+impl Serialize for Evaluation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("loss", &self.loss)?;
+        object.serialize_entry("samples", &self.samples)?;
+        if let Some(metrics) = &self.classification {
+            object.serialize_entry("accuracy", &metrics.accuracy)?;
+            object.serialize_entry("classification", metrics)?;
+        }
+        if let Some(metrics) = &self.regression {
+            object.serialize_entry("mse", &metrics.mse)?;
+            object.serialize_entry("r2", &metrics.r2)?;
+            object.serialize_entry("regression", metrics)?;
+        }
+        object.end()
     }
 }
 
@@ -420,9 +435,11 @@ mod tests {
         let renamed = evaluation.clone().with_output_names(vec![]).unwrap();
         assert_eq!(renamed, evaluation);
         let json = serde_json::to_value(&evaluation).unwrap();
-        assert_eq!(json["samples"], 4);
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["accuracy", "classification", "loss", "samples"]); // serde_json sorts keys
+        assert_eq!((&json["samples"], &json["accuracy"]), (&4.into(), &0.5.into()));
+        assert_eq!(json["loss"], evaluation.loss);
         assert_eq!(json["classification"]["classes"][2], "c");
-        assert!(json.get("regression").is_none() && json.get("accuracy").is_none());
         assert!(evaluation.with_class_names(vec![]).is_err());
     }
 
@@ -442,7 +459,12 @@ mod tests {
         assert_eq!(evaluation.clone().with_class_names(vec![]).unwrap(), evaluation);
         assert!(evaluation.with_output_names(vec![]).is_err());
         let json = serde_json::to_value(evaluate(&network, &dataset, None)).unwrap();
-        assert_eq!(json["regression"]["mse"], 0.5);
-        assert!(json.get("classification").is_none() && json.get("r2").is_none());
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["loss", "mse", "r2", "regression", "samples"]);
+        assert_eq!((&json["mse"], &json["regression"]["mse"]), (&0.5.into(), &0.5.into()));
+        assert_eq!(json["r2"], 1.0 - 1.0 / 4.5);
+        let one_sample = Dataset::numbered(dmatrix![1.0], dmatrix![2.0]).unwrap();
+        let json = serde_json::to_value(evaluate(&network, &one_sample, None)).unwrap();
+        assert_eq!(json["r2"], serde_json::Value::Null);
     }
 }

@@ -214,6 +214,9 @@ fn record_text(record: &EvaluationRecord) -> String {
         accuracy: record.accuracy,
         mse: record.mse,
         r2: record.r2,
+        samples: record.samples,
+        classification: None,
+        regression: None,
     };
     format!("{} samples: {}", record.samples, evaluation_text(&evaluation))
 }

@@ -5,10 +5,10 @@ use crate::Optimizer;
 /// What the network predicts, which decides the metrics reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MetricsKind {
-    /// Accuracy: the predicted class is the largest output (softmax, or several sigmoid
-    /// outputs), or output ≥ 0.5 for a single sigmoid output.
+    /// [`crate::metrics::ClassificationMetrics`]: the predicted class is the largest output
+    /// (softmax, or several sigmoid outputs), or class 1 when a single output is ≥ 0.5.
     Classification,
-    /// Mean squared error and R².
+    /// [`crate::metrics::RegressionMetrics`]: MAE, MSE, RMSE and R².
     Regression,
 }
 

@@ -6,6 +6,8 @@
 //! - [`train`] / [`train_with`]: the loop, configured by a [`TrainConfig`].
 //! - [`events`]: the span names, targets and field names the loop reports through: a public
 //!   interface.
+//! - [`metrics`]: confusion matrix, precision/recall/F1, log loss, MAE, RMSE and R² as
+//!   scikit-learn computes them; [`evaluate`] a network on a dataset.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names).
 //! - [`warnings`]: what a run should tell a person besides errors, typed.
@@ -17,11 +19,11 @@ pub mod dataset;
 pub mod events;
 pub mod gradlog;
 pub mod human;
+pub mod metrics;
 pub mod model_file;
 pub mod warnings;
 
 mod config;
-mod metrics;
 mod optimizer;
 mod step_log;
 mod trainer;

@@ -200,6 +200,7 @@ pub fn train_with<T: Scalar>(
         initial_val_loss,
     };
     let mut best: Option<Best<T>> = None;
+    let mut accumulator = MetricsAccumulator::new(metrics, network, training.len());
 
     for epoch in 1..=config.epochs {
         let _epoch = events::epoch_span(epoch).entered();
@@ -207,7 +208,7 @@ pub fn train_with<T: Scalar>(
         if config.shuffle {
             order.shuffle(&mut rng);
         }
-        let mut accumulator = MetricsAccumulator::new(metrics, network);
+        accumulator.clear();
         for batch in order.chunks(config.batch_size) {
             report.steps += 1;
             let step = report.steps;
@@ -234,13 +235,13 @@ pub fn train_with<T: Scalar>(
         let record = EpochRecord {
             epoch,
             loss: train_metrics.loss,
-            val_loss: val_metrics.map(|m| m.loss),
+            val_loss: val_metrics.as_ref().map(|m| m.loss),
             accuracy: train_metrics.accuracy,
-            val_accuracy: val_metrics.and_then(|m| m.accuracy),
+            val_accuracy: val_metrics.as_ref().and_then(|m| m.accuracy),
             mse: train_metrics.mse,
-            val_mse: val_metrics.and_then(|m| m.mse),
+            val_mse: val_metrics.as_ref().and_then(|m| m.mse),
             r2: train_metrics.r2,
-            val_r2: val_metrics.and_then(|m| m.r2),
+            val_r2: val_metrics.as_ref().and_then(|m| m.r2),
             learning_rate,
             seconds: started.elapsed().as_secs_f64(),
         };

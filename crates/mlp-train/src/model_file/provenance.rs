@@ -208,8 +208,15 @@ mod tests {
 
     #[test]
     fn non_finite_metrics_become_null() {
-        let evaluation =
-            Evaluation { loss: f64::INFINITY, accuracy: None, mse: Some(f64::NAN), r2: Some(0.5) };
+        let evaluation = Evaluation {
+            loss: f64::INFINITY,
+            samples: 3,
+            accuracy: None,
+            mse: Some(f64::NAN),
+            r2: Some(0.5),
+            classification: None,
+            regression: None,
+        };
         let record = EvaluationRecord::new(&evaluation, 3);
         assert_eq!(
             serde_json::to_string(&record).unwrap(),

@@ -20,3 +20,6 @@ mod model_info;
 mod console;
 // The one JSON schema: summaries start with command and warnings; predict's JSON Lines.
 mod json_schema;
+// Issue #9's real-world CSVs end to end: task, missing values, categories, index columns,
+// delimiters and decimal commas, .gz and stdin, a saved categorical model on reordered columns.
+mod real_data;

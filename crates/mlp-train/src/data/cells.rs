@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 
-use super::column::Column;
+use super::column::{parse_number, Column};
 use super::error::{ColumnRef, DataError, Expected, MissingColumn, MAX_LISTED_LINES};
+use super::number::DecimalSeparator;
 use super::table::Table;
 
 /// The missing-value markers used unless told otherwise: `NA`, `N/A`, `NaN`, `nan`, `null`, `?`.
@@ -128,6 +129,9 @@ impl Table {
         let profile = ColumnProfile::of(column, na_values);
         if let Some((&first_row, more_rows)) = profile.word_rows.split_first() {
             let text = column.text(column.code(first_row)).unwrap_or_default();
+            if reads_with_decimal_comma(text) {
+                return Err(self.decimal_comma_error(column_idx, first_row, text));
+            }
             let expected =
                 if text.parse::<f64>().is_ok() { Expected::FiniteNumber } else { expected };
             return Err(DataError::InvalidCell {
@@ -208,6 +212,44 @@ impl Table {
         })
     }
 
+    /// An error when every word of column `column_idx` (at least one) reads as a number with a
+    /// decimal comma (`2,5`): a column of numbers written with decimal commas, read without
+    /// `--decimal-comma`, which would otherwise become categories or class labels.
+    pub(crate) fn check_decimal_comma(
+        &self,
+        column_idx: usize,
+        na_values: &[String],
+    ) -> Result<(), DataError> {
+        let Some(column) = self.column(column_idx) else {
+            return Err(self.unknown_column_index(column_idx));
+        };
+        let profile = ColumnProfile::of(column, na_values);
+        let Some(&first_row) = profile.word_rows.first() else {
+            return Ok(());
+        };
+        let all_words_read = column
+            .texts()
+            .iter()
+            .zip(&profile.text_is_missing)
+            .all(|(text, &missing)| missing || reads_with_decimal_comma(text));
+        match all_words_read {
+            true => {
+                let text = column.text(column.code(first_row)).unwrap_or_default();
+                Err(self.decimal_comma_error(column_idx, first_row, text))
+            }
+            false => Ok(()),
+        }
+    }
+
+    fn decimal_comma_error(&self, column_idx: usize, row_idx: usize, text: &str) -> DataError {
+        DataError::DecimalComma {
+            path: self.path().to_owned(),
+            line: self.lines()[row_idx],
+            column: self.column_ref(column_idx),
+            text: text.to_owned(),
+        }
+    }
+
     /// The missing cells of column `column_idx` under `is_missing_row`, for an error: count and
     /// first lines.
     pub(crate) fn missing_column(
@@ -234,6 +276,12 @@ impl Table {
             suggestion: None,
         }
     }
+}
+
+/// True when `text` holds a comma and reads as a finite number with `,` as the decimal point
+/// (`2,5`, `-0,25`); a text with a decimal point only is a number in either mode.
+fn reads_with_decimal_comma(text: &str) -> bool {
+    text.contains(',') && parse_number(text.as_bytes(), DecimalSeparator::Comma).is_some()
 }
 
 fn first_missing_text(column: &Column, profile: &ColumnProfile) -> Option<String> {
@@ -285,6 +333,40 @@ mod tests {
         assert_eq!(cells.categories, ["x", "1.5", "0"]);
         assert_eq!(cells.codes, [Some(0), Some(1), None, Some(0), Some(1), Some(2), Some(2)]);
         assert_eq!(cells.first_missing_text.as_deref(), Some("?"));
+    }
+
+    fn semicolon_table(text: &str) -> Table {
+        let options = CsvOptions { delimiter: Some(b';'), ..CsvOptions::default() };
+        Table::from_reader(text.as_bytes(), "t.csv", &options).unwrap()
+    }
+
+    #[test]
+    fn decimal_comma_numbers_read_without_the_flag_name_the_flag() {
+        // Every word is a decimal-comma number (the markers aside): the column is numbers.
+        let table = semicolon_table("a;b\n2,5;x\nNA;y\n-0,25;z\n3;x,1\n");
+        let err = table.check_decimal_comma(0, &default_na_values()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"t.csv: line 2, column 1 (a): "2,5" looks like a number with a decimal comma; use --decimal-comma to read such numbers"#
+        );
+        assert_eq!((err.line(), err.column()), (Some(2), Some(1)));
+        // Words that are not such numbers: a categorical column, no error.
+        table.check_decimal_comma(1, &default_na_values()).unwrap();
+        // A numeric column with a few decimal-comma cells: the same error, not "expected a
+        // number".
+        let table = semicolon_table("a\n1\n2\n3,5\n4\n");
+        let err = table.numeric_cells(0, &default_na_values(), Expected::Number).unwrap_err();
+        assert!(matches!(&err, DataError::DecimalComma { line: 4, text, .. } if text == "3,5"));
+        // Read with --decimal-comma, the same cells are numbers.
+        let options = CsvOptions {
+            delimiter: Some(b';'),
+            decimal: DecimalSeparator::Comma,
+            ..CsvOptions::default()
+        };
+        let table = Table::from_reader(&b"a\n2,5\n-0,25\n"[..], "t.csv", &options).unwrap();
+        table.check_decimal_comma(0, &default_na_values()).unwrap();
+        let cells = table.numeric_cells(0, &default_na_values(), Expected::Number).unwrap();
+        assert_eq!(cells.values, [2.5, -0.25]);
     }
 
     #[test]

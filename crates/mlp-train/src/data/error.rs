@@ -167,6 +167,22 @@ pub enum DataError {
         /// The lines of the first few of those (at most [`MAX_LISTED_LINES`]).
         more_lines: Vec<u64>,
     },
+    /// A column whose words all read as numbers with a decimal comma (`2,5`) in a file read with
+    /// decimal points: numbers the user meant, which would otherwise be categories or errors.
+    #[error(
+        "{}: line {line}, column {column}: {text:?} looks like a number with a decimal comma; use --decimal-comma to read such numbers",
+        .path.display()
+    )]
+    DecimalComma {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the row of the first such cell starts.
+        line: u64,
+        /// The column.
+        column: ColumnRef,
+        /// The first such cell's text.
+        text: String,
+    },
     /// Missing values (empty cells or markers such as `NA`) where the missing-value policy does
     /// not allow them. Names the first missing cell, then counts them per column with their
     /// first lines, and says what to do.
@@ -398,6 +414,7 @@ impl DataError {
             | DataError::InvalidUtf8 { path, .. }
             | DataError::DuplicateColumnName { path, .. }
             | DataError::InvalidCell { path, .. }
+            | DataError::DecimalComma { path, .. }
             | DataError::UnknownColumn { path, .. }
             | DataError::UnterminatedQuote { path, .. }
             | DataError::DuplicateSelection { path, .. }
@@ -428,6 +445,7 @@ impl DataError {
             | DataError::InvalidUtf8 { line, .. }
             | DataError::DuplicateColumnName { line, .. }
             | DataError::InvalidCell { line, .. }
+            | DataError::DecimalComma { line, .. }
             | DataError::UnterminatedQuote { line, .. }
             | DataError::MissingValues { line, .. }
             | DataError::UnknownCategory { line, .. }
@@ -441,6 +459,7 @@ impl DataError {
         match self {
             DataError::InvalidUtf8 { column, .. } => Some(*column),
             DataError::InvalidCell { column, .. }
+            | DataError::DecimalComma { column, .. }
             | DataError::LabelsNeedOneTarget { column, .. }
             | DataError::SingleClass { column, .. }
             | DataError::UnknownClass { column, .. }

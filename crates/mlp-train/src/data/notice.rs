@@ -96,15 +96,22 @@ impl fmt::Display for DataNotice {
             ),
             DataNotice::MissingTargetsDropped { column, n_dropped } => {
                 let rows = if *n_dropped == 1 { "row" } else { "rows" };
-                write!(f, "dropped {n_dropped} {rows} whose target {column} is missing")
+                write!(f, "dropped {n_dropped} {rows} whose target column {column} is missing")
             }
             DataNotice::ValuesImputed { n_cells, strategy } => {
                 let cells = if *n_cells == 1 { "cell" } else { "cells" };
-                write!(
-                    f,
-                    "filled {n_cells} missing feature {cells} with the training rows' \
-                     {strategy} (categories with the most frequent)"
-                )
+                match *strategy {
+                    "most-frequent" => write!(
+                        f,
+                        "filled {n_cells} missing feature {cells} with the training rows' most \
+                         frequent values"
+                    ),
+                    _ => write!(
+                        f,
+                        "filled {n_cells} missing feature {cells} with the training rows' \
+                         {strategy} (categories with the most frequent)"
+                    ),
+                }
             }
         }
     }
@@ -133,12 +140,17 @@ mod tests {
             (
                 DataNotice::MissingTargetsDropped { column, n_dropped: 1 },
                 "missing-targets-dropped",
-                "dropped 1 row whose target 1 (class) is missing",
+                "dropped 1 row whose target column 1 (class) is missing",
             ),
             (
                 DataNotice::ValuesImputed { n_cells: 19, strategy: "median" },
                 "values-imputed",
                 "filled 19 missing feature cells with the training rows' median (categories with the most frequent)",
+            ),
+            (
+                DataNotice::ValuesImputed { n_cells: 1, strategy: "most-frequent" },
+                "values-imputed",
+                "filled 1 missing feature cell with the training rows' most frequent values",
             ),
         ];
         for (notice, kind, text) in notices {

@@ -189,7 +189,20 @@ impl Table {
                         name: name.clone(),
                     });
                 }
-                self.column_index(name).ok_or_else(|| self.unknown_column(name))
+                let column_idx =
+                    self.column_index(name).ok_or_else(|| self.unknown_column(name))?;
+                let twin =
+                    self.column_names()[column_idx + 1..].iter().position(|other| other == name);
+                match twin {
+                    Some(offset) => Err(DataError::DuplicateColumnName {
+                        path: self.path().to_owned(),
+                        line: self.header_line(),
+                        name: name.clone(),
+                        first: column_idx + 1,
+                        second: column_idx + offset + 2,
+                    }),
+                    None => Ok(column_idx),
+                }
             })
             .collect()
     }
@@ -234,6 +247,7 @@ impl Table {
                 let cells = self.numeric_cells(column_idx, na_values, Expected::Number)?;
                 (FeatureValues::Numeric(cells.values), cells.first_missing_text)
             } else {
+                self.check_decimal_comma(column_idx, na_values)?;
                 let CategoricalCells { categories, codes, first_missing_text } =
                     self.categorical_cells(column_idx, na_values)?;
                 if categories.len() > selection.max_categories {
@@ -286,6 +300,9 @@ impl Table {
                     column: self.column_ref(label_column),
                     n_targets: columns.len(),
                 });
+            }
+            if task == Task::Auto {
+                self.check_decimal_comma(label_column, na_values)?;
             }
             return self.labels_at(label_column, na_values).map(Targets::Labels);
         }

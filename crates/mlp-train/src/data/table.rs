@@ -59,6 +59,8 @@ pub struct Table {
     column_names: Vec<String>,
     columns: Vec<Column>,
     lines: Vec<u64>,
+    /// The 1-based line of the header (0 without one).
+    header_line: u64,
 }
 
 impl Table {
@@ -101,6 +103,7 @@ impl Table {
         let mut column_names: Option<Vec<String>> = None;
         let mut builders: Vec<ColumnBuilder> = Vec::new();
         let mut lines = Vec::new();
+        let mut header_line = 0;
         let mut record = ByteRecord::new();
         loop {
             match csv_reader.read_byte_record(&mut record) {
@@ -139,6 +142,7 @@ impl Table {
                     builders = (0..names.len()).map(|_| ColumnBuilder::default()).collect();
                     column_names = Some(names);
                     if options.has_header {
+                        header_line = line;
                         continue;
                     }
                 }
@@ -154,7 +158,7 @@ impl Table {
             return Err(DataError::NoDataRows { path });
         }
         let columns = builders.into_iter().map(ColumnBuilder::finish).collect();
-        Ok(Table { path, column_names, columns, lines })
+        Ok(Table { path, column_names, columns, lines, header_line })
     }
 
     /// The path (or display name) the table was read from.
@@ -195,6 +199,11 @@ impl Table {
     /// The 1-based physical line of every data row, in row order.
     pub fn lines(&self) -> &[u64] {
         &self.lines
+    }
+
+    /// The 1-based line of the header, 0 when the file was read without one.
+    pub(crate) fn header_line(&self) -> u64 {
+        self.header_line
     }
 
     /// The cells of column `column_idx`.
@@ -328,6 +337,12 @@ fn header_names(header: &ByteRecord, path: &Path, line: u64) -> Result<Vec<Strin
         names.push(name.trim().to_owned());
     }
     for (second_idx, name) in names.iter().enumerate() {
+        // Empty names may repeat: pandas writes one per level of an unnamed MultiIndex. They are
+        // index columns, left out unless selected, and selecting one is then ambiguous
+        // (`Table::resolve`).
+        if name.is_empty() {
+            continue;
+        }
         if let Some(first_idx) = names[..second_idx].iter().position(|earlier| earlier == name) {
             return Err(DataError::DuplicateColumnName {
                 path: path.to_owned(),
@@ -532,6 +547,22 @@ mod tests {
         let err = read(b"a,b,a\n1,2,3\n").unwrap_err();
         assert!(
             matches!(&err, DataError::DuplicateColumnName { line: 1, name, first: 1, second: 3, .. } if name == "a"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn repeated_empty_header_names_are_index_columns_ambiguous_only_when_selected() {
+        // pandas' `to_csv` of a frame with a two-level unnamed index.
+        let table = read(b"\n,,x,y\n0,0,0.5,a\n1,1,1.5,b\n0,2,2.5,a\n1,3,3.5,b\n").unwrap();
+        assert_eq!(table.column_names(), ["", "", "x", "y"]);
+        let data = table.select(&ColumnSelection::new(["y"]), Task::Classification).unwrap();
+        assert_eq!(data.features.names, ["x"]);
+        assert_eq!(data.notices.len(), 2, "{:?}", data.notices);
+        let selection = ColumnSelection::new(["y"]).with_features(["", "x"]);
+        let err = table.select(&selection, Task::Classification).unwrap_err();
+        assert!(
+            matches!(&err, DataError::DuplicateColumnName { line: 2, name, first: 1, second: 2, .. } if name.is_empty()),
             "{err:?}"
         );
     }

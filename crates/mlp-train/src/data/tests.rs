@@ -306,7 +306,10 @@ fn a_question_mark_in_a_numeric_target_is_missing_not_a_class() {
             n_dropped: 1
         }]
     );
-    assert_eq!(prepared.notices[0].to_string(), "dropped 1 row whose target 2 (y) is missing");
+    assert_eq!(
+        prepared.notices[0].to_string(),
+        "dropped 1 row whose target column 2 (y) is missing"
+    );
     // The evaluation of a file with a missing target is an error naming it.
     let err = prepared.preprocessor.dataset::<f64>(&fixture("question_target.csv")).unwrap_err();
     assert_eq!(

@@ -48,7 +48,7 @@ fn info_json(path: &str, model: &Model) -> serde_json::Value {
         "layers": layers,
         "parameters": model.n_parameters(),
         "inputs": {
-            "names": preprocessor.feature_names(),
+            "names": preprocessor.input_names(),
             "standardized": preprocessor.standardizer().is_some(),
         },
         "outputs": {
@@ -79,7 +79,7 @@ fn info_text(model: &Model) -> String {
     text += &format!(
         "\ninputs ({}, {standardized}): {}\n",
         preprocessor.n_inputs(),
-        preprocessor.feature_names().join(", ")
+        preprocessor.input_names().join(", ")
     );
     text += &match preprocessor.class_encoding() {
         Some(encoding) => format!(

@@ -311,6 +311,23 @@ fn penguins_like_table_one_hot_missing_values_and_categories() {
     assert_eq!(values.len(), 7, "{inputs}");
     assert!(values[1].is_number() && values[5].is_string(), "{inputs}");
     assert_eq!(model["outputs"]["classes"], serde_json::json!(["Adelie", "Chinstrap", "Gentoo"]));
+    // `mlp info` names the network's ten inputs, one per category.
+    let info = json(&mlp_ok(dir.path(), &["info", "--model", "median.json", "--json"]));
+    let names = [
+        "island=Biscoe",
+        "island=Dream",
+        "island=Torgersen",
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+        "sex=female",
+        "sex=male",
+        "year",
+    ];
+    assert_eq!(info["inputs"]["names"], serde_json::json!(names), "{info}");
+    let text = mlp_ok(dir.path(), &["info", "--model", "median.json"]);
+    assert!(text.contains(&format!("{}\n", names.join(", "))), "{text}");
     // Evaluate applies the same preparation to the rows with NA cells.
     let evaluated =
         json(&mlp_ok(dir.path(), &["evaluate", "--model", "median.json", &data, "--json"]));

@@ -284,12 +284,27 @@ fn penguins_like_table_one_hot_missing_values_and_categories() {
     );
 
     // --missing drop: 5 rows dropped; island (3) and sex (2) one-hot beside 5 numbers.
-    let (summary, stderr) =
-        train_json(dir.path(), &data, "species", &["--epochs", "2", "--missing", "drop"]);
+    let (summary, stderr) = train_json(
+        dir.path(),
+        &data,
+        "species",
+        &["--epochs", "2", "--missing", "drop", "--save", "drop.json"],
+    );
     assert_kinds(&summary, &["rows-dropped"]);
     assert!(stderr.contains("warning: dropped 5 of 66 rows with missing values"), "{stderr}");
     assert_eq!(n_samples(&summary), 61);
     assert_eq!(summary["parameters"], parameters(3 + 4 + 2 + 1, 3));
+
+    // That model has no imputer: predicting on the rows with NA cells names them.
+    mlp_fails(
+        dir.path(),
+        &["predict", "--model", "drop.json", &data],
+        &[
+            "penguins_small.csv: line 5, column 3 (bill_length_mm)",
+            "sex 5 (lines 5, 10, 11, 12, 13)",
+            "the model has no imputer (it was trained with --missing drop)",
+        ],
+    );
 
     // --missing median: every row kept, the imputer and the categories saved in the model.
     let (summary, stderr) = train_json(
@@ -532,6 +547,40 @@ fn a_saved_categorical_model_reads_columns_by_name() {
             "--unknown-category ignore",
         ],
     );
+    // Set at training, `--unknown-category ignore` is saved in the model: the row is predicted.
+    mlp_ok(
+        dir.path(),
+        &[
+            "train",
+            &data,
+            "--target",
+            "species",
+            "--missing",
+            "median",
+            "--unknown-category",
+            "ignore",
+            "--epochs",
+            "5",
+            "--save",
+            "ignore.json",
+        ],
+    );
+    let predicted = mlp_ok(dir.path(), &["predict", "--model", "ignore.json", &unknown]);
+    assert_eq!(predicted.lines().count(), 67);
+
+    // The reordered file on standard input gives the same predictions again.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
+        .args(["predict", "--model", "m.json", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = std::fs::read_to_string(&shuffled).unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), original);
 }
 
 /// What pandas writes with `sep=';', decimal=','` from a frame with NaN: an empty-named index

@@ -48,12 +48,17 @@ fn info_json(path: &str, model: &Model) -> serde_json::Value {
         "layers": layers,
         "parameters": model.n_parameters(),
         "inputs": {
-            "names": preprocessor.feature_names(),
+            "columns": preprocessor.feature_names(),
+            "names": preprocessor.input_names(),
             "standardized": preprocessor.standardizer().is_some(),
+            "categories": preprocessor.parts().categories,
+            "missing": preprocessor.imputer().map_or("error", |imputer| imputer.strategy().name()),
+            "unknown_category": preprocessor.unknown_category(),
         },
         "outputs": {
             "names": preprocessor.target_names(),
             "classes": preprocessor.class_encoding().map(|encoding| encoding.class_names()),
+            "standardized": preprocessor.target_scaler().is_some(),
         },
         "provenance": model.provenance,
     });
@@ -79,7 +84,7 @@ fn info_text(model: &Model) -> String {
     text += &format!(
         "\ninputs ({}, {standardized}): {}\n",
         preprocessor.n_inputs(),
-        preprocessor.feature_names().join(", ")
+        preprocessor.input_names().join(", ")
     );
     text += &match preprocessor.class_encoding() {
         Some(encoding) => format!(

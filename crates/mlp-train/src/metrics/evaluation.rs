@@ -287,14 +287,13 @@ pub fn evaluate_prepared<T: Scalar>(
             predictions: (preprocessor.n_outputs(), dataset.len()),
             targets: dataset.targets().shape(),
         };
-        let mut predictions = network
-            .predict(dataset.inputs())
-            .map_err(|_| shape_error())?
-            .map(Scalar::to_f64_value);
+        let mut predictions =
+            network.predict(dataset.inputs()).map_err(|_| shape_error())?.map(Scalar::to_f64_value);
         let mut targets = dataset.targets().map(Scalar::to_f64_value);
         preprocessor.unscale_outputs(&mut predictions).map_err(|_| shape_error())?;
         preprocessor.unscale_outputs(&mut targets).map_err(|_| shape_error())?;
-        let regression = RegressionMetrics::from_matrices(predictions.as_view(), targets.as_view())?;
+        let regression =
+            RegressionMetrics::from_matrices(predictions.as_view(), targets.as_view())?;
         evaluation.mse = Some(regression.mse);
         evaluation.r2 = regression.r2;
         evaluation.regression = Some(regression);

@@ -54,14 +54,16 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
         .keep
         .iter()
         .map(|name| {
-            table.column_index(name).ok_or_else(|| DataError::UnknownColumn {
-                path: table.path().to_owned(),
-                name: name.clone(),
-                available: table.column_names().to_vec(),
-                suggestion: suggest_column(name, table.column_names()),
+            table.column_index(name).ok_or_else(|| {
+                anyhow::Error::new(DataError::UnknownColumn {
+                    path: table.path().to_owned(),
+                    name: name.clone(),
+                    available: table.column_names().to_vec(),
+                    suggestion: suggest_column(name, table.column_names()),
+                })
             })
         })
-        .collect::<Result<_, _>>()
+        .collect::<anyhow::Result<_>>()
         .context("--keep")?;
     let inputs = model.preprocessor.inputs::<f64>(&table)?;
     let mut outputs = model.network.predict(&inputs).map_err(|err| {

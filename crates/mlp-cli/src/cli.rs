@@ -293,6 +293,11 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// What a category the training rows did not have becomes, instead of what the model
+    /// file says: an error, or all zeros (ignore).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub unknown_category: Option<UnknownCategoryArg>,
+
     /// CSV reading options.
     #[command(flatten)]
     pub csv: CsvArgs,
@@ -316,6 +321,16 @@ pub struct PredictArgs {
     /// Write JSON Lines instead of CSV: one object per row, keyed by the CSV column names.
     #[arg(long)]
     pub json: bool,
+
+    /// Copy these input columns into the output, after the row number (an id, a name),
+    /// comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub keep: Vec<String>,
+
+    /// What a category the training rows did not have becomes, instead of what the model
+    /// file says: an error, or all zeros (ignore).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub unknown_category: Option<UnknownCategoryArg>,
 
     /// CSV reading options.
     #[command(flatten)]

@@ -60,7 +60,7 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
             FormatArg::Markdown => ExplainFormat::Markdown,
             FormatArg::Json => ExplainFormat::Json,
         },
-        input_names: preprocessor.feature_names().to_vec(),
+        input_names: preprocessor.input_names(),
         output_names,
         sample_label: format!("sample {} ({line}{})", args.sample, args.data.display()),
     };

@@ -2,6 +2,7 @@
 //! columns, and how it was made (its provenance) when the file records it.
 
 use mlp_core::Activation;
+use mlp_train::data::UnknownCategory;
 use mlp_train::model_file::{EvaluationRecord, LayerSummary, Model, Provenance};
 use mlp_train::{Evaluation, Optimizer};
 
@@ -48,12 +49,17 @@ fn info_json(path: &str, model: &Model) -> serde_json::Value {
         "layers": layers,
         "parameters": model.n_parameters(),
         "inputs": {
+            "columns": preprocessor.feature_names(),
             "names": preprocessor.input_names(),
             "standardized": preprocessor.standardizer().is_some(),
+            "categories": preprocessor.parts().categories,
+            "missing": preprocessor.imputer().map_or("error", |imputer| imputer.strategy().name()),
+            "unknown_category": preprocessor.unknown_category(),
         },
         "outputs": {
             "names": preprocessor.target_names(),
             "classes": preprocessor.class_encoding().map(|encoding| encoding.class_names()),
+            "standardized": preprocessor.target_scaler().is_some(),
         },
         "provenance": model.provenance,
     });
@@ -81,12 +87,26 @@ fn info_text(model: &Model) -> String {
         preprocessor.n_inputs(),
         preprocessor.input_names().join(", ")
     );
+    text += &match preprocessor.imputer() {
+        Some(imputer) => format!(
+            "missing values: filled with the training rows' {} (text columns: most frequent)\n",
+            imputer.strategy().name()
+        ),
+        None => "missing values: an error\n".to_owned(),
+    };
+    if preprocessor.unknown_category() == UnknownCategory::Ignore {
+        text += "unknown categories: all zeros\n";
+    }
     text += &match preprocessor.class_encoding() {
         Some(encoding) => format!(
             "outputs: {} classes of {}: {}\n",
             encoding.n_classes(),
             preprocessor.target_names().join(", "),
             encoding.class_names().join(", ")
+        ),
+        None if preprocessor.target_scaler().is_some() => format!(
+            "outputs: {} (trained standardized, predicted in the file's units)\n",
+            preprocessor.target_names().join(", ")
         ),
         None => format!("outputs: {}\n", preprocessor.target_names().join(", ")),
     };

@@ -1,21 +1,23 @@
 //! `mlp predict`: the model's outputs for every row of a CSV file, as CSV or JSON Lines.
 //!
-//! Columns: `row` (the 1-based data row), then for a classifier `predicted_<target>` (the
+//! Columns: `row` (the 1-based data row), the `--keep` columns as the file has them, then for a
+//! classifier `predicted_<target>` (the
 //! predicted class) and one `p_<class>` column per class; for regression one
 //! `predicted_<target>` column per target. With `--json`, one object per row with the same
 //! names as keys: numbers as JSON numbers (a non-finite one as `null`), classes as strings.
 
 use anyhow::Context;
+use mlp_train::data::{suggest_column, Cell as DataCell, DataError};
 use mlp_train::model_file::write_atomically;
 
 use crate::cli::PredictArgs;
-use crate::common::{check_output_path, load_model, print_stdout, read_table};
+use crate::common::{check_output_path, load_model_with, print_stdout, read_table};
 
 /// One cell of the predictions.
 enum Cell {
     /// The 1-based row number.
     Row(usize),
-    /// A class name.
+    /// A class name, or a kept column's text.
     Class(String),
     /// A predicted value or probability.
     Number(f64),
@@ -46,16 +48,34 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.output {
         check_output_path(path, "predictions")?;
     }
-    let model = load_model(&args.model)?;
+    let model = load_model_with(&args.model, args.unknown_category)?;
     let table = read_table(&args.data, &args.csv)?;
+    let kept: Vec<usize> = args
+        .keep
+        .iter()
+        .map(|name| {
+            table.column_index(name).ok_or_else(|| {
+                anyhow::Error::new(DataError::UnknownColumn {
+                    path: table.path().to_owned(),
+                    name: name.clone(),
+                    available: table.column_names().to_vec(),
+                    suggestion: suggest_column(name, table.column_names()),
+                })
+            })
+        })
+        .collect::<anyhow::Result<_>>()
+        .context("--keep")?;
     let inputs = model.preprocessor.inputs::<f64>(&table)?;
-    let outputs = model.network.predict(&inputs).map_err(|err| {
+    let mut outputs = model.network.predict(&inputs).map_err(|err| {
         anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
     })?;
+    // Regression targets trained standardized are predicted in the file's units.
+    model.preprocessor.unscale_outputs(&mut outputs)?;
 
     let classes = model.preprocessor.class_encoding().map(|encoding| encoding.class_names());
     let predicted = |target: &String| format!("predicted_{target}");
     let mut header = vec!["row".to_owned()];
+    header.extend(args.keep.iter().cloned());
     match classes {
         Some(classes) => {
             header.extend(model.preprocessor.target_names().iter().map(predicted));
@@ -65,6 +85,11 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     }
     let rows = outputs.column_iter().enumerate().map(|(sample_idx, output)| {
         let mut cells = vec![Cell::Row(sample_idx + 1)];
+        cells.extend(kept.iter().map(|&column_idx| match table.cell(sample_idx, column_idx) {
+            Some(DataCell::Number(value)) => Cell::Number(value),
+            Some(DataCell::Text(text)) => Cell::Class(text.to_owned()),
+            None => Cell::Class(String::new()),
+        }));
         if let Some(classes) = classes {
             cells.push(Cell::Class(classes[output.argmax().0].clone()));
         }

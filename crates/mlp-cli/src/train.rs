@@ -17,15 +17,17 @@ use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, Provenance, Settings,
 };
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
-use mlp_train::{evaluate, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig};
+use mlp_train::{
+    evaluate_prepared, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig,
+};
 
 use crate::cli::{
     ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TaskArg,
     TrainArgs, UnknownCategoryArg,
 };
 use crate::common::{
-    cast_dataset, check_output_path, evaluation_json, evaluation_text, load_model, metrics_kind,
-    print_stdout, read_table,
+    cast_dataset, check_output_path, evaluation_details, evaluation_json, evaluation_text,
+    load_model, print_stdout, read_table,
 };
 use crate::logging::{self, WrittenLog};
 use crate::output::{duration_text, print_warnings, summary_json, Progress, Verbosity};
@@ -64,8 +66,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     let init = args.init.as_deref().map(load_model).transpose()?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
-    let kind = metrics_kind(&data.preprocessor);
-    let config = train_config(args, kind);
+    let config = train_config(args, data.preprocessor.task().metrics_kind());
 
     let (dispatch, logs) = logging::install(args, network.layers().len())?;
     let started = Instant::now();
@@ -285,10 +286,10 @@ fn train_in<T: Scalar>(
     let last = result.as_ref().ok().and_then(|report| report.history.last().copied());
     progress.finish(last.as_ref());
     let report = result?;
-    let kind = config.metrics;
+    let evaluate = |set| evaluate_prepared(&network, set, &data.preprocessor);
     Ok(Outcome {
-        train: evaluate(&network, &train, kind),
-        holdout: holdout.as_ref().map(|set| evaluate(&network, set, kind)),
+        train: evaluate(&train)?,
+        holdout: holdout.as_ref().map(evaluate).transpose()?,
         network: network.cast(),
         warnings: training_warnings(config, &report),
         history: report.history,
@@ -335,12 +336,12 @@ fn report(
             "steps": outcome.steps,
             "seconds": seconds,
             "parameters": outcome.network.n_parameters(),
-            "train": evaluation_json(&outcome.train, data.train.len()),
+            "train": evaluation_json(&outcome.train),
             "model": args.save.as_ref().map(|path| path.display().to_string()),
             "files": files,
         });
-        if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
-            json[*name] = evaluation_json(evaluation, set.len());
+        if let (Some((name, _)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
+            json[*name] = evaluation_json(evaluation);
         }
         let json = summary_json("train", &outcome.warnings, json);
         return print_stdout(&format!("{json}\n"));
@@ -360,6 +361,9 @@ fn report(
     if outcome.stopped_early {
         text += &format!("; stopped early, keeping epoch {}", outcome.best_epoch);
     }
+    if data.preprocessor.target_scaler().is_some() {
+        text += "\nthe loss is in standardized target units; mae, rmse and r2 in the file's";
+    }
     text += &format!(
         "\ntrain ({}): {}\n",
         plural(data.train.len() as u64, "sample"),
@@ -367,9 +371,10 @@ fn report(
     );
     if let (Some((name, set)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
         text += &format!(
-            "{name} ({}): {}\n",
+            "{name} ({}): {}\n{}",
             plural(set.len() as u64, "sample"),
-            evaluation_text(evaluation)
+            evaluation_text(evaluation),
+            evaluation_details(evaluation)
         );
     }
     for log in written {

@@ -30,6 +30,6 @@ mod trainer;
 
 pub use config::{MetricsKind, Schedule, TrainConfig};
 pub use dataset::Dataset;
-pub use metrics::{evaluate, Evaluation};
+pub use metrics::{evaluate, evaluate_prepared, Evaluation};
 pub use optimizer::{Optimizer, OptimizerState};
 pub use trainer::{check_dataset, train, train_with, TrainError, TrainReport};

@@ -204,7 +204,10 @@ fn the_tutorial_loss_prints_with_significant_digits() {
     let last = stderr.lines().rfind(|line| line.starts_with("epoch ")).unwrap();
     // R² is undefined on one sample (scikit-learn's r2_score gives NaN): not shown.
     assert!(last.starts_with("epoch 1000/1000  loss 3.094e-16  mse 3.094e-16  ("), "{last}");
-    assert!(stdout.contains("\ntrain (1 sample): loss 2.997e-16  mse 2.997e-16\n"), "{stdout}");
+    assert!(
+        stdout.contains("\ntrain (1 sample): loss 2.997e-16  mae 1.605e-8  rmse 1.605e-8\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains(" for 1,000 epochs (1,000 steps) in "), "{stdout}");
 }
 

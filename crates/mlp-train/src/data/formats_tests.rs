@@ -13,15 +13,8 @@ fn read(text: &[u8]) -> Result<Table, DataError> {
     Table::from_reader(text, "t.csv", &CsvOptions::default())
 }
 
-/// Every cell as text (a number in its shortest form: `1.0` reads `1`).
 fn cells(table: &Table) -> Vec<Vec<String>> {
-    (0..table.n_rows())
-        .map(|row_idx| {
-            (0..table.n_columns())
-                .map(|column_idx| table.cell(row_idx, column_idx).unwrap().to_string())
-                .collect()
-        })
-        .collect()
+    table.cell_texts()
 }
 
 fn gzip(text: &[u8]) -> Vec<u8> {

@@ -118,12 +118,7 @@ impl Standardizer {
     ///
     /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
     pub fn apply(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
-        if values.nrows() != self.n_features() {
-            return Err(DataError::FeatureCount {
-                expected: self.n_features(),
-                found: values.nrows(),
-            });
-        }
+        self.check_rows(values)?;
         for (mut feature, (&mean, &std)) in
             values.row_iter_mut().zip(self.mean.iter().zip(&self.std))
         {
@@ -134,17 +129,23 @@ impl Standardizer {
 }
 
 impl Standardizer {
-    /// Undoes [`Standardizer::apply`] in place: `x_ij ← x_ij · std_i + mean_i` (predictions in
-    /// standardized units back to the original ones).
-    ///
-    /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
-    pub fn invert(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
+    /// Fails unless `values` has one row per feature.
+    fn check_rows(&self, values: &DMatrix<f64>) -> Result<(), DataError> {
         if values.nrows() != self.n_features() {
             return Err(DataError::FeatureCount {
                 expected: self.n_features(),
                 found: values.nrows(),
             });
         }
+        Ok(())
+    }
+
+    /// Undoes [`Standardizer::apply`] in place: `x_ij ← x_ij · std_i + mean_i` (predictions in
+    /// standardized units back to the original ones).
+    ///
+    /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
+    pub fn invert(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
+        self.check_rows(values)?;
         for (mut feature, (&mean, &std)) in
             values.row_iter_mut().zip(self.mean.iter().zip(&self.std))
         {

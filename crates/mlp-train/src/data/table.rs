@@ -206,6 +206,18 @@ impl Table {
         self.header_line
     }
 
+    /// Every cell as text, row by row (a number in its shortest form: `1.0` reads `1`).
+    #[cfg(test)]
+    pub(crate) fn cell_texts(&self) -> Vec<Vec<String>> {
+        (0..self.n_rows())
+            .map(|row_idx| {
+                (0..self.n_columns())
+                    .map(|column_idx| self.cell(row_idx, column_idx).unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The cells of column `column_idx`.
     pub(crate) fn column(&self, column_idx: usize) -> Option<&Column> {
         self.columns.get(column_idx)
@@ -374,13 +386,7 @@ mod tests {
     }
 
     fn cells(table: &Table) -> Vec<Vec<String>> {
-        (0..table.n_rows())
-            .map(|row_idx| {
-                (0..table.n_columns())
-                    .map(|column_idx| table.cell(row_idx, column_idx).unwrap().to_string())
-                    .collect()
-            })
-            .collect()
+        table.cell_texts()
     }
 
     #[test]

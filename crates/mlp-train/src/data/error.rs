@@ -489,6 +489,9 @@ pub struct MissingColumn {
 pub enum MissingHint {
     /// Training with the default policy: suggests `--missing` and `--na-values`.
     Training,
+    /// Training with the default policy, only target cells missing: suggests `--missing drop`
+    /// and `--na-values` (targets are never filled in).
+    TrainingTargets,
     /// A file prepared for a model trained without an imputer.
     NoImputer,
     /// Target cells missing in a file to evaluate on.
@@ -501,6 +504,10 @@ impl fmt::Display for MissingHint {
             MissingHint::Training => {
                 "use --missing drop to drop incomplete rows, --missing mean|median|most-frequent \
                  to fill features in, or --na-values to change what counts as missing"
+            }
+            MissingHint::TrainingTargets => {
+                "a row without a target is never trained on: use --missing drop to leave such \
+                 rows out, or --na-values to change what counts as missing"
             }
             MissingHint::NoImputer => {
                 "the model has no imputer (it was trained with --missing drop), so every row \

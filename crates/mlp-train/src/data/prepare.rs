@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use mlp_core::Scalar;
 
 use super::classes::ClassEncoding;
-use super::error::{DataError, MissingHint};
+use super::error::{DataError, MissingColumn, MissingHint};
 use super::labeled::{FeatureValues, LabeledData, Targets};
 use super::missing::{Imputer, MissingPolicy};
 use super::notice::DataNotice;
@@ -122,7 +122,16 @@ pub fn prepare_training_with<T: Scalar>(
     };
     let kept: Vec<usize> = match options.missing {
         MissingPolicy::Error => {
-            if let Some(err) = data.missing_values_error(MissingHint::Training) {
+            if let Some(mut err) = data.missing_values_error(MissingHint::Training) {
+                // Only targets missing: filling features in would not help.
+                if let DataError::MissingValues { columns, hint, .. } = &mut err {
+                    let is_feature = |missing: &MissingColumn| {
+                        features.columns().iter().any(|feature| feature.column == missing.column)
+                    };
+                    if !columns.iter().any(is_feature) {
+                        *hint = MissingHint::TrainingTargets;
+                    }
+                }
                 return Err(err);
             }
             (0..n_samples).collect()

@@ -291,7 +291,9 @@ fn a_question_mark_in_a_numeric_target_is_missing_not_a_class() {
         err.to_string(),
         format!(
             "question_target.csv: line 4, column 2 (y): expected a finite number, found a \
-             missing value \"?\"; missing cells: y 1 (line 4); {HINT}"
+             missing value \"?\"; missing cells: y 1 (line 4); a row without a target is never \
+             trained on: use --missing drop to leave such rows out, or --na-values to change \
+             what counts as missing"
         )
     );
     // Imputing features never imputes the target: its row is dropped, with a notice.

@@ -107,7 +107,9 @@ pub use prepare::{
     prepare_training, prepare_training_with, PrepareOptions, Prepared, TrainingOptions,
 };
 pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
-pub use select::{is_index_column_name, ColumnSelection, DEFAULT_MAX_CATEGORIES};
+pub use select::{
+    is_index_column_name, ColumnSelection, DEFAULT_MAX_CATEGORIES, MIN_ROWS_FOR_IDENTIFIER,
+};
 pub use sniff::{detect_delimiter, DELIMITER_CANDIDATES};
 pub use source::{STDIN_NAME, STDIN_PATH};
 pub use split::{shuffle_split, stratified_split, Split, SplitOptions};

@@ -54,6 +54,14 @@ pub enum DataNotice {
         /// Rows dropped.
         n_dropped: usize,
     },
+    /// A text feature has a different value on every row (a name, an id, a date): each of its
+    /// one-hot inputs fits a single row and tells nothing about others.
+    IdentifierLike {
+        /// The column.
+        column: ColumnRef,
+        /// Its categories: one per row.
+        n_categories: usize,
+    },
     /// Missing feature cells were filled in with statistics of the training rows.
     ValuesImputed {
         /// Cells filled in.
@@ -72,6 +80,7 @@ impl DataNotice {
             DataNotice::ClassesFromIntegers { .. } => "classes-from-integers",
             DataNotice::RowsDropped { .. } => "rows-dropped",
             DataNotice::MissingTargetsDropped { .. } => "missing-targets-dropped",
+            DataNotice::IdentifierLike { .. } => "identifier-like-column",
             DataNotice::ValuesImputed { .. } => "values-imputed",
         }
     }
@@ -98,6 +107,13 @@ impl fmt::Display for DataNotice {
                 let rows = if *n_dropped == 1 { "row" } else { "rows" };
                 write!(f, "dropped {n_dropped} {rows} whose target column {column} is missing")
             }
+            DataNotice::IdentifierLike { column, n_categories } => write!(
+                f,
+                "column {column} has a different value on each of its {n_categories} rows, so \
+                 each of its one-hot inputs fits one row: if it is a name or an id, leave it \
+                 out with --drop {:?}",
+                column.name
+            ),
             DataNotice::ValuesImputed { n_cells, strategy } => {
                 let cells = if *n_cells == 1 { "cell" } else { "cells" };
                 match *strategy {

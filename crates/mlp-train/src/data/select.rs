@@ -163,6 +163,7 @@ impl Table {
                 .collect(),
         };
         let features = self.features_at(&feature_columns, selection)?;
+        notices.extend(identifier_like_columns(&features));
         let targets = self.targets_at(&target_columns, task, &selection.na_values, &mut notices)?;
         Ok(LabeledData { features, targets, notices, na_values: selection.na_values.clone() })
     }
@@ -367,6 +368,32 @@ impl Table {
             first_missing_text,
         })
     }
+}
+
+/// Fewest rows for which a text column with a different value on every row is called
+/// identifier-like (on fewer rows, distinct values are common and tell nothing).
+pub const MIN_ROWS_FOR_IDENTIFIER: usize = 10;
+
+/// [`DataNotice::IdentifierLike`] for each categorical feature with a different category on
+/// every row that has a value (names, ids, dates: one-hot inputs that each fit one row), on
+/// [`MIN_ROWS_FOR_IDENTIFIER`] rows or more.
+fn identifier_like_columns(features: &Features) -> Vec<DataNotice> {
+    features
+        .columns()
+        .iter()
+        .filter_map(|feature| match &feature.values {
+            FeatureValues::Categorical { categories, codes } => {
+                let n_present = codes.iter().filter(|code| code.is_some()).count();
+                (n_present >= MIN_ROWS_FOR_IDENTIFIER && categories.len() == n_present).then(|| {
+                    DataNotice::IdentifierLike {
+                        column: feature.column.clone(),
+                        n_categories: categories.len(),
+                    }
+                })
+            }
+            FeatureValues::Numeric(_) => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -598,3 +598,29 @@ fn a_training_file_for_an_existing_preprocessor_is_split_the_same_way() {
     let inputs = plain.inputs::<f64>(&table).unwrap();
     assert_eq!(inputs.column(0).as_slice(), [0.1, 1.0]);
 }
+
+/// A text column with a different value on every one of 12 rows (a name) is one-hot encoded
+/// into 12 inputs that each fit one row: a notice says so and names --drop; a column that
+/// repeats a value, or a file of fewer rows, gets none.
+#[test]
+fn a_text_column_unique_on_every_row_is_named_identifier_like() {
+    let mut csv = String::from("name,kind,x,y\n");
+    for row in 0..12 {
+        csv += &format!("penguin {row},{},{row}.5,{}\n", ["a", "b"][row % 2], row % 3);
+    }
+    let table = Table::from_reader(csv.as_bytes(), "named.csv", &CsvOptions::default()).unwrap();
+    let data = table.select(&ColumnSelection::new(["y"]), Task::Regression).unwrap();
+    let identifiers: Vec<&DataNotice> =
+        data.notices().iter().filter(|notice| notice.kind() == "identifier-like-column").collect();
+    assert_eq!(identifiers.len(), 1, "{:?}", data.notices());
+    assert_eq!(
+        identifiers[0].to_string(),
+        "column 1 (name) has a different value on each of its 12 rows, so each of its one-hot \
+         inputs fits one row: if it is a name or an id, leave it out with --drop \"name\""
+    );
+    let short: String =
+        csv.lines().take(MIN_ROWS_FOR_IDENTIFIER).map(|line| format!("{line}\n")).collect();
+    let table = Table::from_reader(short.as_bytes(), "short.csv", &CsvOptions::default()).unwrap();
+    let data = table.select(&ColumnSelection::new(["y"]), Task::Regression).unwrap();
+    assert!(data.notices().iter().all(|notice| notice.kind() != "identifier-like-column"));
+}

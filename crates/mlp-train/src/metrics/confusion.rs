@@ -4,7 +4,7 @@ use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use super::MetricsError;
 
-/// Counts C[i][j] of samples whose true class is `i` and predicted class is `j`, as
+/// Counts C\[i\]\[j\] of samples whose true class is `i` and predicted class is `j`, as
 /// scikit-learn's `confusion_matrix(y_true, y_pred, labels=range(n_classes))`: rows are true
 /// classes, columns predicted classes. The diagonal holds the correct predictions; row `i`
 /// sums to the support of class `i`, column `j` to the number of predictions of class `j`.

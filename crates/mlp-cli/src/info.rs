@@ -3,7 +3,7 @@
 
 use mlp_core::Activation;
 use mlp_train::data::UnknownCategory;
-use mlp_train::model_file::{EvaluationRecord, LayerSummary, Model, Provenance};
+use mlp_train::model_file::{DataFile, EvaluationRecord, LayerSummary, Model, Provenance};
 use mlp_train::{Evaluation, Optimizer};
 
 use crate::cli::InfoArgs;
@@ -166,7 +166,7 @@ fn provenance_text(provenance: &Provenance) -> String {
     let mut lines: Vec<(&str, String)> = vec![
         ("mlp version", provenance.mlp_version.clone()),
         ("command line", command_line(&provenance.command_line)),
-        ("data", format!("{} (sha256 {})", provenance.data.name, provenance.data.sha256)),
+        ("data", data_file_text(&provenance.data)),
         ("task", settings.task.clone()),
         ("optimizer", optimizer_text(settings.optimizer)),
         ("learning rate", settings.learning_rate.to_string()),
@@ -188,7 +188,7 @@ fn provenance_text(provenance: &Provenance) -> String {
     lines.push(("precision", settings.precision.clone()));
     match (&settings.test_data, settings.validation_fraction) {
         (Some(test), _) => {
-            lines.push(("test data", format!("{} (sha256 {})", test.name, test.sha256)));
+            lines.push(("test data", data_file_text(test)));
         }
         (None, Some(fraction)) => {
             lines.push(("validation", format!("{fraction} of the rows held out")));
@@ -239,6 +239,14 @@ fn record_text(record: &EvaluationRecord) -> String {
         regression: None,
     };
     format!("{} samples: {}", record.samples, evaluation_text(&evaluation))
+}
+
+/// `iris.csv (sha256 9cc1…)`, or the name alone for standard input.
+fn data_file_text(file: &DataFile) -> String {
+    match &file.sha256 {
+        Some(sha256) => format!("{} (sha256 {sha256})", file.name),
+        None => file.name.clone(),
+    }
 }
 
 /// The arguments joined by spaces, those that a shell would split or expand in single quotes.

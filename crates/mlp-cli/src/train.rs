@@ -8,8 +8,8 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
 use mlp_train::data::{
-    prepare_training_with, ColumnSelection, Prepared, Preprocessor, SplitOptions, TrainingOptions,
-    DEFAULT_MAX_CATEGORIES,
+    prepare_training_with, ColumnSelection, Prepared, Preprocessor, SplitOptions, Task,
+    TrainingOptions, DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
 use mlp_train::human::plural;
@@ -22,8 +22,8 @@ use mlp_train::{
 };
 
 use crate::cli::{
-    ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TaskArg,
-    TrainArgs, UnknownCategoryArg,
+    ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TrainArgs,
+    UnknownCategoryArg,
 };
 use crate::common::{
     cast_dataset, check_output_path, evaluation_details, evaluation_json, evaluation_text,
@@ -124,7 +124,7 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
                     );
                 }
             }
-            let ignored = preparation_flags(args);
+            let ignored = preparation_flags(args, &model.preprocessor);
             if !ignored.is_empty() {
                 warnings.push(Warning::IgnoredWithInit { flags: ignored });
             }
@@ -160,17 +160,19 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
     Ok(Data { preprocessor, train, holdout, warnings })
 }
 
-/// The flags given that shape a new preparation of the columns, which `--init` ignores.
-fn preparation_flags(args: &TrainArgs) -> Vec<String> {
+/// The flags given that shape a new preparation of the columns and ask for something other
+/// than what the model's own preparation does, which `--init` uses instead.
+fn preparation_flags(args: &TrainArgs, model: &Preprocessor) -> Vec<String> {
+    let task = Task::from(args.task);
     let given = [
-        ("--no-standardize", args.no_standardize),
-        ("--standardize-target", args.standardize_target),
+        ("--no-standardize", args.no_standardize && model.standardizer().is_some()),
+        ("--standardize-target", args.standardize_target && model.target_scaler().is_none()),
         ("--drop", !args.drop.is_empty()),
         ("--na-values", args.na_values.is_some()),
         ("--missing", args.missing != MissingArg::Error),
         ("--max-categories", args.max_categories != DEFAULT_MAX_CATEGORIES),
         ("--unknown-category", args.unknown_category != UnknownCategoryArg::Error),
-        ("--task", args.task != TaskArg::Auto),
+        ("--task", task != Task::Auto && task != model.task()),
     ];
     given.into_iter().filter(|(_, given)| *given).map(|(flag, _)| flag.to_owned()).collect()
 }

@@ -449,9 +449,10 @@ fn gzip_files_standard_input_and_unterminated_quotes() {
     assert_eq!(n_samples(&summary), 40);
     assert_eq!(summary["parameters"], parameters(2, 2));
 
-    // `-`: the CSV on standard input.
+    // `-`: the CSV on standard input; the saved model names it, without a hash (standard
+    // input cannot be read a second time).
     let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
-        .args(["train", "-", "--target", "y", "--epochs", "1", "--json"])
+        .args(["train", "-", "--target", "y", "--epochs", "1", "--json", "--save", "stdin.json"])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -463,6 +464,8 @@ fn gzip_files_standard_input_and_unterminated_quotes() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let summary = json(&String::from_utf8(output.stdout).unwrap());
     assert_eq!(n_samples(&summary), 40);
+    let model = json(&std::fs::read_to_string(dir.path().join("stdin.json")).unwrap());
+    assert_eq!(model["provenance"]["data"], serde_json::json!({"name": "<stdin>", "sha256": null}));
 
     // A quote opened on line 4 and never closed: an error naming line 4, not a class label.
     let data = write(dir.path(), "quote.csv", "a,b,y\n1,2,x\n3,4,z\n5,6,\"x\n7,8,z\n");

@@ -81,3 +81,35 @@ fn explain_shows_the_tutorials_numbers() {
         assert!(all.contains(number), "{number} not in\n{all}");
     }
 }
+
+/// The tutorial's command warns about nothing: `--no-standardize` agrees with its model, which
+/// has no standardizer. With a model that standardizes, the flag is named as ignored.
+#[test]
+fn the_tutorial_command_has_no_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = tutorial_args(&["--epochs", "1", "--json"]);
+    let stdout = mlp_ok(dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(summary["warnings"], serde_json::json!([]), "{summary}");
+
+    let iris = dataset("iris.csv");
+    mlp_ok(
+        dir.path(),
+        &["train", &iris, "--target", "species", "--epochs", "1", "--save", "m.json"],
+    );
+    let stdout = mlp_ok(
+        dir.path(),
+        &["train", &iris, "--target", "species", "--init", "m.json", "--epochs", "1"]
+            .into_iter()
+            .chain(["--no-standardize", "--json"])
+            .collect::<Vec<_>>(),
+    );
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let kinds: Vec<&str> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"ignored-with-init"), "{summary}");
+}

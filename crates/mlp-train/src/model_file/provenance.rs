@@ -39,17 +39,23 @@ pub struct Provenance {
 pub struct DataFile {
     /// The file name, without its directory (lossy if not valid Unicode).
     pub name: String,
-    /// The SHA-256 of the file's bytes, 64 lowercase hexadecimal digits.
-    pub sha256: String,
+    /// The SHA-256 of the file's bytes, 64 lowercase hexadecimal digits; `null` for standard
+    /// input (`-`), which cannot be read a second time.
+    pub sha256: Option<String>,
 }
 
 impl DataFile {
     /// The name and SHA-256 of the file at `path`, read in chunks of 64 KiB so that the file
     /// is never held in memory whole.
     ///
+    /// Standard input (`-`) is named `<stdin>`, without a hash.
+    ///
     /// Errors: the file cannot be opened or read.
     pub fn hash(path: impl AsRef<Path>) -> io::Result<DataFile> {
         let path = path.as_ref();
+        if path == Path::new(crate::data::STDIN_PATH) {
+            return Ok(DataFile { name: crate::data::STDIN_NAME.to_owned(), sha256: None });
+        }
         let mut file = File::open(path)?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0_u8; 64 * 1024];
@@ -66,7 +72,7 @@ impl DataFile {
             .file_name()
             .map_or_else(|| path.to_string_lossy(), |name| name.to_string_lossy())
             .into_owned();
-        Ok(DataFile { name, sha256: hex(&hasher.finalize()) })
+        Ok(DataFile { name, sha256: Some(hex(&hasher.finalize())) })
     }
 }
 
@@ -173,15 +179,16 @@ mod tests {
             DataFile::hash(&path).unwrap(),
             DataFile {
                 name: "abc.csv".to_owned(),
-                sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-                    .to_owned()
+                sha256: Some(
+                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_owned()
+                )
             }
         );
         // FIPS 180-2, appendix B.3: one million times "a", read in several chunks.
         std::fs::write(&path, "a".repeat(1_000_000)).unwrap();
         assert_eq!(
-            DataFile::hash(&path).unwrap().sha256,
-            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+            DataFile::hash(&path).unwrap().sha256.as_deref(),
+            Some("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         );
         assert!(DataFile::hash(dir.path().join("missing.csv")).is_err());
     }
@@ -222,5 +229,11 @@ mod tests {
             serde_json::to_string(&record).unwrap(),
             r#"{"samples":3,"loss":null,"r2":0.5}"#
         );
+    }
+
+    #[test]
+    fn standard_input_is_named_without_a_hash() {
+        let stdin = DataFile::hash(crate::data::STDIN_PATH).unwrap();
+        assert_eq!(stdin, DataFile { name: "<stdin>".to_owned(), sha256: None });
     }
 }

@@ -278,6 +278,25 @@ pub struct TrainArgs {
     pub csv: CsvArgs,
 }
 
+impl TrainArgs {
+    /// `mlp train` with every flag at its default, to tell which flags a run changed.
+    pub fn defaults() -> TrainArgs {
+        let cli = Cli::try_parse_from(["mlp", "train", "DATA.csv", "--target", "y"])
+            .expect("the defaults parse");
+        match cli.command {
+            Command::Train(args) => *args,
+            _ => unreachable!("a train command line parses as train"),
+        }
+    }
+}
+
+impl OptimizerArg {
+    /// The name the command line takes: `sgd`, `momentum`, `nesterov`, `adam`.
+    pub fn name(self) -> String {
+        self.to_possible_value().expect("every optimizer has a name").get_name().to_owned()
+    }
+}
+
 /// `mlp evaluate`.
 #[derive(Debug, Clone, Args)]
 pub struct EvaluateArgs {

@@ -76,10 +76,18 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     };
     let seconds = started.elapsed().as_secs_f64();
     let (written, log_warnings) = logs.finish()?;
-    let training_warnings = std::mem::take(&mut outcome.warnings);
+    let mut training_warnings = std::mem::take(&mut outcome.warnings);
+    if args.init.is_some() {
+        // A network trained before may have little left to learn: not a problem to report.
+        training_warnings.retain(|warning| !matches!(warning, Warning::NotLearning { .. }));
+    }
     let validation_r2 = outcome.holdout.as_ref().and_then(|evaluation| evaluation.r2);
     let standardized_target = data.preprocessor.target_scaler().is_some();
-    outcome.warnings = data.warnings.iter().cloned().chain(training_warnings).collect();
+    outcome.warnings = unread_flags(args)
+        .into_iter()
+        .chain(data.warnings.iter().cloned())
+        .chain(training_warnings)
+        .collect();
     outcome.warnings.extend(log_warnings);
     outcome.warnings.extend(negative_r2(validation_r2, standardized_target));
 
@@ -158,6 +166,30 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
         holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?));
     }
     Ok(Data { preprocessor, train, holdout, warnings })
+}
+
+/// Flags given that nothing in this run reads.
+fn unread_flags(args: &TrainArgs) -> Vec<Warning> {
+    let defaults = TrainArgs::defaults();
+    let mut warnings = Vec::new();
+    let mut no_effect = |flag: &str, because: String| {
+        warnings.push(Warning::NoEffect { flag: flag.to_owned(), because });
+    };
+    let uses_momentum = matches!(args.optimizer, OptimizerArg::Momentum | OptimizerArg::Nesterov);
+    if !uses_momentum && args.momentum != defaults.momentum {
+        no_effect("--momentum", format!("the optimizer is {}", args.optimizer.name()));
+    }
+    if args.grad_log.is_none() {
+        let given = [
+            ("--grad-log-every", args.grad_log_every != defaults.grad_log_every),
+            ("--grad-log-layers", args.grad_log_layers.is_some()),
+            ("--grad-log-max-rows", args.grad_log_max_rows != defaults.grad_log_max_rows),
+        ];
+        for (flag, _) in given.into_iter().filter(|(_, given)| *given) {
+            no_effect(flag, "there is no --grad-log".to_owned());
+        }
+    }
+    warnings
 }
 
 /// The flags given that shape a new preparation of the columns and ask for something other

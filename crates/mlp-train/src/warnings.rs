@@ -71,6 +71,14 @@ pub enum Warning {
         /// The flags, as typed: `--drop`, `--missing`, ….
         flags: Vec<String>,
     },
+    /// A flag was given that nothing reads in this run (`--momentum` with Adam, a gradient-log
+    /// option without a gradient log).
+    NoEffect {
+        /// The flag, as typed.
+        flag: String,
+        /// Why it has no effect, a clause: `the optimizer is adam`.
+        because: String,
+    },
     /// A regression ended with a validation R² below 0: the model predicts worse than the
     /// validation targets' mean.
     NegativeR2 {
@@ -91,6 +99,7 @@ impl Warning {
             Warning::LogTruncated { .. } => "log-truncated",
             Warning::Data(notice) => notice.kind(),
             Warning::IgnoredWithInit { .. } => "ignored-with-init",
+            Warning::NoEffect { .. } => "no-effect",
             Warning::NegativeR2 { .. } => "negative-r2",
         }
     }
@@ -138,6 +147,9 @@ impl fmt::Display for Warning {
                 flags.join(", "),
                 if flags.len() == 1 { "has" } else { "have" }
             ),
+            Warning::NoEffect { flag, because } => {
+                write!(f, "{flag} has no effect: {because}")
+            }
             Warning::NegativeR2 { r2, standardized_target } => {
                 write!(
                     f,

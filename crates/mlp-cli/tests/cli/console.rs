@@ -318,3 +318,39 @@ fn predict_json_lines_equal_the_csv() {
         assert!(objects[0]["row"].is_u64());
     }
 }
+
+/// A flag nothing reads is named: --momentum under Adam, gradient-log options without a
+/// gradient log; with the flags that use them, no such warning.
+#[test]
+fn flags_nothing_reads_are_named() {
+    let iris = dataset("iris.csv");
+    let base = ["train", iris.as_str(), "--target", "species", "--epochs", "2"];
+    let warnings = warnings_of(
+        &base
+            .iter()
+            .copied()
+            .chain(["--momentum", "0.5", "--grad-log-every", "5"])
+            .collect::<Vec<_>>(),
+    );
+    let no_effect: Vec<&str> = warnings
+        .iter()
+        .filter(|(kind, _)| kind == "no-effect")
+        .map(|(_, message)| message.as_str())
+        .collect();
+    assert_eq!(
+        no_effect,
+        [
+            "--momentum has no effect: the optimizer is adam",
+            "--grad-log-every has no effect: there is no --grad-log"
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("g.csv").display().to_string();
+    let used = base
+        .iter()
+        .copied()
+        .chain(["--optimizer", "momentum", "--momentum", "0.5", "--grad-log", &log])
+        .chain(["--grad-log-every", "5"])
+        .collect::<Vec<_>>();
+    assert!(warnings_of(&used).iter().all(|(kind, _)| kind != "no-effect"));
+}

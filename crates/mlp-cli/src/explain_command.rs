@@ -1,6 +1,7 @@
 //! `mlp explain`: one training step of a saved model on one sample, number by number.
 
 use anyhow::{bail, Context};
+use mlp_train::data::{Cell, Preprocessor, Table};
 
 use crate::cli::{ExplainArgs, FormatArg};
 use crate::common::{load_model, print_stdout, read_table};
@@ -28,15 +29,26 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     let targets: Vec<f64> = dataset.targets().column(column).iter().copied().collect();
     let preprocessor = &model.preprocessor;
     // The file's values of the same row, before standardization: the same preparation
-    // without the standardizer (one-hot inputs are 0 or 1 either way).
+    // without the standardizer. An input it leaves as it is (mean 0, std 1: a one-hot input)
+    // shows no file value.
     let raw_inputs = match preprocessor.standardizer() {
-        Some(_) => {
+        Some(standardizer) => {
             let unstandardized = preprocessor.clone().with_standardizer(None)?;
             let raw = unstandardized.inputs::<f64>(&table)?;
-            Some(raw.column(column).iter().copied().collect())
+            let unchanged =
+                |i: usize| standardizer.mean()[i] == 0.0 && standardizer.std()[i] == 1.0;
+            let values = raw.column(column);
+            Some(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &value)| (!unchanged(i)).then_some(value))
+                    .collect(),
+            )
         }
         None => None,
     };
+    let notes = filled_in_note(preprocessor, &table, column).into_iter().collect();
     let output_names = match preprocessor.class_encoding() {
         Some(encoding) => encoding.class_names().to_vec(),
         None => preprocessor.target_names().to_vec(),
@@ -55,6 +67,7 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         learning_rate_source,
         trained_with: settings.map(|settings| settings.optimizer),
         raw_inputs,
+        notes,
         format: match args.format {
             FormatArg::Text => ExplainFormat::Text,
             FormatArg::Markdown => ExplainFormat::Markdown,
@@ -88,4 +101,32 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     } else {
         print_stdout(&format!("{text}\n"))
     }
+}
+
+/// A note naming the row's feature columns that are missing in the file and were filled in
+/// by the model's imputer (which the derivation then shows as inputs), or `None`.
+fn filled_in_note(preprocessor: &Preprocessor, table: &Table, row_idx: usize) -> Option<String> {
+    let imputer = preprocessor.imputer()?;
+    let is_missing =
+        |text: &str| text.is_empty() || preprocessor.na_values().iter().any(|na| na == text);
+    let missing: Vec<&str> = preprocessor
+        .feature_names()
+        .iter()
+        .filter(|name| {
+            let cell =
+                table.column_index(name).and_then(|column_idx| table.cell(row_idx, column_idx));
+            matches!(cell, Some(Cell::Text(text)) if is_missing(text))
+        })
+        .map(String::as_str)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} {} missing in the file and {} filled in with the training rows' {} (text \
+             columns: the most frequent category)",
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" },
+            if missing.len() == 1 { "is" } else { "are" },
+            imputer.strategy().name()
+        )
+    })
 }

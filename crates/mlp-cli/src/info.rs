@@ -3,6 +3,7 @@
 
 use mlp_core::Activation;
 use mlp_train::data::UnknownCategory;
+use mlp_train::human::plural;
 use mlp_train::model_file::{DataFile, EvaluationRecord, LayerSummary, Model, Provenance};
 use mlp_train::{Evaluation, Optimizer};
 
@@ -70,15 +71,18 @@ fn info_json(path: &str, model: &Model) -> serde_json::Value {
 fn info_text(model: &Model) -> String {
     let sizes: Vec<String> = model.network.sizes().iter().map(usize::to_string).collect();
     let mut text = format!(
-        "network {}, {} parameters, loss {}\n\n",
+        "network {}, {}, loss {}\n\n",
         sizes.join("-"),
-        model.n_parameters(),
+        plural(model.n_parameters() as u64, "parameter"),
         model.network.loss().name()
     );
     text += &layer_table(&model.layer_summaries(), model.n_parameters());
 
     let preprocessor = &model.preprocessor;
     let standardized = match preprocessor.standardizer() {
+        Some(_) if !preprocessor.parts().categories.is_empty() => {
+            "numeric ones standardized: (x − mean) / std of the training rows; one-hot ones 0 or 1"
+        }
         Some(_) => "standardized: (x − mean) / std of the training rows",
         None => "not standardized",
     };
@@ -238,7 +242,7 @@ fn record_text(record: &EvaluationRecord) -> String {
         classification: None,
         regression: None,
     };
-    format!("{} samples: {}", record.samples, evaluation_text(&evaluation))
+    format!("{}: {}", plural(record.samples as u64, "sample"), evaluation_text(&evaluation))
 }
 
 /// `iris.csv (sha256 9cc1…)`, or the name alone for standard input.

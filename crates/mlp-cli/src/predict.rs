@@ -21,6 +21,9 @@ enum Cell {
     Class(String),
     /// A predicted value or probability.
     Number(f64),
+    /// A kept column's missing cell (empty, or a marker such as `NA`): its text in CSV, `null`
+    /// in JSON.
+    Missing(String),
 }
 
 impl Cell {
@@ -30,6 +33,7 @@ impl Cell {
             Cell::Row(row) => row.to_string(),
             Cell::Class(class) => class.clone(),
             Cell::Number(value) => value.to_string(),
+            Cell::Missing(text) => text.clone(),
         }
     }
 
@@ -39,6 +43,7 @@ impl Cell {
             Cell::Row(row) => (*row).into(),
             Cell::Class(class) => class.as_str().into(),
             Cell::Number(value) => (*value).into(),
+            Cell::Missing(_) => serde_json::Value::Null,
         }
     }
 }
@@ -50,6 +55,14 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     }
     let model = load_model_with(&args.model, args.unknown_category)?;
     let table = read_table(&args.data, &args.csv)?;
+    if let Some(twice) = args
+        .keep
+        .iter()
+        .enumerate()
+        .find_map(|(idx, name)| args.keep[..idx].contains(name).then_some(name))
+    {
+        anyhow::bail!("--keep names the column {twice:?} twice");
+    }
     let kept: Vec<usize> = args
         .keep
         .iter()
@@ -87,6 +100,12 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
         let mut cells = vec![Cell::Row(sample_idx + 1)];
         cells.extend(kept.iter().map(|&column_idx| match table.cell(sample_idx, column_idx) {
             Some(DataCell::Number(value)) => Cell::Number(value),
+            Some(DataCell::Text(text))
+                if text.is_empty()
+                    || model.preprocessor.na_values().iter().any(|na| na == text) =>
+            {
+                Cell::Missing(text.to_owned())
+            }
             Some(DataCell::Text(text)) => Cell::Class(text.to_owned()),
             None => Cell::Class(String::new()),
         }));

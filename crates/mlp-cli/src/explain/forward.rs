@@ -25,7 +25,7 @@ impl<T: Scalar> Context<'_, T> {
             blocks.push(Block::Formula {
                 formula,
                 label: self.options.input_names.get(i).cloned(),
-                raw: raw_inputs.get(i).copied(),
+                raw: raw_inputs.get(i).copied().flatten(),
                 value: Some(self.factors(0).inputs[(i, 0)].to_f64_value()),
             });
         }

@@ -82,9 +82,13 @@ pub struct ExplainOptions {
     /// note that the step shown is a plain gradient step, not theirs.
     pub trained_with: Option<Optimizer>,
     /// The sample's inputs as the data file holds them, before standardization, when the model
-    /// standardizes its inputs: each is shown beside its standardized `x`, and a note says that
+    /// standardizes its inputs: each `Some` is shown beside its standardized `x` (`None` for an
+    /// input the standardizer leaves as it is, such as a one-hot input), and a note says that
     /// the inputs are standardized. `None` when the inputs are used as they are.
-    pub raw_inputs: Option<Vec<f64>>,
+    pub raw_inputs: Option<Vec<Option<f64>>>,
+    /// Sentences the caller knows about this sample, added to the derivation's notes (which
+    /// inputs were missing in the file and filled in, say).
+    pub notes: Vec<String>,
     /// Plain text or Markdown.
     pub format: ExplainFormat,
     /// Column names of the inputs, shown beside `x1`..; missing names are left out.
@@ -244,7 +248,7 @@ fn json_object(
                 "name": format!("x{}", i + 1),
                 "column": options.input_names.get(i),
                 "value": document::finite(Some(value)),
-                "raw": document::finite(raw_inputs.get(i).copied()),
+                "raw": document::finite(raw_inputs.get(i).copied().flatten()),
             })
         })
         .collect();
@@ -385,6 +389,7 @@ impl<'a, T: Scalar> Context<'a, T> {
                 optimizer.name()
             ));
         }
+        notes.extend(self.options.notes.iter().cloned());
         notes
     }
 

@@ -248,8 +248,10 @@ fn latex_names_and_negative_numbers() {
 
 #[test]
 fn standardized_inputs_show_the_file_values_in_every_format() {
-    let standardized =
-        ExplainOptions { raw_inputs: Some(vec![5.1, 3.5]), ..options(None, ExplainFormat::Text) };
+    let standardized = ExplainOptions {
+        raw_inputs: Some(vec![Some(5.1), Some(3.5)]),
+        ..options(None, ExplainFormat::Text)
+    };
     let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized).unwrap();
     assert_contains(&text, "  (the inputs are standardized: x = (file value − mean) / std");
     assert_contains(&text, "  x1 = 0.1  (dose = 5.1, standardized)\n");

@@ -61,3 +61,33 @@ fn predict_json_lines_keep_the_csv_column_order() {
         assert_eq!(keys(line), header, "{line}");
     }
 }
+
+/// `--keep` columns in JSON Lines: numbers as numbers, a missing cell (`NA`) as `null`, text
+/// as strings; a column kept twice is an error, since JSON keys are unique.
+#[test]
+fn predict_json_keeps_columns_with_missing_cells_as_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let penguins = dataset("penguins.csv");
+    mlp_ok(
+        dir.path(),
+        &["train", &penguins, "--target", "species", "--missing", "median", "--epochs", "2"]
+            .into_iter()
+            .chain(["--save", "m.json"])
+            .collect::<Vec<_>>(),
+    );
+    let lines = mlp_ok(
+        dir.path(),
+        &["predict", "--model", "m.json", &penguins, "--keep", "island,bill_length_mm", "--json"],
+    );
+    let rows: Vec<serde_json::Value> =
+        lines.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    // Data row 1 is complete; data row 4 (line 5 of the file) has NA cells.
+    assert_eq!(rows[0]["island"], "Torgersen");
+    assert_eq!(rows[0]["bill_length_mm"], 39.1);
+    assert_eq!(rows[3]["bill_length_mm"], serde_json::Value::Null);
+    crate::util::mlp_fails(
+        dir.path(),
+        &["predict", "--model", "m.json", &penguins, "--keep", "island,island"],
+        &["--keep names the column \"island\" twice"],
+    );
+}

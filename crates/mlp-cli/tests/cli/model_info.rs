@@ -227,3 +227,38 @@ fn explain_json_holds_the_tutorials_w5_row() {
     assert_eq!(w5["weight"].as_f64(), Some(0.45));
     assert!((w5["weight_new"].as_f64().unwrap() - 0.43703857).abs() < 5e-9);
 }
+
+/// explain on a row with missing cells filled in by the model's imputer says which they were,
+/// and a one-hot input (left as it is by the standardizer) shows no "standardized" file value.
+#[test]
+fn explain_names_filled_in_inputs_and_leaves_one_hot_inputs_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let penguins = dataset("penguins.csv");
+    mlp_ok(
+        dir.path(),
+        &["train", &penguins, "--target", "species", "--missing", "median", "--epochs", "2"]
+            .into_iter()
+            .chain(["--save", "m.json"])
+            .collect::<Vec<_>>(),
+    );
+    // Data row 4 (line 5): Adelie,Torgersen,NA,NA,NA,NA,NA,2007.
+    let text = mlp_ok(
+        dir.path(),
+        &["explain", "--model", "m.json", &penguins, "--sample", "4", "--weight", "W1"],
+    );
+    assert!(
+        text.contains(
+            "Note: bill_length_mm, bill_depth_mm, flipper_length_mm, body_mass_g, sex are missing \
+             in the file and are filled in with the training rows' median"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  x3 = 1  (island=Torgersen)\n"), "{text}");
+    assert!(text.contains("(year = 2007, standardized)"), "{text}");
+    // A complete row has no such note.
+    let text = mlp_ok(
+        dir.path(),
+        &["explain", "--model", "m.json", &penguins, "--sample", "1", "--weight", "W1"],
+    );
+    assert!(!text.contains("filled in"), "{text}");
+}

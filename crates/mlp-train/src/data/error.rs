@@ -105,7 +105,11 @@ pub enum DataError {
     },
     /// A row has a different number of fields than the header (or than the first row when there
     /// is no header).
-    #[error("{}: line {line}: expected {expected} fields, found {found}", .path.display())]
+    #[error(
+        "{}: line {line}: expected {}, found {found}",
+        .path.display(),
+        crate::human::plural(*.expected as u64, "field")
+    )]
     RaggedRow {
         /// The file.
         path: PathBuf,

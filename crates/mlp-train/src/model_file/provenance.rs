@@ -146,7 +146,7 @@ pub struct EvaluationRecord {
     /// Mean squared error (regression only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mse: Option<f64>,
-    /// R² (regression only, absent when the targets do not vary).
+    /// R² (regression only; absent where undefined, with fewer than two samples).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r2: Option<f64>,
 }

@@ -1,7 +1,7 @@
 //! The one JSON schema of docs/json.md: every `--json` summary is one object whose first keys
 //! are `command` and `warnings`; `predict --json` is JSON Lines keyed by the CSV's columns.
 
-use crate::util::{dataset, mlp_ok};
+use crate::util::{dataset, mlp_ok, train_penguins_median};
 
 /// The keys of the one JSON object `text` holds, in order.
 fn keys(text: &str) -> Vec<String> {
@@ -68,13 +68,7 @@ fn predict_json_lines_keep_the_csv_column_order() {
 fn predict_json_keeps_columns_with_missing_cells_as_null() {
     let dir = tempfile::tempdir().unwrap();
     let penguins = dataset("penguins.csv");
-    mlp_ok(
-        dir.path(),
-        &["train", &penguins, "--target", "species", "--missing", "median", "--epochs", "2"]
-            .into_iter()
-            .chain(["--save", "m.json"])
-            .collect::<Vec<_>>(),
-    );
+    train_penguins_median(dir.path(), "m.json");
     let lines = mlp_ok(
         dir.path(),
         &["predict", "--model", "m.json", &penguins, "--keep", "island,bill_length_mm", "--json"],

@@ -1,6 +1,6 @@
 use sha2::{Digest, Sha256};
 
-use crate::util::{dataset, mlp_ok};
+use crate::util::{dataset, mlp_ok, train_penguins_median};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text.trim()).unwrap_or_else(|err| panic!("{err}: {text}"))
@@ -234,13 +234,7 @@ fn explain_json_holds_the_tutorials_w5_row() {
 fn explain_names_filled_in_inputs_and_leaves_one_hot_inputs_alone() {
     let dir = tempfile::tempdir().unwrap();
     let penguins = dataset("penguins.csv");
-    mlp_ok(
-        dir.path(),
-        &["train", &penguins, "--target", "species", "--missing", "median", "--epochs", "2"]
-            .into_iter()
-            .chain(["--save", "m.json"])
-            .collect::<Vec<_>>(),
-    );
+    train_penguins_median(dir.path(), "m.json");
     // Data row 4 (line 5): Adelie,Torgersen,NA,NA,NA,NA,NA,2007.
     let text = mlp_ok(
         dir.path(),

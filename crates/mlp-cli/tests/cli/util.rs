@@ -77,3 +77,16 @@ pub fn tutorial_args(extra: &[&str]) -> Vec<String> {
     args.extend(extra.iter().map(|arg| arg.to_string()));
     args
 }
+
+/// Trains a quick (2-epoch) penguins model that fills missing cells in with medians
+/// (`--missing median`) and saves it as `model` in `dir`.
+pub fn train_penguins_median(dir: &Path, model: &str) {
+    let penguins = dataset("penguins.csv");
+    mlp_ok(
+        dir,
+        &["train", &penguins, "--target", "species", "--missing", "median", "--epochs", "2"]
+            .into_iter()
+            .chain(["--save", model])
+            .collect::<Vec<_>>(),
+    );
+}

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod explain;
 
+mod clash;
 mod common;
 mod completions;
 mod evaluate;

@@ -10,6 +10,7 @@ use anyhow::Context;
 use mlp_train::data::{suggest_column, Cell as DataCell, DataError};
 use mlp_train::model_file::write_atomically;
 
+use crate::clash::{check_outputs, Named};
 use crate::cli::PredictArgs;
 use crate::common::{check_output_path, load_model_with, print_stdout, read_table};
 
@@ -51,6 +52,10 @@ impl Cell {
 /// Runs `mlp predict`.
 pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.output {
+        check_outputs(
+            &[Named::new("the model", &args.model), Named::new("the data", &args.data)],
+            &[Named::new("--output", path)],
+        )?;
         check_output_path(path, "predictions")?;
     }
     let model = load_model_with(&args.model, args.unknown_category)?;

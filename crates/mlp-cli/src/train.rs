@@ -21,6 +21,7 @@ use mlp_train::{
     evaluate_prepared, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig,
 };
 
+use crate::clash::{check_outputs, Named};
 use crate::cli::{
     ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TrainArgs,
     UnknownCategoryArg,
@@ -60,6 +61,19 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     if args.epochs == 0 {
         bail!("--epochs must be at least 1");
     }
+    let mut inputs = vec![Named::new("the training data", &args.data)];
+    inputs.extend(args.test.as_deref().map(|path| Named::new("--test", path)));
+    inputs.extend(args.init.as_deref().map(|path| Named::new("--init", path)));
+    let outputs: Vec<Named<'_>> = [
+        ("--save", &args.save),
+        ("--grad-log", &args.grad_log),
+        ("--layer-log", &args.layer_log),
+        ("--history", &args.history),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.as_deref().map(|path| Named::new(flag, path)))
+    .collect();
+    check_outputs(&inputs, &outputs)?;
     if let Some(path) = &args.save {
         check_output_path(path, "model file")?;
     }

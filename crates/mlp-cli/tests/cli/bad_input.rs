@@ -170,3 +170,42 @@ fn divergence_names_epoch_and_step() {
         &["training diverged at epoch", "step"],
     );
 }
+
+/// An output that names an input (by any spelling) or another output is refused before any
+/// work, naming both, and every file is left as it was.
+#[test]
+fn outputs_never_replace_inputs_or_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let data =
+        write(dir.path(), "data.csv", &std::fs::read_to_string(dataset("iris.csv")).unwrap());
+    let before = std::fs::read(&data).unwrap();
+    let train = ["train", "data.csv", "--target", "species", "--epochs", "1"];
+    let with = |extra: &[&'static str]| {
+        train.iter().copied().chain(extra.iter().copied()).collect::<Vec<_>>()
+    };
+    mlp_fails(
+        dir.path(),
+        &with(&["--save", "./data.csv"]),
+        &["--save ./data.csv would replace the training data (data.csv)"],
+    );
+    mlp_fails(
+        dir.path(),
+        &with(&["--history", "log.csv", "--grad-log", "log.csv"]),
+        &["--grad-log and --history both name log.csv"],
+    );
+    mlp_ok(dir.path(), &with(&["--save", "m.json"]));
+    let model = std::fs::read(dir.path().join("m.json")).unwrap();
+    mlp_fails(
+        dir.path(),
+        &with(&["--init", "m.json", "--save", "m.json"]),
+        &["--save m.json would replace --init (m.json)"],
+    );
+    mlp_fails(
+        dir.path(),
+        &["predict", "--model", "m.json", "data.csv", "--output", "data.csv"],
+        &["--output data.csv would replace the data (data.csv)"],
+    );
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+    assert_eq!(std::fs::read(dir.path().join("m.json")).unwrap(), model);
+    assert!(!dir.path().join("log.csv").exists());
+}

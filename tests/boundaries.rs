@@ -35,6 +35,13 @@ fn rust_sources(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// A source file without its comment lines: doc comments may show a user printing results or
+/// reading files; code may not.
+fn code_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().filter(|line| !line.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+}
+
 #[test]
 fn mlp_core_depends_on_no_logging_io_or_cli_crate() {
     let names = dependency_names(&workspace_root().join("crates/mlp-core/Cargo.toml"));
@@ -49,13 +56,7 @@ fn mlp_core_sources_do_no_file_io_or_logging() {
     let sources = rust_sources(&workspace_root().join("crates/mlp-core/src"));
     assert!(sources.len() > 5);
     for path in sources {
-        let text = std::fs::read_to_string(&path).unwrap();
-        // Doc comments may show a user printing results; code may not.
-        let code: String = text
-            .lines()
-            .filter(|line| !line.trim_start().starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let code = code_of(&path);
         for forbidden in ["std::fs", "File::", "println!", "eprintln!", "tracing::"] {
             assert!(!code.contains(forbidden), "{} uses {forbidden}", path.display());
         }
@@ -76,12 +77,7 @@ fn mlp_train_sources_print_nothing() {
     let sources = rust_sources(&workspace_root().join("crates/mlp-train/src"));
     assert!(sources.iter().any(|path| path.ends_with("warnings.rs")));
     for path in sources {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let code: String = text
-            .lines()
-            .filter(|line| !line.trim_start().starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let code = code_of(&path);
         for forbidden in ["println!", "print!(", "eprint!(", "dbg!"] {
             assert!(!code.contains(forbidden), "{} uses {forbidden}", path.display());
         }

@@ -90,3 +90,25 @@ pub fn train_penguins_median(dir: &Path, model: &str) {
             .collect::<Vec<_>>(),
     );
 }
+
+/// The bytes of every file directly in `dir`, to check after a run that failed or was stopped
+/// that the files it must not touch are whole.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect()
+}
+
+/// Asserts that every file of `before` (a [`snapshot`]) still holds the same bytes.
+pub fn assert_unchanged(before: &std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+    for (path, bytes) in before {
+        let now = std::fs::read(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        assert!(&now == bytes, "{} was changed", path.display());
+    }
+}

@@ -569,6 +569,25 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
     }
 }
 
+/// A size in bytes: a whole number with an optional binary suffix, `K`, `M`, `G` or `T`
+/// (`64M` is 64 × 1024² bytes; `KiB`, `MB` and lower case are read the same).
+#[allow(dead_code)] // Until --max-memory and --max-record-size use it.
+pub(crate) fn parse_byte_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let upper = trimmed.to_ascii_uppercase();
+    let without_b = upper.strip_suffix("IB").or_else(|| upper.strip_suffix('B')).unwrap_or(&upper);
+    let (digits, shift) = match without_b.as_bytes().last() {
+        Some(b'K') => (&without_b[..without_b.len() - 1], 10),
+        Some(b'M') => (&without_b[..without_b.len() - 1], 20),
+        Some(b'G') => (&without_b[..without_b.len() - 1], 30),
+        Some(b'T') => (&without_b[..without_b.len() - 1], 40),
+        _ => (without_b, 0),
+    };
+    let expected = || format!("expected a size such as 512K, 64M or 2G, found {text:?}");
+    let number: u64 = digits.trim().parse().map_err(|_| expected())?;
+    number.checked_mul(1 << shift).ok_or_else(|| format!("{text:?} is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -645,6 +664,20 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_byte_size("1024"), Ok(1024));
+        assert_eq!(parse_byte_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_byte_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_byte_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_byte_size("2gb"), Ok(2 << 30));
+        assert_eq!(parse_byte_size("3T"), Ok(3 << 40));
+        assert!(parse_byte_size("").is_err());
+        assert!(parse_byte_size("-1M").is_err());
+        assert!(parse_byte_size("1.5G").is_err());
+        assert!(parse_byte_size("99999999999T").unwrap_err().contains("too large"));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use anyhow::Context;
 use mlp_train::data::{suggest_column, Cell as DataCell, DataError};
-use mlp_train::model_file::write_atomically;
+use mlp_train::output_file::OutputFile;
 
 use crate::clash::{check_outputs, Named};
 use crate::cli::PredictArgs;
@@ -139,7 +139,8 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
         writer.into_inner().context("cannot format the predictions")?
     };
     match &args.output {
-        Some(path) => write_atomically(path, &bytes)
+        Some(path) => OutputFile::create(path)
+            .and_then(|output| output.write_all_and_commit(&bytes))
             .with_context(|| format!("{}: cannot write the predictions", path.display())),
         None => print_stdout(&String::from_utf8(bytes)?),
     }

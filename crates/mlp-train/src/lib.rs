@@ -10,6 +10,7 @@
 //!   scikit-learn computes them; [`evaluate`] a network on a dataset.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names).
+//! - [`output_file`]: outputs written to a temporary file and renamed, never half-written.
 //! - [`warnings`]: what a run should tell a person besides errors, typed.
 //! - [`human`]: numbers and counts as text for people.
 #![warn(missing_docs)]
@@ -21,6 +22,7 @@ pub mod gradlog;
 pub mod human;
 pub mod metrics;
 pub mod model_file;
+pub mod output_file;
 pub mod warnings;
 
 mod config;

@@ -70,7 +70,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use mlp_core::{Activation, Dense, Loss, Network, NetworkError};
@@ -81,6 +81,7 @@ use crate::data::{
     default_na_values, ClassEncoding, DataError, Imputer, Preprocessor, PreprocessorParts,
     Standardizer, UnknownCategory,
 };
+use crate::output_file::{OutputError, OutputFile};
 
 mod provenance;
 mod summary;
@@ -295,15 +296,9 @@ pub enum ModelFileError {
         /// The file.
         path: PathBuf,
     },
-    /// Writing the file failed; nothing was replaced.
-    #[error("{}: cannot write the model file", .path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
+    /// Writing the file failed; nothing was replaced (the error names the file).
+    #[error("cannot write the model file")]
+    Write(#[from] OutputError),
 }
 
 /// A network with the column names, standardizer and classes it was trained with, and how it
@@ -420,25 +415,17 @@ impl Model {
     }
 
     /// Writes the model to `path` atomically: to a temporary file in the same directory, then
-    /// renamed over `path`, so a failure leaves any earlier file whole.
+    /// renamed over `path`, so a failure leaves any earlier file whole (see
+    /// [`crate::output_file`] for links and devices).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelFileError> {
-        let path = path.as_ref();
-        write_atomically(path, self.to_json().as_bytes())
-            .map_err(|source| ModelFileError::Write { path: path.to_owned(), source })
+        self.save_to(OutputFile::create(path)?)
     }
-}
 
-/// Writes `bytes` to `path` through a temporary file in its directory and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    /// Writes the model to an output created earlier, and commits it. Create the output before
+    /// training (that checks the place can be written) and save into it at the end.
+    pub fn save_to(&self, output: OutputFile) -> Result<(), ModelFileError> {
+        Ok(output.write_all_and_commit(self.to_json().as_bytes())?)
+    }
 }
 
 impl ModelFile {

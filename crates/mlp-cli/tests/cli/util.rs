@@ -29,9 +29,12 @@ pub fn mlp_ok(dir: &Path, args: &[&str]) -> String {
 }
 
 /// Runs `mlp args…` in `dir`, asserts it fails with exit code 1, a single `error: ` message
-/// holding every one of `needles`, and no panic; returns stderr.
+/// holding every one of `needles`, no panic, and every file already in `dir` left as it was;
+/// returns stderr.
 pub fn mlp_fails(dir: &Path, args: &[&str], needles: &[&str]) -> String {
+    let before = snapshot(dir);
     let output = mlp(dir, args);
+    assert_unchanged(&before);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "mlp {args:?}:\n{stderr}");
     assert!(!stderr.contains("panicked"), "mlp {args:?} panicked:\n{stderr}");

@@ -18,6 +18,7 @@ mod logging;
 mod man;
 mod output;
 mod predict;
+mod signals;
 mod train;
 
 pub use cli::Cli;
@@ -36,6 +37,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Info(args) => info::run(&args),
     }
 }
+
+/// `mlp train` stopped by SIGINT, SIGTERM or SIGHUP, after writing what it had: the binary
+/// prints the message and exits with [`Interrupted::exit_code`] (128 + the signal's number:
+/// 130, 143, 129).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interrupted {
+    /// The signal: `SIGINT`, `SIGTERM` or `SIGHUP`.
+    pub signal: &'static str,
+    /// The exit status.
+    pub exit_code: u8,
+    /// What was done: where the run stopped and what was written.
+    pub message: String,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// True when `err` is a broken pipe on stdout (`mlp predict data.csv | head`), which is not
 /// worth an error message.

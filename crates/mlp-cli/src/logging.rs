@@ -1,23 +1,27 @@
 //! The subscriber that writes the CSV logs of `mlp train`: `--grad-log`, `--layer-log`,
 //! `--history`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use mlp_train::events;
 use mlp_train::gradlog::{FlushGuard, GradientCsvLayer, HistoryCsvLayer, LayerSummaryCsvLayer};
+use mlp_train::output_file::{OutputFile, Replacement};
 use mlp_train::warnings::{truncated_log, Warning};
+use mlp_train::StopSignal;
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
 use crate::cli::TrainArgs;
 
-/// A log file's guard, with its path and kind for messages.
+/// A log file's guard, with its path and kind for messages, and what replaces the old file
+/// with it until [`CsvLogs::commit`] has.
 struct OpenLog {
     kind: LogKind,
     path: PathBuf,
     guard: FlushGuard,
+    replacement: Option<Replacement>,
 }
 
 /// Which log a file is, named after its flag.
@@ -59,14 +63,36 @@ pub(crate) struct WrittenLog {
     pub(crate) rows: u64,
 }
 
-/// The guards of the open CSV logs; [`CsvLogs::finish`] flushes them and reports what they hold.
+/// The guards of the open CSV logs; [`CsvLogs::commit`] puts them in place of the old files,
+/// [`CsvLogs::finish`] flushes them and reports what they hold. Dropped uncommitted, the new
+/// logs are removed and the old files are left as they were.
 #[must_use = "the logs are flushed by `finish`"]
 pub(crate) struct CsvLogs {
     logs: Vec<OpenLog>,
 }
 
+/// Fails unless every `--grad-log-layers` layer is one of the network's `n_layers` weight
+/// layers.
+pub(crate) fn check_grad_log_layers(args: &TrainArgs, n_layers: usize) -> anyhow::Result<()> {
+    if let Some(layers) = &args.grad_log_layers {
+        if let Some(bad) = layers.iter().find(|&&layer| layer == 0 || layer > n_layers) {
+            bail!(
+                "--grad-log-layers: the network has weight layers 1 to {n_layers}; there is no layer {bad}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Opens the output of a log: a temporary file beside `path` (or `path` itself for a device),
+/// which replaces `path` at [`CsvLogs::commit`].
+fn open(path: &Path) -> anyhow::Result<(std::fs::File, Replacement)> {
+    Ok(OutputFile::create(path)?.into_parts())
+}
+
 /// Creates the log files asked for and a dispatcher with one layer per file. `None` when no log
-/// is asked for.
+/// is asked for. The files are written beside their targets until [`CsvLogs::commit`]; the
+/// first failed write of any of them raises `stop`.
 ///
 /// One global filter lets through the training spans and the events of the logs asked for, so
 /// that with no gradient log the trainer sees no one listening for gradient events and skips
@@ -79,24 +105,26 @@ pub(crate) struct CsvLogs {
 pub(crate) fn install(
     args: &TrainArgs,
     n_layers: usize,
+    stop: &StopSignal,
 ) -> anyhow::Result<(Option<tracing::Dispatch>, CsvLogs)> {
     let mut logs = Vec::new();
     let mut filter = Targets::new().with_target(events::SPAN_TARGET, Level::INFO);
-    if let Some(layers) = &args.grad_log_layers {
-        if let Some(bad) = layers.iter().find(|&&layer| layer == 0 || layer > n_layers) {
-            bail!(
-                "--grad-log-layers: the network has weight layers 1 to {n_layers}; there is no layer {bad}"
-            );
-        }
-    }
+    check_grad_log_layers(args, n_layers)?;
     let gradients = match &args.grad_log {
         Some(path) => {
-            let (mut layer, guard) = GradientCsvLayer::with_file(path)?;
+            let (file, replacement) = open(path)?;
+            let mut layer = GradientCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
+            let guard = layer.flush_on_drop();
             layer = layer.with_max_rows(args.grad_log_max_rows);
             if let Some(layers) = &args.grad_log_layers {
                 layer = layer.with_layers(layers.iter().copied());
             }
-            logs.push(OpenLog { kind: LogKind::Gradients, path: path.clone(), guard });
+            logs.push(OpenLog {
+                kind: LogKind::Gradients,
+                path: path.clone(),
+                guard,
+                replacement: Some(replacement),
+            });
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             Some(layer)
         }
@@ -104,8 +132,15 @@ pub(crate) fn install(
     };
     let layer_summary = match &args.layer_log {
         Some(path) => {
-            let (layer, guard) = LayerSummaryCsvLayer::with_file(path)?;
-            logs.push(OpenLog { kind: LogKind::LayerSummary, path: path.clone(), guard });
+            let (file, replacement) = open(path)?;
+            let layer = LayerSummaryCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
+            let guard = layer.flush_on_drop();
+            logs.push(OpenLog {
+                kind: LogKind::LayerSummary,
+                path: path.clone(),
+                guard,
+                replacement: Some(replacement),
+            });
             filter = filter.with_target(events::LAYER_TARGET, events::LAYER_LEVEL);
             Some(layer)
         }
@@ -113,13 +148,25 @@ pub(crate) fn install(
     };
     let history = match &args.history {
         Some(path) => {
-            let (layer, guard) = HistoryCsvLayer::with_file(path)?;
-            logs.push(OpenLog { kind: LogKind::History, path: path.clone(), guard });
+            let (file, replacement) = open(path)?;
+            let layer = HistoryCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
+            let guard = layer.flush_on_drop();
+            logs.push(OpenLog {
+                kind: LogKind::History,
+                path: path.clone(),
+                guard,
+                replacement: Some(replacement),
+            });
             filter = filter.with_target(events::EPOCH_TARGET, events::EPOCH_LEVEL);
             Some(layer)
         }
         None => None,
     };
+    // The headers are written at once: a place that cannot take them (a full disk) fails
+    // here, before training.
+    for log in &logs {
+        log.guard.flush()?;
+    }
     if logs.is_empty() {
         return Ok((None, CsvLogs { logs }));
     }
@@ -132,6 +179,17 @@ pub(crate) fn install(
 }
 
 impl CsvLogs {
+    /// Puts every new log in place of its old file (once training has started: a run that
+    /// fails before leaves the old files). The logs keep writing to the renamed files.
+    pub(crate) fn commit(&mut self) -> anyhow::Result<()> {
+        for log in &mut self.logs {
+            if let Some(replacement) = log.replacement.take() {
+                replacement.commit()?;
+            }
+        }
+        Ok(())
+    }
+
     /// Flushes every log (errors name the file); returns the files with their row counts and
     /// a warning for each log cut short by its row cap.
     pub(crate) fn finish(self) -> anyhow::Result<(Vec<WrittenLog>, Vec<Warning>)> {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mlp_cli::Cli;
+use mlp_cli::{Cli, Interrupted};
 
 fn main() -> ExitCode {
     // Usage errors exit here with code 2, as clap does.
@@ -11,9 +11,16 @@ fn main() -> ExitCode {
     match mlp_cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if mlp_cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(1)
-        }
+        Err(err) => match err.downcast::<Interrupted>() {
+            // A graceful stop: not an error; 128 + the signal's number, as a shell reports it.
+            Ok(interrupted) => {
+                eprintln!("{interrupted}");
+                ExitCode::from(interrupted.exit_code)
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::from(1)
+            }
+        },
     }
 }

@@ -16,9 +16,11 @@ use mlp_train::human::plural;
 use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, Provenance, Settings,
 };
+use mlp_train::output_file::OutputFile;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
-    evaluate_prepared, train_with, Dataset, Evaluation, MetricsKind, Optimizer, TrainConfig,
+    evaluate_prepared, train_observed, Dataset, Evaluation, MetricsKind, Optimizer, StopReason,
+    StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
 use crate::clash::{check_outputs, Named};
@@ -30,8 +32,10 @@ use crate::common::{
     cast_dataset, check_output_path, evaluation_details, evaluation_json, evaluation_text,
     load_model, print_stdout, read_table,
 };
-use crate::logging::{self, WrittenLog};
+use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::output::{duration_text, print_warnings, summary_json, Progress, Verbosity};
+use crate::signals::{Received, Signals};
+use crate::Interrupted;
 
 /// The data made ready: the training set, the validation or test set, and what prepared them.
 struct Data {
@@ -49,6 +53,7 @@ struct Outcome {
     history: Vec<EpochRecord>,
     best_epoch: usize,
     stopped_early: bool,
+    stop_reason: StopReason,
     steps: usize,
     train: Evaluation,
     holdout: Option<Evaluation>,
@@ -57,10 +62,19 @@ struct Outcome {
 }
 
 /// Runs `mlp train`.
+///
+/// Every setting is checked before any file is opened; `--save` is created (a temporary file
+/// beside it) before the data is read, so an unwritable place fails before training; the logs
+/// are created just before training and put in place of the old files only once the first step
+/// has gone well. A signal (SIGINT, SIGTERM, SIGHUP) stops the run at the end of its step,
+/// flushes the logs, saves the model and returns [`Interrupted`]; a divergence keeps the logs
+/// whole and saves the last finite model before failing.
 pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     if args.epochs == 0 {
         bail!("--epochs must be at least 1");
     }
+    let mut config = train_config(args, MetricsKind::Classification);
+    config.validate().map_err(|err| setting_error(&err))?;
     let mut inputs = vec![Named::new("the training data", &args.data)];
     inputs.extend(args.test.as_deref().map(|path| Named::new("--test", path)));
     inputs.extend(args.init.as_deref().map(|path| Named::new("--init", path)));
@@ -78,18 +92,38 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         check_output_path(path, "model file")?;
     }
     let init = args.init.as_deref().map(load_model).transpose()?;
+    let n_layers = match (&init, args.hidden.as_slice()) {
+        (Some(model), _) => model.network.layers().len(),
+        (None, [0]) => 1,
+        (None, hidden) => hidden.len() + 1,
+    };
+    logging::check_grad_log_layers(args, n_layers)?;
+
+    let stop = StopSignal::new();
+    let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
+    let save = args.save.as_deref().map(OutputFile::create).transpose()?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
-    let config = train_config(args, data.preprocessor.task().metrics_kind());
+    config.metrics = Some(data.preprocessor.task().metrics_kind());
+    config.stop = Some(stop.clone());
+    if let Some(received) = signals.received() {
+        return Err(interrupted(received, "before training; nothing was written".to_owned()));
+    }
 
-    let (dispatch, logs) = logging::install(args, network.layers().len())?;
+    let (dispatch, mut logs) = logging::install(args, network.layers().len(), &stop)?;
     let started = Instant::now();
-    let mut outcome = match args.precision {
-        PrecisionArg::F64 => train_in(network, &data, &config, dispatch, verbosity)?,
-        PrecisionArg::F32 => train_in::<f32>(network.cast(), &data, &config, dispatch, verbosity)?,
+    let (mut outcome, diverged) = match args.precision {
+        PrecisionArg::F64 => train_in(network, &data, &config, dispatch, &mut logs, verbosity)?,
+        PrecisionArg::F32 => {
+            train_in::<f32>(network.cast(), &data, &config, dispatch, &mut logs, verbosity)?
+        }
     };
     let seconds = started.elapsed().as_secs_f64();
+    // Flushed before anything else is said: a failed write is the error to report.
     let (written, log_warnings) = logs.finish()?;
+    if let Some(diverged) = diverged {
+        return Err(save_diverged(args, save, &config, &data, &outcome, &diverged));
+    }
     let mut training_warnings = std::mem::take(&mut outcome.warnings);
     if args.init.is_some() {
         // A network trained before may have little left to learn: not a problem to report.
@@ -105,15 +139,105 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     outcome.warnings.extend(log_warnings);
     outcome.warnings.extend(negative_r2(validation_r2, standardized_target));
 
-    if let Some(path) = &args.save {
-        let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
-            .map_err(anyhow::Error::msg)
-            .context("the trained model does not fit its columns")?
-            .with_provenance(provenance(args, &config, &data, &outcome)?);
-        model.save(path)?;
+    if let Some(output) = save {
+        save_model(args, output, &config, &data, &outcome)?;
     }
+    let received = match outcome.stop_reason {
+        StopReason::Interrupted => signals.received(),
+        _ => None,
+    };
     print_warnings(&outcome.warnings, verbosity);
-    report(args, &data, &outcome, seconds, &written, verbosity)
+    report(args, &data, &outcome, seconds, &written, received, verbosity)?;
+    match received {
+        Some(received) => {
+            let mut files: Vec<String> =
+                written.iter().map(|log| log.path.display().to_string()).collect();
+            files.extend(args.save.as_ref().map(|path| format!("{} (model)", path.display())));
+            let wrote = match files.is_empty() {
+                true => "nothing to write".to_owned(),
+                false => format!("wrote {}", files.join(", ")),
+            };
+            let at = format!("at the end of step {}", outcome.steps);
+            Err(interrupted(received, format!("{at}; {wrote}")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// [`Interrupted`] by `received`, with what was done.
+fn interrupted(received: Received, what: String) -> anyhow::Error {
+    anyhow::Error::new(Interrupted {
+        signal: received.name,
+        exit_code: received.exit_code,
+        message: format!("mlp: interrupted by {}: stopped {what}", received.name),
+    })
+}
+
+/// A setting out of range, named by its flag.
+fn setting_error(err: &TrainError) -> anyhow::Error {
+    let message = match err {
+        TrainError::Config(message) => message.as_str(),
+        other => return anyhow::anyhow!("{other}"),
+    };
+    let flag = [
+        ("batch size", "--batch-size"),
+        ("gradient logging interval", "--grad-log-every"),
+        ("learning rate", "--learning-rate"),
+        ("L2", "--l2"),
+        ("momentum", "--momentum"),
+    ]
+    .into_iter()
+    .find(|(setting, _)| message.starts_with(setting))
+    .map(|(_, flag)| flag);
+    match flag {
+        Some(flag) => anyhow::anyhow!("{flag}: {message}"),
+        None => anyhow::anyhow!("{err}"),
+    }
+}
+
+/// Writes the model with its provenance to `output` (created before training).
+fn save_model(
+    args: &TrainArgs,
+    output: OutputFile,
+    config: &TrainConfig,
+    data: &Data,
+    outcome: &Outcome,
+) -> anyhow::Result<()> {
+    let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
+        .map_err(anyhow::Error::msg)
+        .context("the trained model does not fit its columns")?
+        .with_provenance(provenance(args, config, data, outcome)?);
+    model.save_to(output)?;
+    Ok(())
+}
+
+/// The error of a run that diverged, after saving its last finite model to `--save` when at
+/// least one step went well (a run that diverged at step 1 replaces no file).
+fn save_diverged(
+    args: &TrainArgs,
+    save: Option<OutputFile>,
+    config: &TrainConfig,
+    data: &Data,
+    outcome: &Outcome,
+    diverged: &TrainError,
+) -> anyhow::Error {
+    let (Some(output), Some(path)) = (save, &args.save) else {
+        return anyhow::anyhow!("{diverged}");
+    };
+    if outcome.steps == 0 {
+        return anyhow::anyhow!(
+            "{diverged}; nothing was trained, {} was not written",
+            path.display()
+        );
+    }
+    match save_model(args, output, config, data, outcome) {
+        Ok(()) => anyhow::anyhow!(
+            "{diverged}; saved the last finite model (the weights after step {}) to {}",
+            outcome.steps,
+            path.display()
+        ),
+        Err(err) => err.context(format!("{diverged}; cannot save the last finite model")),
+    }
 }
 
 /// Reads the training file (and the test file) and prepares them with the library's data
@@ -310,41 +434,98 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
     }
 }
 
+/// What the CLI hears from the trainer: the progress display, the history so far (kept for a
+/// run that diverges), and the logs, put in place of the old files after step 1.
+struct Observer<'a> {
+    progress: Progress,
+    history: Vec<EpochRecord>,
+    logs: &'a mut CsvLogs,
+    /// A log that could not be put in place.
+    commit_error: Option<anyhow::Error>,
+    steps: usize,
+}
+
+impl TrainObserver for Observer<'_> {
+    fn on_step(&mut self, step: usize) -> ControlFlow<()> {
+        self.steps = step;
+        if step == 1 {
+            if let Err(err) = self.logs.commit() {
+                self.commit_error = Some(err);
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn on_epoch(&mut self, record: &EpochRecord) -> ControlFlow<()> {
+        self.progress.epoch(record);
+        self.history.push(*record);
+        ControlFlow::Continue(())
+    }
+}
+
 /// Trains in precision `T` with the logs' subscriber (if any) as the default for this thread.
+/// A run that diverged comes back with its last finite network and the error.
 fn train_in<T: Scalar>(
     mut network: Network<T>,
     data: &Data,
     config: &TrainConfig,
     dispatch: Option<tracing::Dispatch>,
+    logs: &mut CsvLogs,
     verbosity: Verbosity,
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<(Outcome, Option<TrainError>)> {
     let train = cast_dataset::<T>(&data.train);
     let holdout = data.holdout.as_ref().map(|(_, set)| cast_dataset::<T>(set));
-    let mut progress = Progress::new(config.epochs, verbosity);
-    let mut run = || {
-        train_with(&mut network, &train, holdout.as_ref(), config, |record| {
-            progress.epoch(record);
-            ControlFlow::Continue(())
-        })
+    let mut observer = Observer {
+        progress: Progress::new(config.epochs, verbosity),
+        history: Vec::new(),
+        logs,
+        commit_error: None,
+        steps: 0,
     };
+    let mut run = || train_observed(&mut network, &train, holdout.as_ref(), config, &mut observer);
     let result = match dispatch {
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
     };
-    let last = result.as_ref().ok().and_then(|report| report.history.last().copied());
-    progress.finish(last.as_ref());
-    let report = result?;
+    observer.progress.finish(observer.history.last());
+    if let Some(err) = observer.commit_error {
+        return Err(err);
+    }
+    let (report, diverged) = match result {
+        Ok(report) => (report, None),
+        Err(diverged @ TrainError::Diverged { .. }) => {
+            let report = TrainReport {
+                best_epoch: observer.history.len(),
+                history: observer.history,
+                stopped_early: false,
+                stop_reason: StopReason::Completed,
+                steps: observer.steps,
+                initial_loss: f64::NAN,
+                initial_val_loss: None,
+            };
+            (report, Some(diverged))
+        }
+        Err(err) => return Err(err.into()),
+    };
     let evaluate = |set| evaluate_prepared(&network, set, &data.preprocessor);
-    Ok(Outcome {
-        train: evaluate(&train)?,
-        holdout: holdout.as_ref().map(evaluate).transpose()?,
-        network: network.cast(),
-        warnings: training_warnings(config, &report),
-        history: report.history,
-        best_epoch: report.best_epoch,
-        stopped_early: report.stopped_early,
-        steps: report.steps,
-    })
+    Ok((
+        Outcome {
+            train: evaluate(&train)?,
+            holdout: holdout.as_ref().map(evaluate).transpose()?,
+            network: network.cast(),
+            warnings: match diverged {
+                Some(_) => Vec::new(),
+                None => training_warnings(config, &report),
+            },
+            history: report.history,
+            best_epoch: report.best_epoch,
+            stopped_early: report.stopped_early,
+            stop_reason: report.stop_reason,
+            steps: report.steps,
+        },
+        diverged,
+    ))
 }
 
 /// The final summary: one JSON object with `--json`, lines of text otherwise (none when
@@ -355,6 +536,7 @@ fn report(
     outcome: &Outcome,
     seconds: f64,
     written: &[WrittenLog],
+    interrupted: Option<Received>,
     verbosity: Verbosity,
 ) -> anyhow::Result<()> {
     let task = data.preprocessor.task().name();
@@ -381,6 +563,8 @@ fn report(
             "epochs": outcome.history.len(),
             "best_epoch": outcome.best_epoch,
             "stopped_early": outcome.stopped_early,
+            "interrupted": interrupted.is_some(),
+            "signal": interrupted.map(|received| received.name),
             "steps": outcome.steps,
             "seconds": seconds,
             "parameters": outcome.network.n_parameters(),
@@ -398,7 +582,14 @@ fn report(
         return Ok(());
     }
     let sizes: Vec<String> = outcome.network.sizes().iter().map(usize::to_string).collect();
-    let mut text = format!(
+    let mut text = match interrupted {
+        Some(received) => format!(
+            "interrupted by {} at the end of step {}; the logs hold whole rows up to it\n",
+            received.name, outcome.steps
+        ),
+        None => String::new(),
+    };
+    text += &format!(
         "trained a {} network ({}, {task}) for {} ({}) in {}",
         sizes.join("-"),
         plural(outcome.network.n_parameters() as u64, "parameter"),

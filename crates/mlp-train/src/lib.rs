@@ -30,8 +30,11 @@ mod optimizer;
 mod step_log;
 mod trainer;
 
-pub use config::{MetricsKind, Schedule, TrainConfig};
+pub use config::{MetricsKind, Schedule, StopSignal, TrainConfig};
 pub use dataset::Dataset;
 pub use metrics::{evaluate, evaluate_prepared, Evaluation};
 pub use optimizer::{Optimizer, OptimizerState};
-pub use trainer::{check_dataset, train, train_with, TrainError, TrainReport};
+pub use trainer::{
+    check_dataset, train, train_observed, train_with, NonFinite, StopReason, TrainError,
+    TrainObserver, TrainReport,
+};

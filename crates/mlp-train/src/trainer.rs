@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use mlp_core::{Activation, Loss, Network, Scalar};
+use mlp_core::{Activation, Gradients, Loss, Network, Scalar, Tape};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::events::{self, EpochRecord};
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
-use crate::{evaluate, Dataset, MetricsKind, OptimizerState, TrainConfig};
+use crate::{evaluate, Dataset, MetricsKind, OptimizerState, StopSignal, TrainConfig};
 
 /// Why training could not run or had to stop.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -35,16 +35,64 @@ pub enum TrainError {
     /// A setting out of range.
     #[error("invalid training setting: {0}")]
     Config(String),
-    /// The loss became NaN or infinite.
-    #[error("training diverged at epoch {epoch}, step {step}: the loss became {loss} (try a smaller learning rate)")]
+    /// The loss, or the activations, gradients or weights of a layer, became NaN or
+    /// infinite. The network holds the last weights that were all finite: those before the
+    /// step that diverged.
+    #[error(
+        "training diverged at epoch {epoch}, step {step}{}: {} (try a smaller learning rate)",
+        layer.map(|layer| format!(", in layer {layer}")).unwrap_or_default(),
+        diverged_what(*quantity, *loss)
+    )]
     Diverged {
         /// 1-based epoch.
         epoch: usize,
         /// 1-based step over the run.
         step: usize,
-        /// The non-finite loss.
+        /// The loss of the step (non-finite unless the weights were the first to overflow).
         loss: f64,
+        /// The first 1-based weight layer whose activations, gradients or weights became
+        /// non-finite; `None` when only the loss did.
+        layer: Option<usize>,
+        /// What became non-finite first.
+        quantity: NonFinite,
     },
+}
+
+/// What became NaN or infinite when training diverged (see [`TrainError::Diverged`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NonFinite {
+    /// The loss, with every layer's activations finite.
+    Loss,
+    /// A layer's activations (or pre-activations) in the forward pass.
+    Activations,
+    /// A layer's gradients in the backward pass.
+    Gradients,
+    /// A layer's weights after the optimizer step (the update overflowed).
+    Weights,
+}
+
+fn diverged_what(quantity: NonFinite, loss: f64) -> String {
+    match quantity {
+        NonFinite::Loss => format!("the loss became {loss}"),
+        NonFinite::Activations => format!("its activations became non-finite and the loss {loss}"),
+        NonFinite::Gradients => format!("its gradients became non-finite at a loss of {loss}"),
+        NonFinite::Weights => format!("the update made its weights non-finite at a loss of {loss}"),
+    }
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// Every epoch asked for ran.
+    Completed,
+    /// `patience` epochs passed without improvement; the best weights were restored.
+    EarlyStopping,
+    /// A [`StopSignal`] was raised, or a callback asked to stop: the run ended at the end of
+    /// an optimizer step, possibly inside an epoch (an epoch cut short has no record in the
+    /// history). Under `patience` the best weights were restored.
+    Interrupted,
 }
 
 /// What a run did.
@@ -55,8 +103,11 @@ pub struct TrainReport {
     /// The epoch whose weights the network holds at the end (the last, or the best with
     /// early stopping).
     pub best_epoch: usize,
-    /// Whether early stopping ended the run before `epochs`.
+    /// Whether early stopping ended the run before `epochs`
+    /// (`stop_reason == StopReason::EarlyStopping`).
     pub stopped_early: bool,
+    /// Why the run ended.
+    pub stop_reason: StopReason,
     /// Optimizer steps taken.
     pub steps: usize,
     /// The loss of the untrained network on the whole training data, the baseline of
@@ -110,26 +161,6 @@ pub(crate) fn infer_metrics<T: Scalar>(network: &Network<T>) -> MetricsKind {
     }
 }
 
-fn check_config(config: &TrainConfig) -> Result<(), TrainError> {
-    let bad = |message: String| Err(TrainError::Config(message));
-    if config.batch_size == 0 {
-        return bad("batch size must be at least 1".into());
-    }
-    if config.log_every == 0 {
-        return bad("gradient logging interval must be at least 1 step".into());
-    }
-    if !(config.learning_rate.is_finite() && config.learning_rate > 0.0) {
-        return bad(format!(
-            "learning rate must be a positive number, not {}",
-            config.learning_rate
-        ));
-    }
-    if !(config.l2.is_finite() && config.l2 >= 0.0) {
-        return bad(format!("L2 decay must be zero or positive, not {}", config.l2));
-    }
-    Ok(())
-}
-
 /// Trains `network` on `training` for `config.epochs` epochs (fewer with early stopping),
 /// reporting validation metrics on `validation` if given. See [`train_with`].
 pub fn train<T: Scalar>(
@@ -150,14 +181,71 @@ pub fn train<T: Scalar>(
 /// Keras reports them; validation metrics are computed after the epoch. The loss reported
 /// excludes the L2 term. The hot loop allocates nothing unless a subscriber listens for
 /// gradient or layer events.
+///
+/// # Stopping
+///
+/// The run ends after `config.epochs` epochs, at an early stop (`config.patience`), when
+/// `on_epoch` breaks, or at the end of the first optimizer step after `config.stop` is raised
+/// ([`StopSignal`]); [`TrainReport::stop_reason`] says which.
+///
+/// # Errors
+///
+/// [`TrainError::Config`] for a setting out of range (see [`TrainConfig::validate`]),
+/// [`TrainError::Shape`] and [`TrainError::NoSamples`] for data that does not fit, before any
+/// step; [`TrainError::Diverged`] when the loss, or a layer's activations, gradients or weights,
+/// become NaN or infinite: `network` then holds the weights before that step, the last finite
+/// ones.
 pub fn train_with<T: Scalar>(
     network: &mut Network<T>,
     training: &Dataset<T>,
     validation: Option<&Dataset<T>>,
     config: &TrainConfig,
-    mut on_epoch: impl FnMut(&EpochRecord) -> ControlFlow<()>,
+    on_epoch: impl FnMut(&EpochRecord) -> ControlFlow<()>,
 ) -> Result<TrainReport, TrainError> {
-    check_config(config)?;
+    train_observed(network, training, validation, config, &mut EpochCallback(on_epoch))
+}
+
+/// What a caller of [`train_observed`] hears from a running loop. Both methods do nothing by
+/// default; returning `ControlFlow::Break` ends the run as a raised [`StopSignal`] does
+/// ([`StopReason::Interrupted`]).
+pub trait TrainObserver {
+    /// Called after every optimizer step that kept the loss and the weights finite, with the
+    /// 1-based step number; `network` holds the weights after it. A program replaces its old
+    /// logs here once step 1 has gone well, so that a run failing before that leaves them.
+    fn on_step(&mut self, step: usize) -> ControlFlow<()> {
+        let _ = step;
+        ControlFlow::Continue(())
+    }
+
+    /// Called after every complete epoch with its record.
+    fn on_epoch(&mut self, record: &EpochRecord) -> ControlFlow<()> {
+        let _ = record;
+        ControlFlow::Continue(())
+    }
+}
+
+/// The observer of [`train_with`]: a closure called per epoch.
+struct EpochCallback<F>(F);
+
+impl<F: FnMut(&EpochRecord) -> ControlFlow<()>> TrainObserver for EpochCallback<F> {
+    fn on_epoch(&mut self, record: &EpochRecord) -> ControlFlow<()> {
+        (self.0)(record)
+    }
+}
+
+/// [`train_with`], telling `observer` of every step and epoch.
+///
+/// # Errors
+///
+/// As [`train_with`].
+pub fn train_observed<T: Scalar>(
+    network: &mut Network<T>,
+    training: &Dataset<T>,
+    validation: Option<&Dataset<T>>,
+    config: &TrainConfig,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainReport, TrainError> {
+    config.validate()?;
     check_dataset(network, training, "training")?;
     if let Some(validation) = validation {
         check_dataset(network, validation, "validation")?;
@@ -195,12 +283,16 @@ pub fn train_with<T: Scalar>(
         history: Vec::new(),
         best_epoch: 0,
         stopped_early: false,
+        stop_reason: StopReason::Completed,
         steps: 0,
         initial_loss,
         initial_val_loss,
     };
     let mut best: Option<Best<T>> = None;
     let mut accumulator = MetricsAccumulator::new(metrics, network, training.len());
+    let mut last_finite = LastFinite::new(network);
+    let stop = config.stop.as_ref();
+    let n_batches = training.len().div_ceil(config.batch_size);
 
     for epoch in 1..=config.epochs {
         let _epoch = events::epoch_span(epoch).entered();
@@ -209,7 +301,8 @@ pub fn train_with<T: Scalar>(
             order.shuffle(&mut rng);
         }
         accumulator.clear();
-        for batch in order.chunks(config.batch_size) {
+        let mut interrupted = false;
+        for (batch_idx, batch) in order.chunks(config.batch_size).enumerate() {
             report.steps += 1;
             let step = report.steps;
             let _step = events::step_span(step).entered();
@@ -218,17 +311,41 @@ pub fn train_with<T: Scalar>(
             network.forward(&mut tape);
             let loss = network.backward(&mut tape, &mut gradients);
             if !loss.is_finite() {
-                return Err(TrainError::Diverged { epoch, step, loss: loss.to_f64_value() });
+                let (layer, quantity) = first_non_finite(&tape, &gradients);
+                let loss = loss.to_f64_value();
+                return Err(TrainError::Diverged { epoch, step, loss, layer, quantity });
             }
             accumulator.add(tape.outputs(), tape.targets(), loss);
             let logging = (step - 1) % config.log_every == 0 && step_log.wanted();
             if logging {
                 step_log.remember(network);
             }
+            last_finite.remember(network);
             optimizer.step(network, &gradients, learning_rate, config.l2);
             if logging {
                 step_log.emit(network, &tape, &gradients, training.sample_numbers(), batch);
             }
+            if let Some(layer) = LastFinite::first_non_finite_layer(network) {
+                // Gradients that overflowed name their layer; else the update overflowed.
+                let (layer, quantity) = match first_non_finite(&tape, &gradients) {
+                    (Some(layer), quantity) => (Some(layer), quantity),
+                    (None, _) => (Some(layer), NonFinite::Weights),
+                };
+                last_finite.restore(network);
+                let loss = loss.to_f64_value();
+                return Err(TrainError::Diverged { epoch, step, loss, layer, quantity });
+            }
+            if observer.on_step(step).is_break() || stop.is_some_and(StopSignal::is_raised) {
+                report.stop_reason = StopReason::Interrupted;
+                // At the epoch's last step the epoch is whole: it gets its record.
+                if batch_idx + 1 < n_batches {
+                    interrupted = true;
+                    break;
+                }
+            }
+        }
+        if interrupted {
+            break;
         }
         let train_metrics = accumulator.finish();
         let val_metrics = validation.map(|validation| evaluate(network, validation, Some(metrics)));
@@ -248,7 +365,7 @@ pub fn train_with<T: Scalar>(
         events::emit_epoch(&record);
         report.history.push(record);
         report.best_epoch = epoch;
-        let flow = on_epoch(&record);
+        let flow = observer.on_epoch(&record);
 
         if let Some(patience) = config.patience {
             let monitored = record.val_loss.unwrap_or(record.loss);
@@ -258,10 +375,14 @@ pub fn train_with<T: Scalar>(
                 best = Some(Best { loss: monitored, epoch, network: network.clone() });
             } else if best.as_ref().is_some_and(|kept| epoch - kept.epoch >= patience) {
                 report.stopped_early = true;
+                report.stop_reason = StopReason::EarlyStopping;
                 break;
             }
         }
         if flow.is_break() {
+            report.stop_reason = StopReason::Interrupted;
+        }
+        if report.stop_reason == StopReason::Interrupted {
             break;
         }
     }
@@ -270,4 +391,253 @@ pub fn train_with<T: Scalar>(
         *network = kept.network;
     }
     Ok(report)
+}
+
+/// The first weight layer (1-based) whose activations, then the first whose gradients, hold a
+/// NaN or an infinity; `(None, NonFinite::Loss)` when none do.
+fn first_non_finite<T: Scalar>(
+    tape: &Tape<T>,
+    gradients: &Gradients<T>,
+) -> (Option<usize>, NonFinite) {
+    for layer in 0..tape.n_layers() {
+        let factors = tape.factors(layer);
+        let finite = |values: &nalgebra::DMatrixView<'_, T>| values.iter().all(|v| v.is_finite());
+        if !finite(&factors.z) || !finite(&factors.a) {
+            return (Some(layer + 1), NonFinite::Activations);
+        }
+    }
+    for layer in 0..gradients.n_layers() {
+        if !gradients.layer_blocks(layer).all(|block| block.iter().all(|g| g.is_finite())) {
+            return (Some(layer + 1), NonFinite::Gradients);
+        }
+    }
+    (None, NonFinite::Loss)
+}
+
+/// The parameters before the current step, to put back if the step makes any of them
+/// non-finite: a copy per step, in the blocks of [`Network::parameter_blocks`].
+struct LastFinite<T: Scalar> {
+    blocks: Vec<Vec<T>>,
+}
+
+impl<T: Scalar> LastFinite<T> {
+    fn new(network: &Network<T>) -> Self {
+        LastFinite { blocks: network.parameter_blocks().map(<[T]>::to_vec).collect() }
+    }
+
+    #[inline]
+    fn remember(&mut self, network: &Network<T>) {
+        for (kept, block) in self.blocks.iter_mut().zip(network.parameter_blocks()) {
+            kept.copy_from_slice(block);
+        }
+    }
+
+    fn restore(&self, network: &mut Network<T>) {
+        for (block, kept) in network.parameter_blocks_mut().zip(&self.blocks) {
+            block.copy_from_slice(kept);
+        }
+    }
+
+    /// The first 1-based layer with a NaN or infinite parameter.
+    #[inline]
+    fn first_non_finite_layer(network: &Network<T>) -> Option<usize> {
+        let finite = |block: &[T]| block.iter().all(|w| w.is_finite());
+        network
+            .layers()
+            .iter()
+            .position(|dense| {
+                !finite(dense.weights().as_slice())
+                    || dense.bias().is_some_and(|b| !finite(b.as_slice()))
+            })
+            .map(|layer| layer + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mlp_core::Architecture;
+    use nalgebra::DMatrix;
+
+    use super::*;
+    use crate::Optimizer;
+
+    /// XOR as a 2-8-1 regression, four samples, batches of one: four steps an epoch.
+    fn xor() -> (Network<f64>, Dataset<f64>) {
+        let architecture = Architecture {
+            sizes: vec![2, 8, 1],
+            hidden_activation: Activation::Tanh,
+            output_activation: Activation::Identity,
+            bias: true,
+            loss: Loss::MeanSquared,
+        };
+        let network = Network::initialized(&architecture, None, 3).unwrap();
+        let inputs = DMatrix::from_row_slice(2, 4, &[0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+        let targets = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0]);
+        (network, Dataset::numbered(inputs, targets).unwrap())
+    }
+
+    fn config() -> TrainConfig {
+        TrainConfig {
+            epochs: 50,
+            batch_size: 1,
+            optimizer: Optimizer::Sgd,
+            learning_rate: 0.1,
+            ..TrainConfig::default()
+        }
+    }
+
+    /// Stops at step `at`, counting the steps it hears of.
+    struct StopAt {
+        at: usize,
+        steps: usize,
+    }
+
+    impl TrainObserver for StopAt {
+        fn on_step(&mut self, step: usize) -> ControlFlow<()> {
+            self.steps += 1;
+            assert_eq!(step, self.steps);
+            if step == self.at {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+
+    #[test]
+    fn a_raised_stop_signal_ends_the_run_after_the_current_step() {
+        let (mut network, data) = xor();
+        let stop = StopSignal::new();
+        stop.stop();
+        let config = TrainConfig { stop: Some(stop), ..config() };
+        let report = train(&mut network, &data, None, &config).unwrap();
+        assert_eq!(report.steps, 1);
+        assert_eq!(report.stop_reason, StopReason::Interrupted);
+        assert!(!report.stopped_early);
+        assert!(report.history.is_empty(), "an epoch cut short has no record");
+
+        let (mut whole, _) = xor();
+        let report = train(&mut whole, &data, None, &TrainConfig { stop: None, ..config }).unwrap();
+        assert_eq!(report.stop_reason, StopReason::Completed);
+        assert_eq!(report.steps, 200);
+    }
+
+    #[test]
+    fn an_observer_stops_at_the_step_it_asks_for_and_a_whole_epoch_keeps_its_record() {
+        let (mut network, data) = xor();
+        let mut observer = StopAt { at: 6, steps: 0 };
+        let report = train_observed(&mut network, &data, None, &config(), &mut observer).unwrap();
+        assert_eq!((report.steps, report.history.len()), (6, 1));
+        assert_eq!(report.stop_reason, StopReason::Interrupted);
+
+        let (mut network, data) = xor();
+        let mut observer = StopAt { at: 8, steps: 0 };
+        let report = train_observed(&mut network, &data, None, &config(), &mut observer).unwrap();
+        assert_eq!((report.steps, report.history.len()), (8, 2), "step 8 ends epoch 2");
+
+        let (mut network, data) = xor();
+        let report = train(&mut network, &data, None, &config()).unwrap();
+        assert_eq!(report.stop_reason, StopReason::Completed);
+        assert_eq!(report.history.len(), 50);
+    }
+
+    #[test]
+    fn an_interrupt_under_patience_restores_the_best_weights() {
+        let config = TrainConfig { patience: Some(1000), ..config() };
+        let (mut network, data) = xor();
+        let mut observer = StopAt { at: 4 * 30 + 2, steps: 0 };
+        let report = train_observed(&mut network, &data, None, &config, &mut observer).unwrap();
+        assert_eq!(report.stop_reason, StopReason::Interrupted);
+        let best = report
+            .history
+            .iter()
+            .min_by(|a, b| a.loss.total_cmp(&b.loss))
+            .map(|record| record.epoch)
+            .unwrap();
+        assert_eq!(report.best_epoch, best);
+        let (mut stopped_at_best, _) = xor();
+        let config = TrainConfig { epochs: best, patience: None, ..config };
+        train(&mut stopped_at_best, &data, None, &config).unwrap();
+        assert_eq!(network, stopped_at_best);
+    }
+
+    /// The XOR network with identity activations, on targets of ±1e3.
+    fn identity_xor() -> (Network<f64>, Dataset<f64>) {
+        let (network, data) = xor();
+        let layers: Vec<_> = network
+            .layers()
+            .iter()
+            .map(|dense| {
+                let (weights, bias) = (dense.weights().clone(), dense.bias().cloned());
+                mlp_core::Dense::new(weights, bias, Activation::Identity)
+            })
+            .collect();
+        let network = Network::new(layers, Loss::MeanSquared).unwrap();
+        let targets = DMatrix::from_row_slice(1, 4, &[1e3, -1e3, 1e3, -1e3]);
+        (network, Dataset::numbered(data.inputs().clone(), targets).unwrap())
+    }
+
+    #[test]
+    fn divergence_keeps_the_last_finite_weights() {
+        // η = 10 on targets of ±1e3: the loss overflows after a few steps.
+        let (mut network, data) = identity_xor();
+        let config = TrainConfig { epochs: 1000, learning_rate: 10.0, ..config() };
+        let error = train(&mut network, &data, None, &config).unwrap_err();
+        let TrainError::Diverged { step, layer, quantity, .. } = error.clone() else {
+            panic!("{error:?}")
+        };
+        assert!(step > 1);
+        assert_eq!(layer.is_none(), quantity == NonFinite::Loss, "{error}");
+        let message = error.to_string();
+        assert!(message.starts_with("training diverged at epoch "), "{message}");
+        assert!(message.ends_with("(try a smaller learning rate)"), "{message}");
+        for block in network.parameter_blocks() {
+            assert!(block.iter().all(|w| w.is_finite()), "{block:?}");
+        }
+    }
+
+    #[test]
+    fn an_update_that_overflows_the_weights_is_undone() {
+        let (mut network, data) = xor();
+        let before = network.clone();
+        let config = TrainConfig { learning_rate: 1e308, ..config() };
+        let error = train(&mut network, &data, None, &config).unwrap_err();
+        let TrainError::Diverged { epoch: 1, step: 1, layer: Some(_), quantity, loss } = error
+        else {
+            panic!("{error:?}")
+        };
+        assert_eq!(quantity, NonFinite::Weights);
+        assert!(loss.is_finite());
+        assert!(error.to_string().contains(", in layer "), "{error}");
+        assert_eq!(network, before, "the weights before step 1 are kept");
+    }
+
+    #[test]
+    fn non_finite_activations_name_their_layer() {
+        let (mut network, data) = identity_xor();
+        // Weights of 1e308 into the hidden layer: z overflows for the sample (1, 1).
+        network.parameter_blocks_mut().next().unwrap().fill(1e308);
+        let before = network.clone();
+        let config = TrainConfig { batch_size: 4, ..config() };
+        let error = train(&mut network, &data, None, &config).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                TrainError::Diverged {
+                    epoch: 1,
+                    step: 1,
+                    layer: Some(1),
+                    quantity: NonFinite::Activations,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "training diverged at epoch 1, step 1, in layer 1: its activations became \
+             non-finite and the loss NaN (try a smaller learning rate)"
+        );
+        assert_eq!(network, before);
+    }
 }

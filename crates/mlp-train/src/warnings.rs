@@ -260,6 +260,7 @@ mod tests {
             history,
             best_epoch: epochs.len(),
             stopped_early: false,
+            stop_reason: crate::StopReason::Completed,
             steps: 4 * epochs.len(),
             initial_loss: initial.0,
             initial_val_loss: initial.1,

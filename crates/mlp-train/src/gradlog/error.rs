@@ -41,16 +41,6 @@ impl fmt::Display for Destination<'_> {
     }
 }
 
-/// The I/O error inside a `csv` write error.
-///
-/// A CSV log writes raw byte records of a fixed length, so I/O is the only way a write can fail.
-pub(super) fn io_error(error: csv::Error) -> io::Error {
-    match error.into_kind() {
-        csv::ErrorKind::Io(error) => error,
-        kind => io::Error::other(format!("{kind:?}")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ pub struct HistoryRows;
 impl Sealed for HistoryRows {
     const TARGET: &'static str = EPOCH_TARGET;
     const LEVEL: Level = EPOCH_LEVEL;
+    const WRITE_EVERY_ROW: bool = true;
     const COLUMNS: &'static [Column] = &[
         // The event's own `epoch` field; the enclosing span's if the event lacks it.
         Column::span("epoch", Counter::Epoch),

@@ -24,6 +24,10 @@ pub(super) mod sealed {
         const LEVEL: Level;
         /// The columns, in order.
         const COLUMNS: &'static [Column];
+        /// Whether each row is handed to the OS at once (a log of few rows, such as one per
+        /// epoch, so that a full disk is noticed at its first row), rather than 64 KiB at a
+        /// time.
+        const WRITE_EVERY_ROW: bool = false;
 
         /// Whether the log's row filters keep a row whose span columns (epoch, step) hold
         /// `counters`. Asked before an event's fields are read, for events with no field of

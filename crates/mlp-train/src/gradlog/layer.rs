@@ -51,7 +51,8 @@ impl<K: RowKind, W: Write + Send + 'static> CsvLayer<K, W> {
     }
 
     fn with_path(writer: W, path: Option<&Path>) -> Self {
-        let state = LogState::new(writer, K::COLUMNS, path.map(Path::to_path_buf));
+        let state =
+            LogState::new(writer, K::COLUMNS, path.map(Path::to_path_buf), K::WRITE_EVERY_ROW);
         CsvLayer {
             kind: K::default(),
             max_rows: DEFAULT_MAX_ROWS,
@@ -64,6 +65,15 @@ impl<K: RowKind, W: Write + Send + 'static> CsvLayer<K, W> {
     /// what fits in one Excel worksheet.
     pub fn with_max_rows(mut self, max_rows: u64) -> Self {
         self.max_rows = max_rows;
+        self
+    }
+
+    /// Raises `stop` at the first failed write, so that a training run given the same
+    /// [`StopSignal`](crate::StopSignal) in its [`TrainConfig`](crate::TrainConfig) ends at the
+    /// end of that step rather than after every epoch. The error itself comes from
+    /// [`FlushGuard::flush`].
+    pub fn with_stop(self, stop: crate::StopSignal) -> Self {
+        lock(&self.log).set_stop(stop);
         self
     }
 
@@ -87,6 +97,12 @@ impl<K: RowKind> CsvLayer<K> {
         let layer = CsvLayer::with_path(file, Some(path));
         let guard = layer.flush_on_drop();
         Ok((layer, guard))
+    }
+
+    /// A layer writing to `file`, an already open `path` (such as the file of an
+    /// [`OutputFile`](crate::output_file::OutputFile)); errors name `path`.
+    pub fn with_named_writer(file: File, path: impl AsRef<Path>) -> Self {
+        CsvLayer::with_path(file, Some(path.as_ref()))
     }
 
     /// A per-layer filter enabling what the layer reads: the trainer's spans (target
@@ -265,6 +281,77 @@ mod tests {
         }
     }
 
+    /// A writer that keeps each buffer it is handed apart.
+    #[derive(Clone, Default)]
+    struct RecordingWriter(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl Write for RecordingWriter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().push(buf.to_vec());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Whatever cuts the process off between two writes (SIGKILL, a crash) leaves whole rows:
+    /// every buffer handed to the writer ends a row, the header at once.
+    #[test]
+    fn hands_the_writer_whole_rows_only() {
+        let writer = RecordingWriter::default();
+        let layer = GradientCsvLayer::new(writer.clone());
+        let guard = layer.flush_on_drop();
+        assert_eq!(writer.0.lock().unwrap().len(), 1, "the header is written at once");
+        run(layer, || (0..100).for_each(|_| train_fixture()));
+        let n_before_flush = writer.0.lock().unwrap().len();
+        guard.flush().unwrap();
+        let writes = writer.0.lock().unwrap().clone();
+        assert!(n_before_flush >= 3, "{n_before_flush} writes: rows are written as they come");
+        assert!(writes.len() > n_before_flush, "flush writes the rows kept");
+        for (idx, buf) in writes.iter().enumerate() {
+            assert_eq!(buf.last(), Some(&b'\n'), "write {idx} ends inside a row");
+            assert!(idx == 0 || buf.len() <= super::super::state::WRITE_AT + 200, "{}", buf.len());
+        }
+        let text = String::from_utf8(writes.concat()).unwrap();
+        assert_eq!(text.lines().count(), 1 + 100 * 32);
+        assert!(text.lines().all(|line| line.split(',').count() == 14));
+    }
+
+    #[test]
+    fn history_rows_are_written_one_by_one() {
+        let writer = RecordingWriter::default();
+        let layer = HistoryCsvLayer::new(writer.clone());
+        let _guard = layer.flush_on_drop();
+        run(layer, || {
+            for epoch in 1..=3 {
+                emit_epoch(&EpochRecord { epoch, ..EpochRecord::default() });
+            }
+        });
+        assert_eq!(writer.0.lock().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn the_first_failed_write_raises_the_stop_signal() {
+        // The header fails at once: the signal is raised as soon as it is given.
+        let stop = crate::StopSignal::new();
+        let layer = GradientCsvLayer::new(FailingWriter { capacity: 0 }).with_stop(stop.clone());
+        assert!(stop.is_raised());
+        drop(layer);
+
+        let stop = crate::StopSignal::new();
+        let layer =
+            GradientCsvLayer::new(FailingWriter { capacity: 10_000 }).with_stop(stop.clone());
+        let guard = layer.flush_on_drop();
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        tracing::dispatcher::with_default(&dispatch, train_fixture);
+        assert!(!stop.is_raised(), "rows kept in the buffer have not been written yet");
+        tracing::dispatcher::with_default(&dispatch, || (0..100).for_each(|_| train_fixture()));
+        assert!(stop.is_raised());
+        assert!(guard.flush().is_err());
+    }
+
     #[test]
     fn write_errors_are_reported_by_flush() {
         let layer = GradientCsvLayer::new(FailingWriter { capacity: 0 });
@@ -277,7 +364,7 @@ mod tests {
 
     #[test]
     fn stops_writing_after_a_write_error() {
-        // csv::Writer buffers 8 KiB; a thousand rows overflow it several times.
+        // Rows are handed over 64 KiB at a time; 1,280 rows of about 80 bytes overflow that.
         let layer = GradientCsvLayer::new(FailingWriter { capacity: 10_000 });
         let guard = layer.flush_on_drop();
         run(layer, || (0..40).for_each(|_| train_fixture()));

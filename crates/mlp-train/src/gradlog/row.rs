@@ -170,8 +170,11 @@ impl RowBuffer {
     /// step, sample, layer, parameter, neuron) are kept as they are, and a float its column held
     /// when last formatted (∂E/∂a, ∂a/∂z and ∂E/∂z, the same for every input of a neuron) is
     /// copied rather than formatted again.
+    ///
+    /// The row is appended whole, with its `\n`, to `out`: the log hands the OS only whole
+    /// rows.
     #[inline]
-    pub(super) fn write_to<W: Write>(&mut self, writer: &mut csv::Writer<W>) -> csv::Result<()> {
+    pub(super) fn write_to(&mut self, out: &mut Vec<u8>) {
         let RowBuffer {
             cells,
             text,
@@ -237,7 +240,16 @@ impl RowBuffer {
         }
         // `fill` clears the cells before the next row.
         std::mem::swap(cells, written_cells);
-        writer.write_byte_record(record)
+        let bytes = record.as_slice();
+        let mut field_start = 0;
+        for (idx, field_end) in record.iter().map(<[u8]>::len).enumerate() {
+            if idx > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&bytes[field_start..field_start + field_end]);
+            field_start += field_end;
+        }
+        out.push(b'\n');
     }
 }
 

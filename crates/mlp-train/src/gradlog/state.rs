@@ -4,14 +4,23 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::error::{io_error, Error};
+use super::error::Error;
 use super::row::{Column, RowBuffer};
 use super::spans::CurrentCounters;
+use crate::StopSignal;
 
-/// The CSV writer, the row buffers, the current epoch and step, and the row counts.
+/// The rows a log keeps before handing them to the OS in one write. Only whole rows are
+/// handed over, so a log cut off by a crash or `SIGKILL` ends with a whole row.
+pub(super) const WRITE_AT: usize = 64 * 1024;
+
+/// The writer, the bytes of whole rows not yet written, the row buffers, the current epoch and
+/// step, and the row counts.
 #[derive(Debug)]
 pub(super) struct LogState<W: Write> {
-    writer: csv::Writer<W>,
+    writer: W,
+    /// Whole rows (and the header) not yet handed to `writer`; written when it reaches
+    /// [`WRITE_AT`] bytes and at every flush, never in parts of a row.
+    pending: Vec<u8>,
     pub(super) row: RowBuffer,
     pub(super) counters: CurrentCounters,
     n_rows_written: u64,
@@ -22,30 +31,55 @@ pub(super) struct LogState<W: Write> {
     error: Option<std::io::Error>,
     /// The log file, for error messages.
     path: Option<PathBuf>,
+    /// Raised at the first failed write, to end the training run.
+    stop: Option<StopSignal>,
+    /// The buffered bytes at which rows are handed to the writer.
+    write_at: usize,
 }
 
 impl<W: Write> LogState<W> {
-    /// Wraps `writer` and writes the header. `csv::Writer` buffers internally, so `writer` need
-    /// not be buffered.
-    pub(super) fn new(writer: W, columns: &'static [Column], path: Option<PathBuf>) -> LogState<W> {
+    /// Wraps `writer` and writes the header. Rows are kept in a buffer of whole rows, so
+    /// `writer` need not be buffered.
+    /// With `write_every_row`, each row is handed to `writer` as soon as it is written.
+    pub(super) fn new(
+        writer: W,
+        columns: &'static [Column],
+        path: Option<PathBuf>,
+        write_every_row: bool,
+    ) -> LogState<W> {
+        let row = RowBuffer::new(columns);
+        let mut pending = Vec::with_capacity(WRITE_AT + 4096);
+        for (idx, name) in row.header().enumerate() {
+            if idx > 0 {
+                pending.push(b',');
+            }
+            pending.extend_from_slice(name.as_bytes());
+        }
+        pending.push(b'\n');
         let mut state = LogState {
-            // Quoting is the row's business (`RowBuffer::write_to`): only its text cells can
-            // need quotes, and the writer need not scan every digit of every number for them.
-            writer: csv::WriterBuilder::new()
-                .quote_style(csv::QuoteStyle::Never)
-                .from_writer(writer),
-            row: RowBuffer::new(columns),
+            writer,
+            pending,
+            row,
             counters: CurrentCounters::default(),
             n_rows_written: 0,
             n_rows_dropped: 0,
             failed: false,
             error: None,
             path,
+            stop: None,
+            write_at: if write_every_row { 1 } else { WRITE_AT },
         };
-        if let Err(error) = state.writer.write_record(state.row.header()) {
-            state.fail(io_error(error));
-        }
+        // The header at once: a place that cannot be written fails before training.
+        state.write_pending();
         state
+    }
+
+    /// Raises `stop` at the first failed write (at once if a write has failed already).
+    pub(super) fn set_stop(&mut self, stop: StopSignal) {
+        if self.failed {
+            stop.stop();
+        }
+        self.stop = Some(stop);
     }
 
     /// False once a write has failed.
@@ -65,17 +99,34 @@ impl<W: Write> LogState<W> {
         self.n_rows_dropped += 1;
     }
 
-    /// Writes the assembled row.
+    /// Writes the assembled row (into the buffer, handed to the writer once it holds
+    /// [`WRITE_AT`] bytes).
     #[inline]
     pub(super) fn write_row(&mut self) {
-        match self.row.write_to(&mut self.writer) {
-            Ok(()) => self.n_rows_written += 1,
-            Err(error) => self.fail(io_error(error)),
+        self.row.write_to(&mut self.pending);
+        self.n_rows_written += 1;
+        if self.pending.len() >= self.write_at {
+            self.write_pending();
         }
     }
 
-    /// Flushes the writer; reports the first failed write if there was one since the last flush.
+    /// Hands the buffered rows to the writer.
+    fn write_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        match self.writer.write_all(&self.pending) {
+            Ok(()) => self.pending.clear(),
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// Writes the buffered rows and flushes the writer; reports the first failed write if
+    /// there was one since the last flush.
     fn flush(&mut self) -> Result<(), Error> {
+        if !self.failed {
+            self.write_pending();
+        }
         if let Some(source) = self.error.take() {
             return Err(Error::Write { path: self.path.clone(), source });
         }
@@ -83,14 +134,23 @@ impl<W: Write> LogState<W> {
             return Ok(());
         }
         self.writer.flush().map_err(|source| {
-            self.failed = true;
+            self.fail_quietly();
             Error::Write { path: self.path.clone(), source }
         })
     }
 
     fn fail(&mut self, error: std::io::Error) {
-        self.failed = true;
+        self.fail_quietly();
         self.error = Some(error);
+    }
+
+    /// Stops the log (and the run, if it was given a stop signal) without keeping an error.
+    fn fail_quietly(&mut self) {
+        self.failed = true;
+        self.pending = Vec::new();
+        if let Some(stop) = &self.stop {
+            stop.stop();
+        }
     }
 }
 

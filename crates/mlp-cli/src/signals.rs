@@ -1,0 +1,68 @@
+//! SIGINT, SIGTERM and SIGHUP during `mlp train`: stop at the end of the current step, write
+//! what there is, exit 130, 143 or 129. A second SIGINT exits at once.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use mlp_train::StopSignal;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::flag;
+use signal_hook::SigId;
+
+/// A signal that stops a run: its name and the exit status it gets (128 + its number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Received {
+    pub(crate) name: &'static str,
+    pub(crate) exit_code: u8,
+}
+
+/// The handlers of the signals that stop a run, installed until dropped.
+pub(crate) struct Signals {
+    stop: StopSignal,
+    /// Per signal, the flag its handler sets.
+    received: Vec<(Received, Arc<AtomicBool>)>,
+    ids: Vec<SigId>,
+}
+
+impl Signals {
+    /// Installs the handlers: each signal raises `stop` and its own flag; a SIGINT arriving
+    /// when one has already been received ends the process at once with status 130 (the logs
+    /// then hold whole rows, as they are written a whole row at a time).
+    pub(crate) fn install(stop: StopSignal) -> io::Result<Signals> {
+        let mut signals = Signals { stop, received: Vec::new(), ids: Vec::new() };
+        for (signal, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
+            let exit_code = 128 + signal as u8;
+            let received = Arc::new(AtomicBool::new(false));
+            if signal == SIGINT {
+                // Registered before the flag is set: the second SIGINT finds it set and exits.
+                let id = flag::register_conditional_shutdown(
+                    signal,
+                    exit_code.into(),
+                    Arc::clone(&received),
+                )?;
+                signals.ids.push(id);
+            }
+            signals.ids.push(flag::register(signal, Arc::clone(&received))?);
+            signals.ids.push(flag::register(signal, signals.stop.flag())?);
+            signals.received.push((Received { name, exit_code }, received));
+        }
+        Ok(signals)
+    }
+
+    /// The first signal received, if any.
+    pub(crate) fn received(&self) -> Option<Received> {
+        self.received
+            .iter()
+            .find(|(_, flag)| flag.load(Ordering::Relaxed))
+            .map(|(received, _)| *received)
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}

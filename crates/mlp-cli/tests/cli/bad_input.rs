@@ -130,7 +130,7 @@ fn output_paths_that_cannot_be_written() {
     mlp_fails(
         dir.path(),
         &["train", &xor, "--target", "y", "--epochs", "1", "--grad-log", "no/such/dir/g.csv"],
-        &["cannot create CSV log no/such/dir/g.csv"],
+        &["no/such/dir/g.csv: directory no/such/dir does not exist"],
     );
     mlp_ok(dir.path(), &["train", &xor, "--target", "y", "--epochs", "1", "--save", "m.json"]);
     mlp_fails(

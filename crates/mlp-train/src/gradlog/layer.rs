@@ -352,6 +352,42 @@ mod tests {
         assert!(guard.flush().is_err());
     }
 
+    /// A log whose write fails ends the training run at the end of that step, not after every
+    /// epoch.
+    #[test]
+    fn a_failed_write_ends_the_training_run_at_that_step() {
+        use mlp_core::{Activation, Architecture, Loss, Network};
+        let architecture = Architecture {
+            sizes: vec![4, 16, 3],
+            hidden_activation: Activation::Tanh,
+            output_activation: Activation::Softmax,
+            bias: true,
+            loss: Loss::CrossEntropy,
+        };
+        let mut network = Network::<f64>::initialized(&architecture, None, 1).unwrap();
+        let inputs = nalgebra::DMatrix::from_fn(4, 64, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0);
+        let targets = nalgebra::DMatrix::from_fn(3, 64, |i, j| f64::from(u8::from(j % 3 == i)));
+        let data = crate::Dataset::numbered(inputs, targets).unwrap();
+        let stop = crate::StopSignal::new();
+        // Room for the header and a few rows: the first 64 KiB handed over fails, in step 1.
+        let layer = GradientCsvLayer::new(FailingWriter { capacity: 1000 }).with_stop(stop.clone());
+        let guard = layer.flush_on_drop();
+        let config = crate::TrainConfig {
+            epochs: 1000,
+            batch_size: 16,
+            stop: Some(stop.clone()),
+            ..crate::TrainConfig::default()
+        };
+        let subscriber = tracing_subscriber::registry().with(layer);
+        let report = tracing::subscriber::with_default(subscriber, || {
+            crate::train(&mut network, &data, None, &config).unwrap()
+        });
+        assert_eq!(report.stop_reason, crate::StopReason::Interrupted);
+        assert_eq!(report.steps, 1);
+        assert!(report.history.is_empty());
+        assert!(matches!(guard.flush(), Err(Error::Write { .. })));
+    }
+
     #[test]
     fn write_errors_are_reported_by_flush() {
         let layer = GradientCsvLayer::new(FailingWriter { capacity: 0 });

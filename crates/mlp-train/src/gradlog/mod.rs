@@ -116,10 +116,20 @@
 //! from inside a subscriber. Instead [`FlushGuard::truncated`] and [`FlushGuard::rows_dropped`]
 //! tell the program after training, so it can print the warning.
 //!
+//! # Whole rows
+//!
+//! A layer hands its writer whole rows only: rows are assembled in the layer's own buffer and
+//! handed over when it holds 64 KiB (the history log: each row at once) and at every flush, the
+//! header at once. A process cut off between two writes (SIGKILL, an abort) leaves a file that
+//! ends with a whole row; only a kill landing inside a write the OS splits (Linux may stop a
+//! write to a file at a page boundary when SIGKILL arrives) can still cut one.
+//!
 //! # Errors
 //!
 //! Rows are written from inside the subscriber, where errors cannot be returned. The first
-//! failed write stops the log and is returned by the next [`FlushGuard::flush`].
+//! failed write stops the log and is returned by the next [`FlushGuard::flush`]; with
+//! [`CsvLayer::with_stop`] it also raises a [`StopSignal`](crate::StopSignal), so that the
+//! training run given the same signal ends at the end of that step.
 //!
 //! # Speed
 //!

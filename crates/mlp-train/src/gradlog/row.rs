@@ -240,14 +240,13 @@ impl RowBuffer {
         }
         // `fill` clears the cells before the next row.
         std::mem::swap(cells, written_cells);
-        let bytes = record.as_slice();
-        let mut field_start = 0;
-        for (idx, field_end) in record.iter().map(<[u8]>::len).enumerate() {
-            if idx > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(&bytes[field_start..field_start + field_end]);
-            field_start += field_end;
+        let mut fields = record.iter();
+        if let Some(first) = fields.next() {
+            out.extend_from_slice(first);
+        }
+        for field in fields {
+            out.push(b',');
+            out.extend_from_slice(field);
         }
         out.push(b'\n');
     }

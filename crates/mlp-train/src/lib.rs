@@ -20,6 +20,7 @@ pub mod dataset;
 pub mod events;
 pub mod gradlog;
 pub mod human;
+pub mod memory;
 pub mod metrics;
 pub mod model_file;
 pub mod output_file;
@@ -32,6 +33,6 @@ mod trainer;
 
 pub use config::{MetricsKind, Schedule, TrainConfig};
 pub use dataset::Dataset;
-pub use metrics::{evaluate, evaluate_prepared, Evaluation};
+pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use optimizer::{Optimizer, OptimizerState};
 pub use trainer::{check_dataset, train, train_with, TrainError, TrainReport};

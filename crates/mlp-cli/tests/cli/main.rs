@@ -23,3 +23,6 @@ mod json_schema;
 // Issue #9's real-world CSVs end to end: task, missing values, categories, index columns,
 // delimiters and decimal commas, .gz and stdin, a saved categorical model on reordered columns.
 mod real_data;
+// Issue #10's numbers: numeric flags, sizes and memory limits, forward passes that overflow,
+// features too large to standardize.
+mod reliability_numbers;

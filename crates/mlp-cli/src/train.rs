@@ -81,6 +81,12 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     let init = args.init.as_deref().map(load_model).transpose()?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
+    memory::check_inputs(
+        &network,
+        &data.train,
+        &data.preprocessor,
+        (&args.data, args.no_standardize),
+    )?;
     let config = train_config(args, data.preprocessor.task().metrics_kind());
 
     let (dispatch, logs) = logging::install(args, network.layers().len())?;

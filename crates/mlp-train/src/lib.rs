@@ -24,6 +24,7 @@ pub mod memory;
 pub mod metrics;
 pub mod model_file;
 pub mod output_file;
+pub mod overflow;
 pub mod warnings;
 
 mod config;

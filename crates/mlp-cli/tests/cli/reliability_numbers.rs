@@ -257,3 +257,36 @@ fn a_value_too_large_to_standardize_names_the_file_line_and_column() {
         &needles,
     );
 }
+
+#[test]
+fn features_that_overflow_the_untrained_network_name_the_row_and_column_not_the_learning_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = write(dir.path(), "history.csv", "epoch,loss\n1,0.5\n");
+    let rows: String = (1..=40).map(|i| format!("{}.5,{i}e300,{}\n", i % 3, i % 2)).collect();
+    let data = write(dir.path(), "huge.csv", &format!("small,big,y\n{rows}"));
+    // Blamed the learning rate before: "training diverged at epoch 1, step 1 … try a smaller
+    // learning rate". Row 1's 1e300 squared in the loss is already beyond f64.
+    let args = [
+        "train",
+        &data,
+        "--target",
+        "y",
+        "--task",
+        "regression",
+        "--no-standardize",
+        "--history",
+        &history,
+    ];
+    let stderr = mlp_fails(
+        dir.path(),
+        &args,
+        &[
+            "huge.csv: row 1: column \"big\" (1e300 as the network sees it) is too large",
+            "the loss overflow before the first training step",
+            "leave out --no-standardize",
+        ],
+    );
+    assert!(!stderr.contains("learning rate"), "{stderr}");
+    // Standardized, the same file trains.
+    mlp_ok(dir.path(), &["train", &data, "--target", "y", "--task", "regression", "--epochs", "2"]);
+}

@@ -142,6 +142,12 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::NETWORK)]
     pub hidden: Vec<usize>,
 
+    /// Refuse networks whose parameters, optimizer state and batch buffers need more than this
+    /// many bytes (512M, 4G) [default: the memory the system reports available]
+    #[arg(long, value_parser = parse_byte_size, value_name = "SIZE")]
+    #[arg(help_heading = heading::NETWORK)]
+    pub max_memory: Option<u64>,
+
     /// Activation of the hidden layers.
     #[arg(long, value_enum, default_value_t = ActivationArg::Relu)]
     #[arg(help_heading = heading::NETWORK)]
@@ -163,19 +169,22 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::OPTIMISATION)]
     pub optimizer: OptimizerArg,
 
-    /// Learning rate η.
-    #[arg(long, default_value_t = 0.001, value_name = "F")]
+    /// Learning rate η (> 0).
+    #[arg(long, default_value_t = 0.001, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_learning_rate)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub learning_rate: f64,
 
-    /// Momentum μ for --optimizer momentum and nesterov.
-    #[arg(long, default_value_t = 0.9, value_name = "F")]
+    /// Momentum μ for --optimizer momentum and nesterov, in [0, 1).
+    #[arg(long, default_value_t = 0.9, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_momentum)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub momentum: f64,
 
     /// L2 weight decay λ (added as λ·w to each weight's gradient; 0 as in Keras, so that the
     /// tutorial's numbers come out exactly).
-    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    #[arg(long, default_value_t = 0.0, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_l2)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub l2: f64,
 
@@ -201,6 +210,7 @@ pub struct TrainArgs {
 
     /// Share of the rows held out for validation (stratified by class); 0 trains on every row.
     #[arg(long, default_value_t = 0.2, value_name = "FRACTION", conflicts_with = "test")]
+    #[arg(allow_hyphen_values = true, value_parser = parse_validation)]
     #[arg(help_heading = heading::DATA)]
     pub validation: f64,
 
@@ -317,6 +327,11 @@ pub struct EvaluateArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub unknown_category: Option<UnknownCategoryArg>,
 
+    /// Refuse a model whose batch buffers would need more than this many bytes (512M, 4G)
+    /// [default: the memory the system reports available]
+    #[arg(long, value_parser = parse_byte_size, value_name = "SIZE")]
+    pub max_memory: Option<u64>,
+
     /// CSV reading options.
     #[command(flatten)]
     pub csv: CsvArgs,
@@ -351,6 +366,11 @@ pub struct PredictArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub unknown_category: Option<UnknownCategoryArg>,
 
+    /// Refuse a model whose batch buffers would need more than this many bytes (512M, 4G)
+    /// [default: the memory the system reports available]
+    #[arg(long, value_parser = parse_byte_size, value_name = "SIZE")]
+    pub max_memory: Option<u64>,
+
     /// CSV reading options.
     #[command(flatten)]
     pub csv: CsvArgs,
@@ -377,12 +397,18 @@ pub struct ExplainArgs {
 
     /// Learning rate η of the step shown [default: the one the model was trained with, or the
     /// tutorial's 0.5 for a model file that does not record it]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_learning_rate)]
     pub learning_rate: Option<f64>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+
+    /// Refuse a model whose batch buffers would need more than this many bytes (512M, 4G)
+    /// [default: the memory the system reports available]
+    #[arg(long, value_parser = parse_byte_size, value_name = "SIZE")]
+    pub max_memory: Option<u64>,
 
     /// CSV reading options.
     #[command(flatten)]
@@ -569,9 +595,54 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
     }
 }
 
+/// A finite number, for a flag whose value must be one: NaN and infinities are refused.
+fn parse_finite(text: &str) -> Result<f64, String> {
+    let value: f64 =
+        text.trim().parse().map_err(|_| format!("expected a number, found {text:?}"))?;
+    if !value.is_finite() {
+        return Err(format!("expected a finite number, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--learning-rate`: a finite number above 0.
+fn parse_learning_rate(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if value <= 0.0 {
+        return Err(format!("the learning rate must be above 0, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--momentum`: in [0, 1); 1 or more never lets the steps decay.
+fn parse_momentum(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if !(0.0..1.0).contains(&value) {
+        return Err(format!("the momentum must be in [0, 1), found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--l2`: a finite number, 0 or more.
+fn parse_l2(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if value < 0.0 {
+        return Err(format!("the L2 weight decay must be 0 or more, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--validation`: the share of rows held out, in [0, 1).
+fn parse_validation(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if !(0.0..1.0).contains(&value) {
+        return Err(format!("the validation fraction must be in [0, 1), found {text}"));
+    }
+    Ok(value)
+}
+
 /// A size in bytes: a whole number with an optional binary suffix, `K`, `M`, `G` or `T`
 /// (`64M` is 64 × 1024² bytes; `KiB`, `MB` and lower case are read the same).
-#[allow(dead_code)] // Until --max-memory and --max-record-size use it.
 pub(crate) fn parse_byte_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let upper = trimmed.to_ascii_uppercase();
@@ -678,6 +749,41 @@ mod tests {
         assert!(parse_byte_size("-1M").is_err());
         assert!(parse_byte_size("1.5G").is_err());
         assert!(parse_byte_size("99999999999T").unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn numeric_flags_take_finite_values_in_their_ranges() {
+        assert_eq!(parse_learning_rate("0.5"), Ok(0.5));
+        assert_eq!(parse_learning_rate("1e-300"), Ok(1e-300));
+        assert!(parse_learning_rate("0").unwrap_err().contains("above 0"));
+        assert!(parse_learning_rate("NaN").unwrap_err().contains("finite"));
+        assert!(parse_learning_rate("x").unwrap_err().contains("expected a number"));
+        assert_eq!(parse_momentum("0"), Ok(0.0));
+        assert_eq!(parse_momentum("0.99"), Ok(0.99));
+        assert!(parse_momentum("1").is_err() && parse_momentum("-0.1").is_err());
+        assert_eq!(parse_l2("0"), Ok(0.0));
+        assert!(parse_l2("-1e-9").is_err() && parse_l2("inf").is_err());
+        assert_eq!(parse_validation("0"), Ok(0.0));
+        assert!(parse_validation("1").is_err() && parse_validation("-0").is_ok());
+        assert!(parse_finite("-inf").is_err() && parse_finite("1e999").is_err());
+    }
+
+    /// A negative value is read as the flag's value (and refused by its range), not as a flag.
+    #[test]
+    fn negative_values_are_values_not_flags() {
+        let parse = |flag: &str, value: &str| {
+            Cli::try_parse_from(["mlp", "train", "d.csv", "--target", "y", flag, value])
+        };
+        for flag in ["--validation", "--momentum", "--l2", "--learning-rate"] {
+            let err = parse(flag, "-0.1").unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation, "{flag}");
+            assert!(err.to_string().contains(flag), "{err}");
+        }
+        let err = parse("--l2", "-inf").unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        let cli = parse("--max-memory", "2G").unwrap();
+        let Command::Train(args) = cli.command else { panic!("expected train") };
+        assert_eq!(args.max_memory, Some(2 << 30));
     }
 
     #[test]

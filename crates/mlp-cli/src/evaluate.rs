@@ -1,5 +1,6 @@
 //! `mlp evaluate`: the loss and metrics of a saved model on a CSV file.
 
+use anyhow::Context;
 use mlp_train::human::plural;
 use mlp_train::warnings::Warning;
 use mlp_train::{check_dataset, evaluate_prepared};
@@ -8,6 +9,7 @@ use crate::cli::EvaluateArgs;
 use crate::common::{
     evaluation_details, evaluation_json, evaluation_text, load_model_with, print_stdout, read_table,
 };
+use crate::memory;
 use crate::output::{print_warnings, summary_json, Verbosity};
 
 /// Runs `mlp evaluate`.
@@ -18,7 +20,11 @@ pub(crate) fn run(args: &EvaluateArgs, verbosity: Verbosity) -> anyhow::Result<(
     check_dataset(&model.network, &dataset, "evaluation").map_err(|err| {
         anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
     })?;
-    let evaluation = evaluate_prepared(&model.network, &dataset, &model.preprocessor)?;
+    memory::check_inference(&model.network, dataset.len(), args.max_memory, &args.model)?;
+    let evaluation = evaluate_prepared(&model.network, &dataset, &model.preprocessor)
+        .with_context(|| {
+            format!("{}: cannot evaluate on {}", args.model.display(), args.data.display())
+        })?;
     // None yet; the data checks of later issues add theirs here.
     let warnings: Vec<Warning> = Vec::new();
     print_warnings(&warnings, verbosity);

@@ -6,6 +6,7 @@ use mlp_train::data::{Cell, Preprocessor, Table};
 use crate::cli::{ExplainArgs, FormatArg};
 use crate::common::{load_model, print_stdout, read_table};
 use crate::explain::{explain, explain_json, ExplainFormat, ExplainOptions, LearningRateSource};
+use crate::memory;
 use crate::output::summary_json;
 
 /// The learning rate of the step shown for a model that records none: the tutorial's.
@@ -25,8 +26,23 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
             dataset.len()
         );
     };
+    memory::check_inference(&model.network, 1, args.max_memory, &args.model)?;
     let inputs: Vec<f64> = dataset.inputs().column(column).iter().copied().collect();
     let targets: Vec<f64> = dataset.targets().column(column).iter().copied().collect();
+    if let Err(mlp_core::BatchError::NonFinite(found)) =
+        model.network.predict(&dataset.inputs().columns(column, 1).into_owned())
+    {
+        bail!(
+            "{}: cannot explain sample {} of {}: the forward pass overflows at layer {}, neuron \
+             {}: the activation is {} (weights or inputs too large)",
+            args.model.display(),
+            args.sample,
+            args.data.display(),
+            found.layer,
+            found.neuron,
+            found.value
+        );
+    }
     let preprocessor = &model.preprocessor;
     // The file's values of the same row, before standardization: the same preparation
     // without the standardizer. An input it leaves as it is (mean 0, std 1: a one-hot input)

@@ -16,6 +16,7 @@ mod help;
 mod info;
 mod logging;
 mod man;
+mod memory;
 mod output;
 mod predict;
 mod signals;

@@ -7,12 +7,14 @@
 //! names as keys: numbers as JSON numbers (a non-finite one as `null`), classes as strings.
 
 use anyhow::Context;
+use mlp_core::BatchError;
 use mlp_train::data::{suggest_column, Cell as DataCell, DataError};
 use mlp_train::output_file::OutputFile;
 
 use crate::clash::{check_outputs, Named};
 use crate::cli::PredictArgs;
 use crate::common::{check_output_path, load_model_with, print_stdout, read_table};
+use crate::memory;
 
 /// One cell of the predictions.
 enum Cell {
@@ -84,8 +86,21 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<_>>()
         .context("--keep")?;
     let inputs = model.preprocessor.inputs::<f64>(&table)?;
-    let mut outputs = model.network.predict(&inputs).map_err(|err| {
-        anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
+    memory::check_inference(&model.network, inputs.ncols(), args.max_memory, &args.model)?;
+    let mut outputs = model.network.predict(&inputs).map_err(|err| match err {
+        BatchError::NonFinite(found) => anyhow::anyhow!(
+            "{}: cannot predict on {}: row {}: the forward pass overflows at layer {}, neuron {}: \
+             the activation is {} (weights or inputs too large)",
+            args.model.display(),
+            args.data.display(),
+            found.sample + 1,
+            found.layer,
+            found.neuron,
+            found.value
+        ),
+        err => {
+            anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
+        }
     })?;
     // Regression targets trained standardized are predicted in the file's units.
     model.preprocessor.unscale_outputs(&mut outputs)?;

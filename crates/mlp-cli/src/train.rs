@@ -33,6 +33,7 @@ use crate::common::{
     load_model, print_stdout, read_table,
 };
 use crate::logging::{self, CsvLogs, WrittenLog};
+use crate::memory;
 use crate::output::{duration_text, print_warnings, summary_json, Progress, Verbosity};
 use crate::signals::{Received, Signals};
 use crate::Interrupted;
@@ -104,6 +105,12 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     let save = args.save.as_deref().map(OutputFile::create).transpose()?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
+    memory::check_inputs(
+        &network,
+        &data.train,
+        &data.preprocessor,
+        (&args.data, args.no_standardize),
+    )?;
     config.metrics = Some(data.preprocessor.task().metrics_kind());
     config.stop = Some(stop.clone());
     if let Some(received) = signals.received() {
@@ -381,6 +388,17 @@ fn build_network(
                 n_outputs
             );
         }
+        let config = train_config(args, task.metrics_kind());
+        let shape = (network.sizes(), network.layers().iter().any(|dense| dense.bias().is_some()));
+        let (n_samples, max_memory) = (data.train.len(), args.max_memory);
+        memory::check_training(
+            args.precision,
+            (&shape.0, shape.1),
+            &config,
+            n_samples,
+            max_memory,
+            "--init",
+        )?;
         return match explicit_loss {
             Some(loss) if loss != network.loss() => Network::new(network.layers().to_vec(), loss)
                 .with_context(|| format!("{}: cannot train with --loss {loss}", path.display())),
@@ -407,7 +425,18 @@ fn build_network(
         OutputActivationArg::Softmax => Activation::Softmax,
     };
     let loss = explicit_loss.unwrap_or(task.default_loss(output_activation));
-    let sizes = std::iter::once(n_inputs).chain(hidden).chain(std::iter::once(n_outputs)).collect();
+    let sizes: Vec<usize> =
+        std::iter::once(n_inputs).chain(hidden).chain(std::iter::once(n_outputs)).collect();
+    let config = train_config(args, task.metrics_kind());
+    let (n_samples, max_memory) = (data.train.len(), args.max_memory);
+    memory::check_training(
+        args.precision,
+        (&sizes, !args.no_bias),
+        &config,
+        n_samples,
+        max_memory,
+        "--hidden",
+    )?;
     let architecture =
         Architecture { sizes, hidden_activation, output_activation, bias: !args.no_bias, loss };
     Network::initialized(&architecture, None, args.seed).context("cannot build the network")

@@ -60,6 +60,17 @@ pub enum NetworkError {
         /// The slope given.
         slope: f64,
     },
+    /// A layer with more weights than an array can hold (n_outputs × n_inputs numbers do not
+    /// fit in memory's address space).
+    #[error("layer {layer} of {n_outputs}×{n_inputs} weights is too large to allocate")]
+    TooLarge {
+        /// 1-based layer.
+        layer: usize,
+        /// Neurons fed.
+        n_outputs: usize,
+        /// Inputs.
+        n_inputs: usize,
+    },
     /// A weight or bias that is NaN or infinite.
     #[error("parameter {name} is {value}; parameters must be finite")]
     NonFiniteParameter {
@@ -70,8 +81,8 @@ pub enum NetworkError {
     },
 }
 
-/// A batch whose shape does not fit the network or the tape.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A batch whose shape does not fit the network or the tape, or whose forward pass overflowed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BatchError {
     /// The inputs have the wrong number of rows (features).
     #[error("the network takes {expected} inputs per sample but the batch has {found}")]
@@ -105,4 +116,23 @@ pub enum BatchError {
         /// Samples in the batch.
         found: usize,
     },
+    /// The forward pass produced a NaN or infinite activation (weights or inputs so large that
+    /// the numbers overflow): the first one, in layer order.
+    #[error(transparent)]
+    NonFinite(#[from] NonFiniteActivation),
+}
+
+/// The first NaN or infinite number of a forward pass, in layer order, then sample order:
+/// where the overflow began.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("sample {}: layer {layer}, neuron {neuron}: the activation is {value} (the numbers overflow)", .sample + 1)]
+pub struct NonFiniteActivation {
+    /// 1-based layer.
+    pub layer: usize,
+    /// 1-based neuron within the layer.
+    pub neuron: usize,
+    /// 0-based sample (column) within the batch.
+    pub sample: usize,
+    /// The value of the activation a (NaN or ±∞).
+    pub value: f64,
 }

@@ -67,6 +67,14 @@ impl<T: Scalar> Network<T> {
             return Err(NetworkError::NoLayers);
         }
         let n_layers = sizes.len() - 1;
+        for (index, pair) in sizes.windows(2).enumerate() {
+            let (n_inputs, n_outputs) = (pair[0], pair[1]);
+            // The weights are drawn into a Vec<f64> first, then held as `T`.
+            let bytes = n_outputs.checked_mul(n_inputs).and_then(|n| n.checked_mul(8));
+            if bytes.is_none_or(|bytes| bytes > isize::MAX as usize) {
+                return Err(NetworkError::TooLarge { layer: index + 1, n_outputs, n_inputs });
+            }
+        }
         let layers = (0..n_layers)
             .map(|index| {
                 let (n_inputs, n_outputs) = (sizes[index], sizes[index + 1]);

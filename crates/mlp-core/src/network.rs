@@ -141,10 +141,17 @@ impl<T: Scalar> Network<T> {
 
     /// The outputs for (n_inputs × batch) `inputs`: (n_outputs × batch). Allocates a tape;
     /// for repeated calls, use [`Network::forward`] with a reused [`Tape`].
+    ///
+    /// Fails when `inputs` does not have [`Network::n_inputs`] rows, and with
+    /// [`BatchError::NonFinite`] when an activation overflows to NaN or ±∞ (the first one, see
+    /// [`Tape::first_non_finite`]), so that no NaN prediction comes out.
     pub fn predict(&self, inputs: &DMatrix<T>) -> Result<DMatrix<T>, BatchError> {
         let mut tape = self.tape(inputs.ncols().max(1));
         tape.load_inputs(inputs.columns(0, inputs.ncols()))?;
         self.forward(&mut tape);
+        if let Some(found) = tape.first_non_finite() {
+            return Err(found.into());
+        }
         Ok(tape.outputs().into_owned())
     }
 
@@ -198,5 +205,57 @@ impl<T: Scalar> Network<T> {
     /// The same network in another float type (f64 → f32 rounds each parameter).
     pub fn cast<U: Scalar>(&self) -> Network<U> {
         Network { layers: self.layers.iter().map(Dense::cast).collect(), loss: self.loss }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nalgebra::dmatrix;
+
+    use super::*;
+    use crate::{Architecture, NonFiniteActivation};
+
+    /// Weights of 1e308 make layer 1's second sample overflow; layer 2 (NaN from ∞ − ∞ or
+    /// ∞ · 0) is not the one named, and sample 1 is fine.
+    #[test]
+    fn predict_names_the_first_activation_that_overflows() {
+        let network = Network::new(
+            vec![
+                Dense::new(dmatrix![1e308, 1.0], None, Activation::Identity),
+                Dense::new(dmatrix![1.0; -1.0], None, Activation::Identity),
+            ],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let fine = dmatrix![0.5; 0.0];
+        assert_eq!(network.predict(&fine).unwrap(), dmatrix![0.5e308; -0.5e308]);
+        let inputs = dmatrix![0.5, 10.0; 0.0, 0.0];
+        let err = network.predict(&inputs).unwrap_err();
+        let expected = NonFiniteActivation { layer: 1, neuron: 1, sample: 1, value: f64::INFINITY };
+        assert_eq!(err, BatchError::NonFinite(expected));
+        assert_eq!(
+            err.to_string(),
+            "sample 2: layer 1, neuron 1: the activation is inf (the numbers overflow)"
+        );
+    }
+
+    #[test]
+    fn initializing_a_layer_too_large_to_address_is_an_error_not_a_panic() {
+        let architecture = Architecture {
+            sizes: vec![4, 4_611_686_018_427_387_904, 3],
+            hidden_activation: Activation::Relu,
+            output_activation: Activation::Softmax,
+            bias: true,
+            loss: Loss::CrossEntropy,
+        };
+        let err = Network::<f64>::initialized(&architecture, None, 42).unwrap_err();
+        assert_eq!(
+            err,
+            NetworkError::TooLarge { layer: 1, n_outputs: 4_611_686_018_427_387_904, n_inputs: 4 }
+        );
+        assert_eq!(
+            err.to_string(),
+            "layer 1 of 4611686018427387904×4 weights is too large to allocate"
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DMatrixView, Dim, Matrix, RawStorage};
 
-use crate::{Activation, BatchError, Loss, Network, Scalar};
+use crate::{Activation, BatchError, Loss, Network, NonFiniteActivation, Scalar};
 
 /// Everything the forward and backward passes compute for one batch, kept per sample so that
 /// each factor of the chain rule can be read back.
@@ -210,6 +210,24 @@ impl<T: Scalar> Tape<T> {
     /// The network's outputs after [`Network::forward`]: (n_outputs × batch).
     pub fn outputs(&self) -> DMatrixView<'_, T> {
         self.layers.last().expect("at least one layer").a.columns(0, self.batch)
+    }
+
+    /// The first activation of the last forward pass that is NaN or infinite, looking at the
+    /// layers from the inputs on and, within a layer, at the samples in order; `None` when every
+    /// activation is finite. An overflow shows first where it began, so the layer it names is
+    /// the one whose weights or inputs are too large.
+    pub fn first_non_finite(&self) -> Option<NonFiniteActivation> {
+        self.layers.iter().enumerate().find_map(|(layer_idx, layer)| {
+            let a = layer.a.columns(0, self.batch);
+            let index = a.iter().position(|value| !value.is_finite())?;
+            let (neuron, sample) = (index % a.nrows(), index / a.nrows());
+            Some(NonFiniteActivation {
+                layer: layer_idx + 1,
+                neuron: neuron + 1,
+                sample,
+                value: a[(neuron, sample)].to_f64_value(),
+            })
+        })
     }
 
     /// Each sample's loss after [`Network::backward`].

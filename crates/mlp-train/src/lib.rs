@@ -20,9 +20,11 @@ pub mod dataset;
 pub mod events;
 pub mod gradlog;
 pub mod human;
+pub mod memory;
 pub mod metrics;
 pub mod model_file;
 pub mod output_file;
+pub mod overflow;
 pub mod warnings;
 
 mod config;
@@ -32,7 +34,7 @@ mod trainer;
 
 pub use config::{MetricsKind, Schedule, StopSignal, TrainConfig};
 pub use dataset::Dataset;
-pub use metrics::{evaluate, evaluate_prepared, Evaluation};
+pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use optimizer::{Optimizer, OptimizerState};
 pub use trainer::{
     check_dataset, train, train_observed, train_with, NonFinite, StopReason, TrainError,

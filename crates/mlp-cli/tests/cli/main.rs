@@ -26,3 +26,6 @@ mod real_data;
 // Issue #10: how a run ends: signals, SIGKILL, write errors, divergence, and failures before
 // training that leave every file as it was.
 mod reliability_stop;
+// Issue #10's numbers: numeric flags, sizes and memory limits, forward passes that overflow,
+// features too large to standardize.
+mod reliability_numbers;

@@ -404,6 +404,23 @@ pub enum DataError {
     /// The matrices handed to [`crate::Dataset::new`] disagree (a bug, not bad input).
     #[error(transparent)]
     Shape(#[from] DatasetShapeError),
+    /// A number so large that standardizing it, `(x − mean) / std`, overflows to infinity.
+    #[error(
+        "{}: line {line}, column {column}: {} is too large to standardize: (x − mean) / std \
+         overflows",
+        .path.display(),
+        crate::human::Significant(*.value)
+    )]
+    StandardizeOverflow {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the row.
+        line: u64,
+        /// The column.
+        column: ColumnRef,
+        /// The number in the file.
+        value: f64,
+    },
 }
 
 impl DataError {
@@ -432,7 +449,8 @@ impl DataError {
             | DataError::UnknownCategory { path, .. }
             | DataError::NoRowsLeft { path }
             | DataError::NothingToImpute { path, .. }
-            | DataError::DroppedSelected { path, .. } => Some(path),
+            | DataError::DroppedSelected { path, .. }
+            | DataError::StandardizeOverflow { path, .. } => Some(path),
             DataError::InvalidFraction { .. }
             | DataError::FeatureCount { .. }
             | DataError::InvalidStandardizer { .. }
@@ -453,7 +471,8 @@ impl DataError {
             | DataError::UnterminatedQuote { line, .. }
             | DataError::MissingValues { line, .. }
             | DataError::UnknownCategory { line, .. }
-            | DataError::UnknownClass { line, .. } => Some(*line),
+            | DataError::UnknownClass { line, .. }
+            | DataError::StandardizeOverflow { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -470,7 +489,8 @@ impl DataError {
             | DataError::MissingValues { column, .. }
             | DataError::TooManyCategories { column, .. }
             | DataError::UnknownCategory { column, .. }
-            | DataError::NothingToImpute { column, .. } => Some(column.index),
+            | DataError::NothingToImpute { column, .. }
+            | DataError::StandardizeOverflow { column, .. } => Some(column.index),
             _ => None,
         }
     }

@@ -12,7 +12,7 @@ use super::missing::{Imputer, MissingPolicy};
 use super::notice::DataNotice;
 use super::preprocessor::{to_scalar, Preprocessor, PreprocessorParts, UnknownCategory};
 use super::split::{shuffle_split, stratified_split, Split, SplitOptions};
-use super::standardize::Standardizer;
+use super::standardize::{overflow_error, Standardizer};
 use crate::Dataset;
 
 /// Options of [`prepare_training`] (kept as they were; [`TrainingOptions`] has every option).
@@ -244,6 +244,10 @@ pub fn prepare_training_with<T: Scalar>(
         let fitted = Standardizer::fit(&inputs.select_columns(&split.train));
         let standardizer = numeric_only(&fitted, &unstandardized)?;
         standardizer.apply(&mut inputs)?;
+        if let Some(found) = Standardizer::first_overflow(&inputs) {
+            let names = unstandardized.input_names();
+            return Err(overflow_error(features, &names, found, &kept));
+        }
         parts.standardizer = Some(standardizer);
     }
     if options.standardize_target && parts.class_encoding.is_none() {

@@ -14,7 +14,7 @@ use super::error::{DataError, Expected, MissingHint};
 use super::labeled::{FeatureValues, Features};
 use super::missing::{FillValue, Imputer};
 use super::split::{shuffle_split, stratified_split, SplitOptions};
-use super::standardize::Standardizer;
+use super::standardize::{overflow_error, Standardizer};
 use super::table::Table;
 use super::task::Task;
 use crate::Dataset;
@@ -566,6 +566,9 @@ impl Preprocessor {
         }
         if let Some(standardizer) = &self.parts.standardizer {
             standardizer.apply(&mut inputs)?;
+            if let Some(found) = Standardizer::first_overflow(&inputs) {
+                return Err(overflow_error(features, &self.input_names(), found, rows));
+            }
         }
         Ok(inputs)
     }

@@ -4,6 +4,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::error::DataError;
+use super::labeled::{FeatureColumn, FeatureValues, Features};
 
 /// Per-feature mean and standard deviation: `x' = (x − mean) / std`.
 ///
@@ -57,12 +58,21 @@ impl Standardizer {
         let (mean, std) = values
             .row_iter()
             .map(|feature| {
-                let mean = feature.sum() / n;
-                let variance = feature.iter().map(|&x| (x - mean) * (x - mean)).sum::<f64>() / n;
+                // Summed in units of a power of two near the largest |x|, so that squares and
+                // sums of numbers up to f64::MAX stay finite; multiplying by a power of two is
+                // exact, so the result is the same as unscaled wherever that does not overflow.
+                let largest = feature.iter().fold(0.0_f64, |max, &x| max.max(x.abs()));
+                let unit = power_of_two_unit(largest);
+                let mean = feature.iter().map(|&x| x / unit).sum::<f64>() / n;
+                let variance =
+                    feature.iter().map(|&x| (x / unit - mean) * (x / unit - mean)).sum::<f64>() / n;
                 let bound = n * f64::EPSILON * variance + (n * mean * f64::EPSILON).powi(2);
-                let std =
-                    if variance <= bound || !variance.is_finite() { 1.0 } else { variance.sqrt() };
-                (mean, std)
+                let std = if variance <= bound || !variance.is_finite() {
+                    1.0
+                } else {
+                    variance.sqrt() * unit
+                };
+                (mean * unit, std)
             })
             .unzip();
         Standardizer { mean, std }
@@ -114,7 +124,9 @@ impl Standardizer {
         self.mean.len()
     }
 
-    /// Standardizes `values`, (n_features × n_samples), in place: `x_ij ← (x_ij − mean_i) / std_i`.
+    /// Standardizes `values`, (n_features × n_samples), in place: `x_ij ← (x_ij − mean_i) / std_i`
+    /// (as `x / std − mean / std` where `x − mean` alone would overflow). A result too large
+    /// for an f64 is ±∞: see [`Standardizer::first_overflow`].
     ///
     /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
     pub fn apply(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
@@ -122,10 +134,57 @@ impl Standardizer {
         for (mut feature, (&mean, &std)) in
             values.row_iter_mut().zip(self.mean.iter().zip(&self.std))
         {
-            feature.apply(|x| *x = (*x - mean) / std);
+            feature.apply(|x| {
+                let standardized = (*x - mean) / std;
+                *x = if standardized.is_finite() { standardized } else { *x / std - mean / std };
+            });
         }
         Ok(())
     }
+
+    /// The first value of `standardized` (feature, sample: 0-based) that is not finite, in
+    /// sample order: where [`Standardizer::apply`] overflowed.
+    pub fn first_overflow(standardized: &DMatrix<f64>) -> Option<(usize, usize)> {
+        let index = standardized.iter().position(|value| !value.is_finite())?;
+        Some((index % standardized.nrows(), index / standardized.nrows()))
+    }
+}
+
+/// The error for an overflow [`Standardizer::first_overflow`] found at (`input_idx`,
+/// `sample_idx`) of inputs encoded from `features`' rows `rows`, with inputs named
+/// `input_names` (a numeric input is named as its column).
+pub(crate) fn overflow_error(
+    features: &Features,
+    input_names: &[String],
+    (input_idx, sample_idx): (usize, usize),
+    rows: &[usize],
+) -> DataError {
+    let row = rows[sample_idx];
+    let feature = features.columns().iter().find(|feature| {
+        Some(&feature.column().name) == input_names.get(input_idx) && !feature.is_categorical()
+    });
+    match (feature, feature.map(FeatureColumn::values)) {
+        (Some(feature), Some(FeatureValues::Numeric(values))) => DataError::StandardizeOverflow {
+            path: features.path().to_owned(),
+            line: features.lines()[row],
+            column: feature.column().clone(),
+            value: values[row],
+        },
+        _ => DataError::InvalidPreprocessor {
+            reason: format!("input {} overflows when standardized", input_idx + 1),
+        },
+    }
+}
+
+/// 1 for magnitudes whose squares cannot overflow (and for 0, NaN or ∞), otherwise the power
+/// of two at or just below `largest`: dividing by it keeps every |x| below 2.
+fn power_of_two_unit(largest: f64) -> f64 {
+    if !(largest.is_finite() && largest > 1e150) {
+        return 1.0;
+    }
+    // 2^k ≤ largest < 2^(k+1), from the exponent bits: k ≤ 1023, so 2^k is finite.
+    let exponent = ((largest.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    2.0_f64.powi(exponent)
 }
 
 impl Standardizer {
@@ -235,5 +294,45 @@ mod tests {
         assert!(serde_json::from_str::<Standardizer>(r#"{"mean":[0.0],"std":[0.0]}"#).is_err());
         assert!(serde_json::from_str::<Standardizer>(r#"{"mean":[0.0],"std":[-1.0]}"#).is_err());
         assert!(serde_json::from_str::<Standardizer>(r#"{"mean":[0.0,1.0],"std":[1.0]}"#).is_err());
+    }
+
+    /// Numbers whose squares (and sums) overflow f64 still get their mean and standard
+    /// deviation: 1e200 and 3e200 have mean 2e200 and std 1e200; ±1.7e308 have mean 0 and std
+    /// 1.7e308. Before, the variance overflowed to ∞ and the std fell back to 1.
+    #[test]
+    fn fit_does_not_overflow_on_huge_finite_values() {
+        let standardizer =
+            Standardizer::fit(&DMatrix::from_row_slice(2, 2, &[1e200, 3e200, -1.7e308, 1.7e308]));
+        assert_eq!(standardizer.mean(), [2e200, 0.0]);
+        assert_eq!(standardizer.std(), [1e200, 1.7e308]);
+        let mut values = DMatrix::from_row_slice(2, 1, &[3e200, 1.7e308]);
+        standardizer.apply(&mut values).unwrap();
+        assert_eq!(values.as_slice(), [1.0, 1.0]);
+        assert_eq!(Standardizer::first_overflow(&values), None);
+    }
+
+    /// Scaling by a power of two is exact: ordinary numbers fit as before, bit for bit.
+    #[test]
+    fn the_scaling_unit_is_a_power_of_two_and_only_for_huge_values() {
+        assert_eq!(power_of_two_unit(1e150), 1.0);
+        assert_eq!(power_of_two_unit(f64::INFINITY), 1.0);
+        assert_eq!(power_of_two_unit(f64::MAX), 2.0_f64.powi(1023));
+        let unit = power_of_two_unit(3e200);
+        assert!(unit <= 3e200 && 3e200 < 2.0 * unit && unit.log2().fract() == 0.0);
+    }
+
+    /// Where even x / std − mean / std overflows, the value becomes ∞ and `first_overflow`
+    /// finds it (feature, sample).
+    #[test]
+    fn an_unrepresentable_result_is_found() {
+        let standardizer = Standardizer::new(vec![0.0, -1e300], vec![1.0, 0.5]).unwrap();
+        let mut values = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 0.2, 1e308]);
+        standardizer.apply(&mut values).unwrap();
+        assert_eq!(Standardizer::first_overflow(&values), Some((1, 1)));
+        // x − mean overflows but the quotient does not: computed the other way round.
+        let standardizer = Standardizer::new(vec![-1e308], vec![4.0]).unwrap();
+        let mut values = DMatrix::from_row_slice(1, 1, &[1e308]);
+        standardizer.apply(&mut values).unwrap();
+        assert_eq!(values[(0, 0)], 0.5e308);
     }
 }

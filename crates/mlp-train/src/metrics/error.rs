@@ -1,5 +1,7 @@
 //! Why a metric cannot be computed.
 
+use mlp_core::NonFiniteActivation;
+
 /// Inputs a metric cannot be computed on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -42,5 +44,13 @@ pub enum MetricsError {
         expected: usize,
         /// How many names were given.
         found: usize,
+    },
+    /// The forward pass overflowed: the first NaN or infinite activation, in layer order.
+    #[error("row {row}: the forward pass overflows at layer {}, neuron {}: the activation is {} (weights or inputs too large)", .activation.layer, .activation.neuron, .activation.value)]
+    NonFinite {
+        /// The sample's 1-based data-file row.
+        row: usize,
+        /// Where the overflow began (its `sample` is within the batch).
+        activation: NonFiniteActivation,
     },
 }

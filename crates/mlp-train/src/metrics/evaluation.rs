@@ -9,6 +9,7 @@ use super::{
     ClassificationMetrics, ConfusionMatrix, MetricsError, RegressionMetrics, ZeroDivision,
 };
 use crate::data::Preprocessor;
+use crate::memory::EVALUATION_BATCH;
 use crate::{Dataset, MetricsKind};
 
 /// The loss and metrics of a network on a dataset: [`ClassificationMetrics`] or
@@ -252,18 +253,54 @@ pub fn evaluate<T: Scalar>(
     dataset: &Dataset<T>,
     kind: Option<MetricsKind>,
 ) -> Evaluation {
+    evaluate_checking(network, dataset, kind, Overflow::Propagate)
+        .expect("an evaluation that lets NaN through does not fail")
+}
+
+/// [`evaluate`], failing with [`MetricsError::NonFinite`] at the first activation that is NaN
+/// or infinite (weights or inputs so large that the forward pass overflows), naming the
+/// sample's data-file row, the layer and the neuron, instead of reporting a loss of NaN.
+pub fn try_evaluate<T: Scalar>(
+    network: &Network<T>,
+    dataset: &Dataset<T>,
+    kind: Option<MetricsKind>,
+) -> Result<Evaluation, MetricsError> {
+    evaluate_checking(network, dataset, kind, Overflow::Fail)
+}
+
+/// What an evaluation does with a forward pass that overflows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Overflow {
+    /// Carry the NaN or infinity into the metrics.
+    Propagate,
+    /// Stop with [`MetricsError::NonFinite`].
+    Fail,
+}
+
+fn evaluate_checking<T: Scalar>(
+    network: &Network<T>,
+    dataset: &Dataset<T>,
+    kind: Option<MetricsKind>,
+    overflow: Overflow,
+) -> Result<Evaluation, MetricsError> {
     let kind = kind.unwrap_or_else(|| crate::trainer::infer_metrics(network));
     let mut accumulator = MetricsAccumulator::new(kind, network, dataset.len());
-    let mut tape = network.tape(dataset.len().clamp(1, 256));
+    let mut tape = network.tape(dataset.len().clamp(1, EVALUATION_BATCH));
     let columns: Vec<usize> = (0..dataset.len()).collect();
-    for chunk in columns.chunks(256) {
+    for chunk in columns.chunks(EVALUATION_BATCH) {
         tape.load_columns(dataset.inputs(), dataset.targets(), chunk)
             .expect("dataset fits the network");
         network.forward(&mut tape);
+        if overflow == Overflow::Fail {
+            if let Some(found) = tape.first_non_finite() {
+                let row = dataset.sample_numbers()[chunk[found.sample]];
+                return Err(MetricsError::NonFinite { row, activation: found });
+            }
+        }
         let loss = network.batch_loss(&mut tape);
         accumulator.add(tape.outputs(), tape.targets(), loss);
     }
-    accumulator.finish()
+    Ok(accumulator.finish())
 }
 
 /// [`evaluate`] as the user of a model reads it: the metrics its preprocessor's task asks
@@ -272,13 +309,14 @@ pub fn evaluate<T: Scalar>(
 /// stays in the network's units, as the training history reports it).
 ///
 /// `dataset` is prepared by `preprocessor` (its targets in the network's units). Fails when
-/// the dataset does not have the preprocessor's outputs.
+/// the dataset does not have the preprocessor's outputs, and where [`try_evaluate`] fails: at
+/// the first activation that overflows.
 pub fn evaluate_prepared<T: Scalar>(
     network: &Network<T>,
     dataset: &Dataset<T>,
     preprocessor: &Preprocessor,
 ) -> Result<Evaluation, MetricsError> {
-    let mut evaluation = evaluate(network, dataset, Some(preprocessor.task().metrics_kind()));
+    let mut evaluation = try_evaluate(network, dataset, Some(preprocessor.task().metrics_kind()))?;
     if let Some(encoding) = preprocessor.class_encoding() {
         return evaluation.with_class_names(encoding.class_names().to_vec());
     }
@@ -535,5 +573,27 @@ mod tests {
         .unwrap();
         let evaluation = evaluate_prepared(&network, &dataset, &plain).unwrap();
         assert_eq!(evaluation.mse, Some(1.0));
+    }
+
+    /// A weight of 1e308 makes the second sample's output +∞: `evaluate` reports a loss of
+    /// NaN or ∞, `try_evaluate` names the sample's row (its data-file number, 7), the layer
+    /// and the neuron; evaluate_prepared fails the same way.
+    #[test]
+    fn try_evaluate_names_the_row_where_the_forward_pass_overflows() {
+        let dense = Dense::new(dmatrix![1e308], None, Activation::Identity);
+        let network = Network::new(vec![dense], Loss::MeanSquared).unwrap();
+        let dataset =
+            Dataset::new(dmatrix![0.5, 2.0, 3.0], dmatrix![0.0, 0.0, 0.0], vec![5, 7, 9]).unwrap();
+        assert!(!evaluate(&network, &dataset, None).loss.is_finite());
+        let err = try_evaluate(&network, &dataset, None).unwrap_err();
+        let MetricsError::NonFinite { row, activation } = &err else { panic!("{err:?}") };
+        assert_eq!((*row, activation.layer, activation.neuron), (7, 1, 1));
+        assert_eq!(
+            err.to_string(),
+            "row 7: the forward pass overflows at layer 1, neuron 1: the activation is inf \
+             (weights or inputs too large)"
+        );
+        let fine = Dataset::new(dmatrix![0.5], dmatrix![0.0], vec![5]).unwrap();
+        assert_eq!(try_evaluate(&network, &fine, None).unwrap(), evaluate(&network, &fine, None));
     }
 }

@@ -49,7 +49,7 @@ mod fixtures;
 pub use classification::{ClassScores, ClassificationMetrics, ZeroDivision};
 pub use confusion::ConfusionMatrix;
 pub use error::MetricsError;
-pub use evaluation::{evaluate, evaluate_prepared, Evaluation};
+pub use evaluation::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use log_loss::{log_loss, LOG_LOSS_EPSILON};
 pub use regression::{OutputErrors, RegressionMetrics};
 

@@ -77,6 +77,11 @@ pub struct CsvArgs {
     /// locales export them, usually with ; between fields.
     #[arg(long)]
     pub decimal_comma: bool,
+
+    /// The most bytes one row of a CSV file may have (K, M, G suffixes: 1024-based); a longer
+    /// one is an error, so that a file that is not CSV is not read into memory whole.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_byte_size)]
+    pub max_record_size: u64,
 }
 
 /// `mlp train`.
@@ -571,7 +576,6 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 
 /// A size in bytes: a whole number with an optional binary suffix, `K`, `M`, `G` or `T`
 /// (`64M` is 64 × 1024² bytes; `KiB`, `MB` and lower case are read the same).
-#[allow(dead_code)] // Until --max-memory and --max-record-size use it.
 pub(crate) fn parse_byte_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let upper = trimmed.to_ascii_uppercase();

@@ -23,3 +23,6 @@ mod json_schema;
 // Issue #9's real-world CSVs end to end: task, missing values, categories, index columns,
 // delimiters and decimal commas, .gz and stdin, a saved categorical model on reordered columns.
 mod real_data;
+// Issue #10's CSV edges: 300,000 columns in linear time, long names cut, --max-record-size,
+// lines of spaces skipped, NUL bytes refused.
+mod reliability_columns;

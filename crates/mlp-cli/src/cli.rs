@@ -77,6 +77,11 @@ pub struct CsvArgs {
     /// locales export them, usually with ; between fields.
     #[arg(long)]
     pub decimal_comma: bool,
+
+    /// The most bytes one row of a CSV file may have (K, M, G suffixes: 1024-based); a longer
+    /// one is an error, so that a file that is not CSV is not read into memory whole.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_byte_size)]
+    pub max_record_size: u64,
 }
 
 /// `mlp train`.

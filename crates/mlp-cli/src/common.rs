@@ -18,6 +18,8 @@ pub(crate) fn csv_options(args: &CsvArgs) -> CsvOptions {
         has_header: !args.no_header,
         delimiter: args.delimiter,
         decimal: if args.decimal_comma { DecimalSeparator::Comma } else { DecimalSeparator::Point },
+        max_record_size: args.max_record_size,
+        ..CsvOptions::default()
     }
 }
 

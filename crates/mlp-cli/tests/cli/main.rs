@@ -29,3 +29,6 @@ mod reliability_stop;
 // Issue #10's numbers: numeric flags, sizes and memory limits, forward passes that overflow,
 // features too large to standardize.
 mod reliability_numbers;
+// Issue #10's CSV edges: 300,000 columns in linear time, long names cut, --max-record-size,
+// lines of spaces skipped, NUL bytes refused.
+mod reliability_columns;

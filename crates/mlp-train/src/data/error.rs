@@ -10,14 +10,15 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use super::suggest::{ColumnSuggestion, QuotedName};
+use super::suggest::{ColumnSuggestion, QuotedName, ShortName};
 use crate::dataset::DatasetShapeError;
 
 /// A column of a table: its 1-based index and its name (`"1"`, `"2"`, … for a file without a
 /// header).
 ///
 /// Displays as `3 (petal_length)`, as `3` alone when the name is the index itself, and as
-/// `1 (no name)` when the header names it with an empty field.
+/// `1 (no name)` when the header names it with an empty field; a name of more than 80
+/// characters is cut (`3 (nnn…nnn… (10,485,760 bytes))`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ColumnRef {
     /// 1-based position of the column in the file.
@@ -33,7 +34,7 @@ impl fmt::Display for ColumnRef {
         } else if self.name == self.index.to_string() {
             write!(f, "{}", self.index)
         } else {
-            write!(f, "{} ({})", self.index, self.name)
+            write!(f, "{} ({})", self.index, ShortName(&self.name))
         }
     }
 }
@@ -120,6 +121,53 @@ pub enum DataError {
         /// Fields in this row.
         found: usize,
     },
+    /// A record is longer than [`CsvOptions::max_record_size`](super::CsvOptions) bytes: not a
+    /// CSV file, or a quote left open with a long file after it.
+    #[error(
+        "{}: line {line}: a record longer than {} (not a CSV file, or a quote left open?); if \
+         the rows really are that long, raise the limit with --max-record-size",
+        .path.display(),
+        ByteSize(*.max)
+    )]
+    RecordTooLong {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the record starts.
+        line: u64,
+        /// The bound, in bytes.
+        max: u64,
+    },
+    /// The header (or the first row, without one) has more fields than
+    /// [`CsvOptions::max_columns`](super::CsvOptions).
+    #[error(
+        "{}: line {line}: {} fields, more than the {} columns a table may have (is the delimiter right?)",
+        .path.display(),
+        crate::human::thousands(*.found as u64),
+        crate::human::thousands(*.max as u64)
+    )]
+    TooManyColumns {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the header (or first row).
+        line: u64,
+        /// Fields in that record.
+        found: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// A field holds a NUL byte, which CSV text never does: the file is binary data.
+    #[error(
+        "{}: line {line}, column {column}: a NUL byte, which CSV text never holds (binary data?)",
+        .path.display()
+    )]
+    NulByte {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the row starts.
+        line: u64,
+        /// 1-based index of the field.
+        column: usize,
+    },
     /// A field is not valid UTF-8.
     #[error("{}: line {line}, column {column}: invalid UTF-8", .path.display())]
     InvalidUtf8 {
@@ -132,8 +180,9 @@ pub enum DataError {
     },
     /// Two header fields have the same name, so selecting by name would be ambiguous.
     #[error(
-        "{}: line {line}: column name {name:?} appears twice in the header (columns {first} and {second})",
-        .path.display()
+        "{}: line {line}: column name {} appears twice in the header (columns {first} and {second})",
+        .path.display(),
+        QuotedName(.name)
     )]
     DuplicateColumnName {
         /// The file.
@@ -174,8 +223,9 @@ pub enum DataError {
     /// A column whose words all read as numbers with a decimal comma (`2,5`) in a file read with
     /// decimal points: numbers the user meant, which would otherwise be categories or errors.
     #[error(
-        "{}: line {line}, column {column}: {text:?} looks like a number with a decimal comma; use --decimal-comma to read such numbers",
-        .path.display()
+        "{}: line {line}, column {column}: {} looks like a number with a decimal comma; use --decimal-comma to read such numbers",
+        .path.display(),
+        QuotedName(.text)
     )]
     DecimalComma {
         /// The file.
@@ -214,9 +264,9 @@ pub enum DataError {
     },
     /// A categorical feature with more categories than allowed.
     #[error(
-        "{}: column {column}: {n_categories} categories, more than the {max} allowed; drop the column with --drop {:?} or raise --max-categories",
+        "{}: column {column}: {n_categories} categories, more than the {max} allowed; drop the column with --drop {} or raise --max-categories",
         .path.display(),
-        .column.name
+        QuotedName(&.column.name)
     )]
     TooManyCategories {
         /// The file.
@@ -230,8 +280,9 @@ pub enum DataError {
     },
     /// A category that the training data did not have, with unknown categories set to be errors.
     #[error(
-        "{}: line {line}, column {column}: unknown category {category:?}; the training data's categories are {}; use --unknown-category ignore to encode unknown categories as all zeros",
+        "{}: line {line}, column {column}: unknown category {}; the training data's categories are {}; use --unknown-category ignore to encode unknown categories as all zeros",
         .path.display(),
+        QuotedName(.category),
         NameList(.known)
     )]
     UnknownCategory {
@@ -257,9 +308,9 @@ pub enum DataError {
     },
     /// A column to impute has no value in the training rows.
     #[error(
-        "{}: column {column}: no training row has a value to fill its missing cells with; drop it with --drop {:?}",
+        "{}: column {column}: no training row has a value to fill its missing cells with; drop it with --drop {}",
         .path.display(),
-        .column.name
+        QuotedName(&.column.name)
     )]
     NothingToImpute {
         /// The file.
@@ -268,7 +319,7 @@ pub enum DataError {
         column: ColumnRef,
     },
     /// A column is both selected (as a target or an explicit feature) and dropped.
-    #[error("{}: column {name:?} is both selected and dropped", .path.display())]
+    #[error("{}: column {} is both selected and dropped", .path.display(), QuotedName(.name))]
     DroppedSelected {
         /// The file.
         path: PathBuf,
@@ -306,7 +357,7 @@ pub enum DataError {
         line: u64,
     },
     /// A column is named more than once among the targets and features.
-    #[error("{}: column {name:?} is selected more than once", .path.display())]
+    #[error("{}: column {} is selected more than once", .path.display(), QuotedName(.name))]
     DuplicateSelection {
         /// The file.
         path: PathBuf,
@@ -340,8 +391,9 @@ pub enum DataError {
     },
     /// The training labels hold a single class.
     #[error(
-        "{}: column {column}: classification needs at least two classes, found only {class:?}",
-        .path.display()
+        "{}: column {column}: classification needs at least two classes, found only {}",
+        .path.display(),
+        QuotedName(.class)
     )]
     SingleClass {
         /// The file.
@@ -353,8 +405,9 @@ pub enum DataError {
     },
     /// A label that the training data did not have.
     #[error(
-        "{}: line {line}, column {column}: unknown class {label:?}; the training data's classes are {}",
+        "{}: line {line}, column {column}: unknown class {}; the training data's classes are {}",
         .path.display(),
+        QuotedName(.label),
         NameList(.known)
     )]
     UnknownClass {
@@ -432,6 +485,9 @@ impl DataError {
             | DataError::EmptyFile { path }
             | DataError::NoDataRows { path }
             | DataError::RaggedRow { path, .. }
+            | DataError::RecordTooLong { path, .. }
+            | DataError::TooManyColumns { path, .. }
+            | DataError::NulByte { path, .. }
             | DataError::InvalidUtf8 { path, .. }
             | DataError::DuplicateColumnName { path, .. }
             | DataError::InvalidCell { path, .. }
@@ -464,6 +520,9 @@ impl DataError {
     pub fn line(&self) -> Option<u64> {
         match self {
             DataError::RaggedRow { line, .. }
+            | DataError::RecordTooLong { line, .. }
+            | DataError::TooManyColumns { line, .. }
+            | DataError::NulByte { line, .. }
             | DataError::InvalidUtf8 { line, .. }
             | DataError::DuplicateColumnName { line, .. }
             | DataError::InvalidCell { line, .. }
@@ -480,7 +539,9 @@ impl DataError {
     /// The 1-based column index the error is about, where there is one.
     pub fn column(&self) -> Option<usize> {
         match self {
-            DataError::InvalidUtf8 { column, .. } => Some(*column),
+            DataError::InvalidUtf8 { column, .. } | DataError::NulByte { column, .. } => {
+                Some(*column)
+            }
             DataError::InvalidCell { column, .. }
             | DataError::DecimalComma { column, .. }
             | DataError::LabelsNeedOneTarget { column, .. }
@@ -613,30 +674,34 @@ impl fmt::Display for FoundMissing<'_> {
     }
 }
 
-/// Displays `missing cells: sex 11 (lines 5, 10, …), bill_length_mm 2 (lines 5, 341)`.
+/// Displays `missing cells: sex 11 (lines 5, 10, …), bill_length_mm 2 (lines 5, 341)`, the
+/// first 30 columns of a longer list followed by `… and 1,970 more columns`.
 struct MissingList<'a>(&'a [MissingColumn]);
 
 impl fmt::Display for MissingList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("missing cells: ")?;
-        for (column_idx, missing) in self.0.iter().enumerate() {
+        for (column_idx, missing) in self.0.iter().take(MAX_LISTED_NAMES).enumerate() {
             if column_idx > 0 {
                 f.write_str(", ")?;
             }
             write!(
                 f,
                 "{} {} ({})",
-                missing.column.name,
+                ShortName(&missing.column.name),
                 missing.count,
                 LineList(&missing.lines, missing.count)
             )?;
+        }
+        if let Some(n_more) = self.0.len().checked_sub(MAX_LISTED_NAMES).filter(|&n| n > 0) {
+            write!(f, ", … and {} more columns", crate::human::thousands(n_more as u64))?;
         }
         Ok(())
     }
 }
 
 /// Displays names as `"a", "b", "c"`, each cut to 80 characters, the first 30 of a longer list
-/// followed by `… (1000 in all)`.
+/// followed by `… and 299,970 more`: a few KiB at most, whatever the header.
 struct NameList<'a>(&'a [String]);
 
 impl fmt::Display for NameList<'_> {
@@ -647,10 +712,27 @@ impl fmt::Display for NameList<'_> {
             }
             write!(f, "{}", QuotedName(name))?;
         }
-        if self.0.len() > MAX_LISTED_NAMES {
-            write!(f, ", … ({} in all)", self.0.len())?;
+        if let Some(n_more) = self.0.len().checked_sub(MAX_LISTED_NAMES).filter(|&n| n > 0) {
+            write!(f, ", … and {} more", crate::human::thousands(n_more as u64))?;
         }
         Ok(())
+    }
+}
+
+/// A size in bytes, displayed as `64 MiB` when it is a whole number of KiB, MiB, GiB or TiB,
+/// as `1,000 bytes` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ByteSize(pub(crate) u64);
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0;
+        for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] {
+            if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+                return write!(f, "{} {unit}", crate::human::thousands(bytes >> shift));
+            }
+        }
+        write!(f, "{}", crate::human::plural(bytes, "byte"))
     }
 }
 
@@ -748,10 +830,104 @@ mod tests {
         let available: Vec<String> = (0..100).map(|idx| format!("c{idx}")).collect();
         let listed = NameList(&available).to_string();
         let first_30: Vec<String> = (0..30).map(|idx| format!("\"c{idx}\"")).collect();
-        assert_eq!(listed, format!("{}, … (100 in all)", first_30.join(", ")));
+        assert_eq!(listed, format!("{}, … and 70 more", first_30.join(", ")));
+        assert_eq!(NameList(&available[..30]).to_string(), first_30.join(", "));
+        assert_eq!(
+            NameList(&available[..31]).to_string(),
+            format!("{}, … and 1 more", first_30.join(", "))
+        );
 
-        let long = vec!["x".repeat(500)];
-        assert_eq!(NameList(&long).to_string(), format!("\"{}\"…", "x".repeat(80)));
+        let long = vec!["x".repeat(5000)];
+        assert_eq!(NameList(&long).to_string(), format!("\"{}\"… (5,000 bytes)", "x".repeat(80)));
+    }
+
+    #[test]
+    fn messages_cut_every_long_name() {
+        let long = "n".repeat(1 << 20);
+        let path = PathBuf::from("t.csv");
+        let column = ColumnRef { index: 2, name: long.clone() };
+        let errors = [
+            DataError::DuplicateColumnName {
+                path: path.clone(),
+                line: 1,
+                name: long.clone(),
+                first: 1,
+                second: 2,
+            },
+            DataError::DroppedSelected { path: path.clone(), name: long.clone() },
+            DataError::DuplicateSelection { path: path.clone(), name: long.clone() },
+            DataError::TooManyCategories {
+                path: path.clone(),
+                column: column.clone(),
+                n_categories: 60,
+                max: 50,
+            },
+            DataError::NothingToImpute { path: path.clone(), column: column.clone() },
+            DataError::SingleClass {
+                path: path.clone(),
+                column: column.clone(),
+                class: long.clone(),
+            },
+            DataError::UnknownClass {
+                path: path.clone(),
+                line: 3,
+                column: column.clone(),
+                label: long.clone(),
+                known: vec![long.clone(); 3],
+            },
+            DataError::UnknownColumn {
+                path: path.clone(),
+                name: long.clone(),
+                available: vec![long.clone(); 100],
+                suggestion: Some(ColumnSuggestion::Name(long.clone())),
+            },
+            DataError::MissingValues {
+                path: path.clone(),
+                line: 3,
+                column: column.clone(),
+                expected: Expected::FiniteNumber,
+                text: long.clone(),
+                columns: vec![
+                    MissingColumn { column: column.clone(), count: 1, lines: vec![3] };
+                    100
+                ],
+                hint: MissingHint::Training,
+            },
+        ];
+        for err in errors {
+            let message = err.to_string();
+            assert!(message.len() < 8 * 1024, "{} bytes: {}", message.len(), &message[..200]);
+            assert!(message.contains("… (1,048,576 bytes)"), "{message}");
+        }
+    }
+
+    #[test]
+    fn byte_sizes_read_as_people_write_them() {
+        assert_eq!(ByteSize(64 << 20).to_string(), "64 MiB");
+        assert_eq!(ByteSize(1 << 10).to_string(), "1 KiB");
+        assert_eq!(ByteSize(3 << 40).to_string(), "3 TiB");
+        assert_eq!(ByteSize(1536 << 20).to_string(), "1,536 MiB");
+        assert_eq!(ByteSize(1000).to_string(), "1,000 bytes");
+        assert_eq!(ByteSize(1).to_string(), "1 byte");
+        assert_eq!(ByteSize(0).to_string(), "0 bytes");
+    }
+
+    #[test]
+    fn record_too_long_and_nul_byte_name_file_line_and_flag() {
+        let err = DataError::RecordTooLong { path: PathBuf::from("z.csv"), line: 4, max: 1 << 20 };
+        assert_eq!(
+            err.to_string(),
+            "z.csv: line 4: a record longer than 1 MiB (not a CSV file, or a quote left open?); \
+             if the rows really are that long, raise the limit with --max-record-size"
+        );
+        assert_eq!((err.line(), err.column()), (Some(4), None));
+        let err = DataError::NulByte { path: PathBuf::from("b.csv"), line: 2, column: 3 };
+        assert_eq!(
+            err.to_string(),
+            "b.csv: line 2, column 3: a NUL byte, which CSV text never holds (binary data?)"
+        );
+        assert_eq!((err.line(), err.column()), (Some(2), Some(3)));
+        assert_eq!(err.path(), Some(std::path::Path::new("b.csv")));
     }
 
     #[test]

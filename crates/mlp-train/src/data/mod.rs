@@ -115,5 +115,5 @@ pub use source::{STDIN_NAME, STDIN_PATH};
 pub use split::{shuffle_split, stratified_split, Split, SplitOptions};
 pub use standardize::Standardizer;
 pub use suggest::{suggest_column, ColumnSuggestion};
-pub use table::{CsvOptions, Table};
+pub use table::{CsvOptions, Table, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_RECORD_SIZE};
 pub use task::{integer_codes_are_classes, Task, MAX_AUTO_CLASSES, MIN_ROWS_PER_AUTO_CLASS};

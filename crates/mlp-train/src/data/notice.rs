@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::error::ColumnRef;
+use super::suggest::QuotedName;
 
 /// Something the data preparation did on its own that the user should hear about: an index
 /// column left out, rows dropped, the task chosen from the target's values, missing cells filled
@@ -111,8 +112,8 @@ impl fmt::Display for DataNotice {
                 f,
                 "column {column} has a different value on each of its {n_categories} rows, so \
                  each of its one-hot inputs fits one row: if it is a name or an id, leave it \
-                 out with --drop {:?}",
-                column.name
+                 out with --drop {}",
+                QuotedName(&column.name)
             ),
             DataNotice::ValuesImputed { n_cells, strategy } => {
                 let cells = if *n_cells == 1 { "cell" } else { "cells" };

@@ -223,15 +223,42 @@ impl EditDistance {
     }
 }
 
-/// Displays a name quoted and escaped, cut to [`MAX_NAME_CHARS`] characters with `…`.
+/// Displays a name quoted and escaped, cut to [`MAX_NAME_CHARS`] characters and followed by
+/// its length when longer: `"species"`, `"nnn…nnn"… (10,485,760 bytes)`.
 pub(crate) struct QuotedName<'a>(pub(crate) &'a str);
 
 impl fmt::Display for QuotedName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.char_indices().nth(MAX_NAME_CHARS) {
-            Some((cut, _)) => write!(f, "{:?}…", &self.0[..cut]),
+        match cut_name(self.0) {
+            Some(start) => write!(f, "{start:?}{}", CutLength(self.0)),
             None => write!(f, "{:?}", self.0),
         }
+    }
+}
+
+/// Displays a name as it is, cut like [`QuotedName`]: `species`, `nnn…nnn… (10,485,760 bytes)`.
+pub(crate) struct ShortName<'a>(pub(crate) &'a str);
+
+impl fmt::Display for ShortName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match cut_name(self.0) {
+            Some(start) => write!(f, "{start}{}", CutLength(self.0)),
+            None => f.write_str(self.0),
+        }
+    }
+}
+
+/// The first [`MAX_NAME_CHARS`] characters of `name`, when it has more.
+fn cut_name(name: &str) -> Option<&str> {
+    name.char_indices().nth(MAX_NAME_CHARS).map(|(cut, _)| &name[..cut])
+}
+
+/// Displays what follows a cut name: `… (10,485,760 bytes)`.
+struct CutLength<'a>(&'a str);
+
+impl fmt::Display for CutLength<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "… ({} bytes)", crate::human::thousands(self.0.len() as u64))
     }
 }
 
@@ -374,10 +401,18 @@ mod tests {
 
     #[test]
     fn long_names_are_cut_in_messages() {
-        let long = "n".repeat(200);
-        assert_eq!(QuotedName(&long).to_string(), format!("\"{}\"…", "n".repeat(MAX_NAME_CHARS)));
+        let long = "n".repeat(2000);
+        let n_80 = "n".repeat(MAX_NAME_CHARS);
+        assert_eq!(QuotedName(&long).to_string(), format!("\"{n_80}\"… (2,000 bytes)"));
+        assert_eq!(ShortName(&long).to_string(), format!("{n_80}… (2,000 bytes)"));
         assert_eq!(QuotedName("a\"b").to_string(), r#""a\"b""#);
+        assert_eq!(ShortName("a\"b").to_string(), "a\"b");
+        // Exactly the limit is shown whole; characters are counted, not bytes.
+        let limit = "é".repeat(MAX_NAME_CHARS);
+        assert_eq!(ShortName(&limit).to_string(), limit);
+        let over = "é".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(ShortName(&over).to_string(), format!("{limit}… (162 bytes)"));
         let suggestion = ColumnSuggestion::Name(long);
-        assert_eq!(suggestion.to_string(), format!("did you mean \"{}\"…?", "n".repeat(80)));
+        assert_eq!(suggestion.to_string(), format!("did you mean \"{n_80}\"… (2,000 bytes)?"));
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Parsing is the `csv` crate's; this module checks what it yields: a header (or generated
 //! names), the same number of fields on every row, UTF-8 text, unique column names and at least
-//! one data row. Each field becomes a number straight from its bytes when it is one (no text is
+//! one data row, records no longer than a bound ([`CsvOptions::max_record_size`]) and no NUL
+//! byte in any field. Each field becomes a number straight from its bytes when it is one (no text is
 //! kept for it), or an interned text of its column otherwise ([`Cell`]). What a column *is*
 //! (numeric, categorical, with missing cells) is decided when columns are chosen
 //! ([`Table::select`]), because only then are the missing-value markers and the task known.
@@ -19,6 +20,16 @@ use super::quote::{QuoteCheck, UnterminatedQuote};
 use super::sniff::detect_delimiter;
 use super::source;
 
+/// The longest record [`CsvOptions`] accepts by default: 64 MiB.
+pub const DEFAULT_MAX_RECORD_SIZE: u64 = 64 << 20;
+
+/// The most columns [`CsvOptions`] accepts by default.
+pub const DEFAULT_MAX_COLUMNS: usize = 1_000_000;
+
+/// Bytes the `csv` reader asks for at a time (its buffer): how far reading may run ahead of
+/// the record being parsed.
+const READ_BUFFER_LEN: usize = 64 * 1024;
+
 /// How to read a CSV file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvOptions {
@@ -32,11 +43,28 @@ pub struct CsvOptions {
     /// How numbers write their decimal separator: `1.5` ([`DecimalSeparator::Point`], the
     /// default) or `1,5` ([`DecimalSeparator::Comma`], with `;` between fields).
     pub decimal: DecimalSeparator,
+    /// The most bytes one record (a row, with its quoted line breaks and its line break) may
+    /// have; a longer one is a [`DataError::RecordTooLong`]. Memory stays bounded however the
+    /// input looks: a file without line breaks (binary data, `/dev/zero`) is refused after this
+    /// many bytes instead of being read into one record until memory runs out. Default:
+    /// [`DEFAULT_MAX_RECORD_SIZE`].
+    pub max_record_size: u64,
+    /// The most columns (fields of the header, or of the first row without one); more is a
+    /// [`DataError::TooManyColumns`]. A table costs a few hundred bytes per column before any
+    /// cell, so a line of 60 million commas would otherwise take tens of GB. Default:
+    /// [`DEFAULT_MAX_COLUMNS`].
+    pub max_columns: usize,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { has_header: true, delimiter: None, decimal: DecimalSeparator::Point }
+        CsvOptions {
+            has_header: true,
+            delimiter: None,
+            decimal: DecimalSeparator::Point,
+            max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            max_columns: DEFAULT_MAX_COLUMNS,
+        }
     }
 }
 
@@ -45,8 +73,16 @@ impl Default for CsvOptions {
 ///
 /// Accepts what the `csv` crate accepts: quoted fields (with embedded delimiters, quotes and line
 /// breaks), LF or CRLF line endings, a leading UTF-8 byte-order mark; spaces around fields are
-/// trimmed; blank lines are skipped. Rejects ragged rows, invalid UTF-8, duplicate header names
-/// and files without data rows.
+/// trimmed; blank lines are skipped, and so are lines of only spaces and tabs, anywhere in the
+/// file, as pandas' `read_csv` skips them (a quoted `""` is an empty cell, not a blank line;
+/// quoted spaces alone on a line are taken for the blank line they look like).
+/// Rejects ragged rows, invalid UTF-8, a NUL byte in a field (binary data), a record longer
+/// than [`CsvOptions::max_record_size`], more than [`CsvOptions::max_columns`] columns,
+/// duplicate header names and files without data rows.
+///
+/// Column lookup by name ([`Table::column_index`]) is a binary search in a sorted index built
+/// once: selecting columns costs O(log n) per name, and reading a header of n names
+/// O(n log n), never O(n²).
 ///
 /// Each cell is a [`Cell::Number`] (a finite number, parsed from the field's bytes) or a
 /// [`Cell::Text`] (interned once per column: a column of repeated words holds each word once).
@@ -57,6 +93,8 @@ impl Default for CsvOptions {
 pub struct Table {
     path: PathBuf,
     column_names: Vec<String>,
+    /// Column indices ordered by name, then by index: the index of lookups by name.
+    sorted_by_name: Vec<usize>,
     columns: Vec<Column>,
     lines: Vec<u64>,
     /// The 1-based line of the header (0 without one).
@@ -78,7 +116,9 @@ impl Table {
     ///
     /// Input starting with the gzip magic bytes is decompressed. Without a delimiter in
     /// `options`, it is detected from the first lines. A quoted field still open at the end of
-    /// the input is an error naming the line where it opened.
+    /// the input is an error naming the line where it opened; a record longer than
+    /// [`CsvOptions::max_record_size`] is an error naming the line where it starts, raised
+    /// before much more than that is read.
     ///
     /// This is the entry point to fuzz: any byte sequence gives a table or a [`DataError`],
     /// never a panic.
@@ -96,32 +136,52 @@ impl Table {
             // The header is read as an ordinary record so that it gets the same checks.
             .has_headers(false)
             .flexible(true)
-            .trim(csv::Trim::All)
+            // Fields are trimmed here (`header_names`, `push_row`), after a line of spaces is
+            // told from a quoted `""`, which trimming would make look the same.
+            .trim(csv::Trim::None)
             .delimiter(delimiter)
-            .from_reader(LineIndex::new(QuoteCheck::new(input, delimiter)));
+            .buffer_capacity(READ_BUFFER_LEN)
+            .from_reader(LineIndex::new(
+                QuoteCheck::new(input, delimiter),
+                options.max_record_size,
+            ));
 
         let mut column_names: Option<Vec<String>> = None;
         let mut builders: Vec<ColumnBuilder> = Vec::new();
         let mut lines = Vec::new();
         let mut header_line = 0;
+        let mut sorted_by_name = Vec::new();
         let mut record = ByteRecord::new();
+        let too_long =
+            |path, line| DataError::RecordTooLong { path, line, max: options.max_record_size };
         loop {
             match csv_reader.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(err) => {
-                    return Err(match UnterminatedQuote::from_csv_error(&err) {
-                        Some(quote) => DataError::UnterminatedQuote {
+                    let index = csv_reader.get_ref();
+                    return Err(if let Some(quote) = UnterminatedQuote::from_csv_error(&err) {
+                        DataError::UnterminatedQuote {
                             path,
-                            line: csv_reader.get_ref().line_of_byte(quote.offset),
-                        },
-                        None => csv_error(path, err),
-                    })
+                            line: index.line_of_byte(quote.offset),
+                        }
+                    } else if let Some(record) = RecordTooLong::from_csv_error(&err) {
+                        too_long(path, index.line_of_record_at(record.start))
+                    } else {
+                        csv_error(path, err)
+                    });
                 }
             }
             let line = record
                 .position()
                 .map_or(0, |position| csv_reader.get_ref().line_of_record_at(position.byte()));
+            let end = csv_reader.position().byte();
+            if let Err(record) = csv_reader.get_mut().end_record(end) {
+                return Err(too_long(path, csv_reader.get_ref().line_of_record_at(record.start)));
+            }
+            if is_blank(&record) {
+                continue;
+            }
             match &column_names {
                 Some(names) => {
                     if record.len() != names.len() {
@@ -134,11 +194,23 @@ impl Table {
                     }
                 }
                 None => {
+                    if record.len() > options.max_columns {
+                        return Err(DataError::TooManyColumns {
+                            path,
+                            line,
+                            found: record.len(),
+                            max: options.max_columns,
+                        });
+                    }
                     let names = if options.has_header {
                         header_names(&record, &path, line)?
                     } else {
                         (1..=record.len()).map(|index| index.to_string()).collect()
                     };
+                    sorted_by_name = sorted_by_name_of(&names);
+                    if options.has_header {
+                        check_unique(&names, &sorted_by_name, &path, line)?;
+                    }
                     builders = (0..names.len()).map(|_| ColumnBuilder::default()).collect();
                     column_names = Some(names);
                     if options.has_header {
@@ -158,7 +230,7 @@ impl Table {
             return Err(DataError::NoDataRows { path });
         }
         let columns = builders.into_iter().map(ColumnBuilder::finish).collect();
-        Ok(Table { path, column_names, columns, lines, header_line })
+        Ok(Table { path, column_names, sorted_by_name, columns, lines, header_line })
     }
 
     /// The path (or display name) the table was read from.
@@ -181,9 +253,20 @@ impl Table {
         self.lines.len()
     }
 
-    /// The 0-based index of the column named `name`.
+    /// The 0-based index of the column named `name` (the first one, for the empty name that
+    /// index columns may share). A binary search: O(log n) in the number of columns.
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.column_names.iter().position(|column_name| column_name == name)
+        self.columns_named(name).first().copied()
+    }
+
+    /// The 0-based indices of every column named `name`, in file order: none, one, or several
+    /// for the empty name (header names are otherwise unique).
+    pub(crate) fn columns_named(&self, name: &str) -> &[usize] {
+        let names = &self.column_names;
+        let first = self.sorted_by_name.partition_point(|&idx| names[idx].as_str() < name);
+        let n_named =
+            self.sorted_by_name[first..].iter().take_while(|&&idx| names[idx] == name).count();
+        &self.sorted_by_name[first..first + n_named]
     }
 
     /// The cell at 0-based `row_idx` and `column_idx`: a finite number, or trimmed text.
@@ -238,6 +321,9 @@ fn push_row(
             builder.push_number(value);
             continue;
         }
+        if memchr::memchr(0, field).is_some() {
+            return Err(DataError::NulByte { path: path.to_owned(), line, column: column_idx + 1 });
+        }
         let text = std::str::from_utf8(field)
             .map_err(|_| DataError::InvalidUtf8 {
                 path: path.to_owned(),
@@ -260,14 +346,23 @@ fn push_row(
 }
 
 /// A reader that notes where the line breaks are in the bytes read through it, to give each
-/// record the physical line it starts on.
+/// record the physical line it starts on, and that bounds the bytes of one record.
 ///
 /// `csv`'s own `Position::line()` is the line where the parser started looking for the record,
 /// which is the previous line after a CRLF or a blank line (rust-csv issues #395 and #208).
 /// Its `Position::byte()` is that same starting point, so the record really starts after any
 /// line-break bytes there.
+///
+/// The reader is told where each record ends ([`LineIndex::end_record`]); a read that would go
+/// on past `max_record_size` bytes of one record (plus what the parser may hold unparsed, at
+/// most [`READ_BUFFER_LEN`]) fails with [`RecordTooLong`], so the parser's record never grows
+/// much beyond the bound.
 struct LineIndex<R> {
     inner: R,
+    /// Where the record being read starts (after any blank lines before it).
+    record_start: u64,
+    /// The most bytes of one record.
+    max_record_size: u64,
     /// Bytes read so far.
     n_bytes: u64,
     /// Offset of every byte ending a line: `\n`, or `\r` not followed by `\n`.
@@ -279,9 +374,11 @@ struct LineIndex<R> {
 }
 
 impl<R> LineIndex<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, max_record_size: u64) -> Self {
         LineIndex {
             inner,
+            record_start: 0,
+            max_record_size,
             n_bytes: 0,
             line_ends: Vec::new(),
             break_runs: Vec::new(),
@@ -304,10 +401,34 @@ impl<R> LineIndex<R> {
         let n_lines_before = self.line_ends.partition_point(|&line_end| line_end < record_start);
         n_lines_before as u64 + 1
     }
+
+    /// Notes that the parser's record ended at offset `end`, where the next one starts; fails
+    /// when that record was longer than the bound.
+    fn end_record(&mut self, end: u64) -> Result<(), RecordTooLong> {
+        let start = self.record_start;
+        self.record_start = end;
+        // Line breaks already read after `end` are blank lines, not the next record's bytes.
+        let run_idx = self.break_runs.partition_point(|&(run_start, _)| run_start <= end);
+        if let Some(&(_, run_end)) = run_idx.checked_sub(1).map(|idx| &self.break_runs[idx]) {
+            if end < run_end {
+                self.record_start = run_end;
+            }
+        }
+        if end.saturating_sub(start) > self.max_record_size {
+            return Err(RecordTooLong { start });
+        }
+        Ok(())
+    }
 }
 
 impl<R: io::Read> io::Read for LineIndex<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Everything read before this call is in the parser, parsed into the current record or
+        // waiting in its buffer (at most `READ_BUFFER_LEN` bytes).
+        let n_record_bytes = self.n_bytes.saturating_sub(self.record_start);
+        if n_record_bytes > self.max_record_size.saturating_add(READ_BUFFER_LEN as u64) {
+            return Err(io::Error::other(RecordTooLong { start: self.record_start }));
+        }
         let n_read = self.inner.read(buf)?;
         let Some(bytes) = buf.get(..n_read) else {
             return Err(io::Error::other("the reader claimed more bytes than the buffer holds"));
@@ -327,6 +448,10 @@ impl<R: io::Read> io::Read for LineIndex<R> {
             } else {
                 self.pending_cr = Some(offset);
             }
+            if offset == self.record_start {
+                // A blank line before the next record.
+                self.record_start += 1;
+            }
             match self.break_runs.last_mut() {
                 Some((_, end)) if *end == offset => *end = offset + 1,
                 _ => self.break_runs.push((offset, offset + 1)),
@@ -337,35 +462,101 @@ impl<R: io::Read> io::Read for LineIndex<R> {
     }
 }
 
-/// The header's names, trimmed of Unicode whitespace and checked to be UTF-8 and unique.
+/// The bound of [`LineIndex`] was passed by the record that starts at offset `start` (the
+/// payload of its I/O error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RecordTooLong {
+    start: u64,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the record that starts at byte {} is too long", self.start)
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
+impl RecordTooLong {
+    /// The payload of a `csv` reader's error, if it comes from a [`LineIndex`].
+    fn from_csv_error(err: &csv::Error) -> Option<RecordTooLong> {
+        match err.kind() {
+            csv::ErrorKind::Io(io_error) => {
+                io_error.get_ref()?.downcast_ref::<RecordTooLong>().copied()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// True for a record that is one line of only spaces and tabs, which pandas' `read_csv` skips
+/// as it skips an empty line (a quoted `""` is one empty field: not blank; a quoted field of
+/// spaces cannot be told from unquoted spaces here, and is blank too).
+fn is_blank(record: &ByteRecord) -> bool {
+    match record.iter().next() {
+        Some(field) if record.len() == 1 => {
+            !field.is_empty() && field.iter().all(|&byte| byte == b' ' || byte == b'\t')
+        }
+        _ => false,
+    }
+}
+
+/// The header's names, trimmed of Unicode whitespace and checked to be UTF-8 without a NUL.
 fn header_names(header: &ByteRecord, path: &Path, line: u64) -> Result<Vec<String>, DataError> {
     let mut names: Vec<String> = Vec::with_capacity(header.len());
     for (column_idx, field) in header.iter().enumerate() {
+        let column = column_idx + 1;
+        if memchr::memchr(0, field).is_some() {
+            return Err(DataError::NulByte { path: path.to_owned(), line, column });
+        }
         let name = std::str::from_utf8(field).map_err(|_| DataError::InvalidUtf8 {
             path: path.to_owned(),
             line,
-            column: column_idx + 1,
+            column,
         })?;
         names.push(name.trim().to_owned());
     }
-    for (second_idx, name) in names.iter().enumerate() {
-        // Empty names may repeat: pandas writes one per level of an unnamed MultiIndex. They are
-        // index columns, left out unless selected, and selecting one is then ambiguous
-        // (`Table::resolve`).
-        if name.is_empty() {
-            continue;
-        }
-        if let Some(first_idx) = names[..second_idx].iter().position(|earlier| earlier == name) {
-            return Err(DataError::DuplicateColumnName {
-                path: path.to_owned(),
-                line,
-                name: name.clone(),
-                first: first_idx + 1,
-                second: second_idx + 1,
-            });
-        }
-    }
     Ok(names)
+}
+
+/// The indices of `names` ordered by name, equal names in file order: O(n log n).
+fn sorted_by_name_of(names: &[String]) -> Vec<usize> {
+    let mut sorted: Vec<usize> = (0..names.len()).collect();
+    // A stable sort keeps equal names in file order.
+    sorted.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    sorted
+}
+
+/// Fails on a name that appears twice in the header (`sorted` is [`sorted_by_name_of`] the
+/// names), naming the repeat that comes first in the file with the name's first column.
+///
+/// Empty names may repeat: pandas writes one per level of an unnamed MultiIndex. They are index
+/// columns, left out unless selected, and selecting one is then ambiguous (`Table::resolve`).
+fn check_unique(
+    names: &[String],
+    sorted: &[usize],
+    path: &Path,
+    line: u64,
+) -> Result<(), DataError> {
+    let first_repeat = sorted
+        .windows(2)
+        .filter(|pair| !names[pair[0]].is_empty() && names[pair[0]] == names[pair[1]])
+        .map(|pair| (pair[0], pair[1]))
+        // The first column of a name is the one before its first repeat in the sorted order.
+        .fold(None, |earliest: Option<(usize, usize)>, (first, second)| match earliest {
+            Some((_, earliest_second)) if earliest_second <= second => earliest,
+            _ => Some((first, second)),
+        });
+    match first_repeat {
+        Some((first_idx, second_idx)) => Err(DataError::DuplicateColumnName {
+            path: path.to_owned(),
+            line,
+            name: names[first_idx].clone(),
+            first: first_idx + 1,
+            second: second_idx + 1,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn csv_error(path: PathBuf, err: csv::Error) -> DataError {
@@ -587,6 +778,183 @@ mod tests {
         assert!(matches!(&err, DataError::Io { path, .. } if *path == missing), "{err:?}");
         assert!(err.to_string().starts_with(&missing.display().to_string()));
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn lines_of_only_spaces_and_tabs_are_blank_anywhere() {
+        // Trailing, in the middle, before the header, with CRLF: skipped as pandas skips them,
+        // and the lines of the rows after them stay physical.
+        let table = read(b"  \n a , b\n1,2\n \t \n3,4\r\n\t\r\n5,6\n   \n\t\n").unwrap();
+        assert_eq!(table.column_names(), ["a", "b"]);
+        assert_eq!(cells(&table), [["1", "2"], ["3", "4"], ["5", "6"]]);
+        assert_eq!(table.lines(), [3, 5, 7]);
+        // In a one-column file too.
+        let table = read(b"x\n1\n   \n2\n").unwrap();
+        assert_eq!(cells(&table), [["1"], ["2"]]);
+        // A quoted empty field is a cell (a missing value), not a blank line; quoted spaces
+        // alone on a line read as the blank line they look like.
+        let table = read(b"x\n1\n\"\"\n\"  \"\n2\n").unwrap();
+        assert_eq!(cells(&table), [["1"], [""], ["2"]]);
+        assert_eq!(table.lines(), [2, 3, 5]);
+        // Spaces between delimiters are empty cells, not a blank line.
+        let table = read(b"a,b\n1,2\n , \n").unwrap();
+        assert_eq!(cells(&table), [["1", "2"], ["", ""]]);
+        // Only blank lines: no header.
+        let err = read(b"  \n\t\n").unwrap_err();
+        assert!(matches!(err, DataError::EmptyFile { .. }), "{err:?}");
+        // Other text on a line is still a ragged row.
+        let err = read(b"a,b\n1,2\n x\n").unwrap_err();
+        assert!(matches!(err, DataError::RaggedRow { line: 3, found: 1, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_nul_byte_in_any_field_names_line_and_column() {
+        let err = read(b"a,b,y\n1,2,cat\n3,4,c\x00t\n").unwrap_err();
+        assert!(matches!(err, DataError::NulByte { line: 3, column: 3, .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "test.csv: line 3, column 3: a NUL byte, which CSV text never holds (binary data?)"
+        );
+        // In a number, in the header, quoted, alone.
+        let err = read(b"a,b\n1,2\x00\n").unwrap_err();
+        assert!(matches!(err, DataError::NulByte { line: 2, column: 2, .. }), "{err:?}");
+        let err = read(b"a,\x00b\n1,2\n").unwrap_err();
+        assert!(matches!(err, DataError::NulByte { line: 1, column: 2, .. }), "{err:?}");
+        let err = read(b"a,b\n1,\"\x00\"\n").unwrap_err();
+        assert!(matches!(err, DataError::NulByte { line: 2, column: 2, .. }), "{err:?}");
+        let err = read(b"a\n\x00\n").unwrap_err();
+        assert!(matches!(err, DataError::NulByte { line: 2, column: 1, .. }), "{err:?}");
+    }
+
+    fn with_max_record_size(max_record_size: u64) -> CsvOptions {
+        CsvOptions { max_record_size, ..CsvOptions::default() }
+    }
+
+    #[test]
+    fn a_record_over_the_bound_names_its_line() {
+        let options = with_max_record_size(1000);
+        let long_row = format!("{},2\n", "1".repeat(2000));
+        let text = format!("a,b\n1,2\n{long_row}3,4\n");
+        let err = Table::from_reader(text.as_bytes(), "t.csv", &options).unwrap_err();
+        assert!(matches!(err, DataError::RecordTooLong { line: 3, max: 1000, .. }), "{err:?}");
+        assert!(err.to_string().starts_with("t.csv: line 3: a record longer than 1,000 bytes"));
+        // The same file under the default bound.
+        assert_eq!(read(text.as_bytes()).unwrap().n_rows(), 3);
+        // A record of exactly the bound (its line break included) is read; one byte more is not.
+        let exact = format!("a\n{}\n", "1".repeat(999));
+        assert_eq!(Table::from_reader(exact.as_bytes(), "t.csv", &options).unwrap().n_rows(), 1);
+        let over = format!("a\n{}\n", "1".repeat(1000));
+        let err = Table::from_reader(over.as_bytes(), "t.csv", &options).unwrap_err();
+        assert!(matches!(err, DataError::RecordTooLong { line: 2, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn the_bound_is_per_record_quoted_line_breaks_in_and_blank_lines_out() {
+        let options = with_max_record_size(100);
+        // Many short records: each is far under the bound.
+        let many: String = std::iter::once("a,b\n".to_owned())
+            .chain((0..10_000).map(|idx| format!("{idx},{idx}\n")))
+            .collect();
+        assert_eq!(
+            Table::from_reader(many.as_bytes(), "t.csv", &options).unwrap().n_rows(),
+            10_000
+        );
+        // Blank lines between records, however many, belong to no record.
+        let blank = format!("a\n1\n{}2\n", "\n".repeat(100_000));
+        let table = Table::from_reader(blank.as_bytes(), "t.csv", &options).unwrap();
+        assert_eq!(table.lines(), [2, 100_003]);
+        let blank_crlf = format!("a\r\n1\r\n{}2\r\n", "\r\n".repeat(100_000));
+        assert_eq!(
+            Table::from_reader(blank_crlf.as_bytes(), "t.csv", &options).unwrap().n_rows(),
+            2
+        );
+        // A quoted field's line breaks are part of its record, which starts on line 3.
+        let quoted = format!("a,b\n1,2\n3,\"{}\"\n", "x\n".repeat(100));
+        let err = Table::from_reader(quoted.as_bytes(), "t.csv", &options).unwrap_err();
+        assert!(matches!(err, DataError::RecordTooLong { line: 3, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn endless_input_without_line_breaks_stops_at_the_bound() {
+        // `/dev/zero`, or any stream with no line break: refused after about the bound, not
+        // read until memory runs out (this test would never end).
+        struct Endless(u8);
+        impl io::Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                buf.fill(self.0);
+                Ok(buf.len())
+            }
+        }
+        for byte in [0, b'x', b','] {
+            let options = CsvOptions { max_columns: usize::MAX, ..with_max_record_size(1 << 20) };
+            let err = Table::from_reader(Endless(byte), "zero", &options).unwrap_err();
+            assert!(matches!(err, DataError::RecordTooLong { line: 1, .. }), "{err:?}");
+        }
+        // An unterminated quote with an endless file after it.
+        let quoted = io::Read::chain(&b"a,b\n1,\"2\n"[..], Endless(b'y'));
+        let err = Table::from_reader(quoted, "q.csv", &with_max_record_size(1 << 16)).unwrap_err();
+        assert!(matches!(err, DataError::RecordTooLong { line: 2, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn more_columns_than_the_bound_is_an_error() {
+        let options = CsvOptions { max_columns: 3, ..CsvOptions::default() };
+        let err = Table::from_reader(&b"\na,b,c,d\n1,2,3,4\n"[..], "t.csv", &options).unwrap_err();
+        assert!(
+            matches!(err, DataError::TooManyColumns { line: 2, found: 4, max: 3, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "t.csv: line 2: 4 fields, more than the 3 columns a table may have (is the delimiter \
+             right?)"
+        );
+        assert!(Table::from_reader(&b"a,b,c\n1,2,3\n"[..], "t.csv", &options).is_ok());
+        let options = CsvOptions { has_header: false, ..options };
+        let err = Table::from_reader(&b"1,2,3,4\n"[..], "t.csv", &options).unwrap_err();
+        assert!(matches!(err, DataError::TooManyColumns { line: 1, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn the_first_repeated_name_in_file_order_is_reported() {
+        let err = read(b"b,a,c,a,b\n1,2,3,4,5\n").unwrap_err();
+        assert!(
+            matches!(&err, DataError::DuplicateColumnName { name, first: 2, second: 4, .. } if name == "a"),
+            "{err:?}"
+        );
+        let err = read(b"x,y,x,x\n1,2,3,4\n").unwrap_err();
+        assert!(
+            matches!(&err, DataError::DuplicateColumnName { name, first: 1, second: 3, .. } if name == "x"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn lookup_by_name_agrees_with_a_linear_search() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..200 {
+            // Short names from a small alphabet: many near misses, unique but for empty names
+            // (after a first name, so that the header is not an empty line).
+            let mut names: Vec<String> = vec!["z".to_owned()];
+            while names.len() < rng.random_range(1..40) {
+                let name: String = (0..rng.random_range(0..4))
+                    .map(|_| ['a', 'b', 'é'][rng.random_range(0..3)])
+                    .collect();
+                if name.is_empty() || !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let header = names.join(",");
+            let row = vec!["1"; names.len()].join(",");
+            let table = read(format!("{header}\n{row}\n").as_bytes()).unwrap();
+            for probe in names.iter().map(String::as_str).chain(["", "a", "ab", "zz", "é"]) {
+                let expected: Vec<usize> =
+                    (0..names.len()).filter(|&idx| names[idx] == probe).collect();
+                assert_eq!(table.columns_named(probe), expected, "{names:?} {probe:?}");
+                assert_eq!(table.column_index(probe), expected.first().copied());
+            }
+        }
     }
 
     #[test]

@@ -296,8 +296,9 @@ pub enum ModelFileError {
         /// The file.
         path: PathBuf,
     },
-    /// Writing the file failed; nothing was replaced (the error names the file).
-    #[error("cannot write the model file")]
+    /// Writing the file failed; nothing was replaced (the error names the file, and the OS
+    /// error is its source).
+    #[error(transparent)]
     Write(#[from] OutputError),
 }
 

@@ -23,3 +23,6 @@ mod json_schema;
 // Issue #9's real-world CSVs end to end: task, missing values, categories, index columns,
 // delimiters and decimal commas, .gz and stdin, a saved categorical model on reordered columns.
 mod real_data;
+// Issue #10's outputs: clashes by any spelling, devices, FIFOs, links, modes, read-only places,
+// and predict written a chunk at a time with the bytes of the whole file at once.
+mod reliability_outputs;

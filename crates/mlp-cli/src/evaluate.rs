@@ -1,6 +1,7 @@
 //! `mlp evaluate`: the loss and metrics of a saved model on a CSV file.
 
 use mlp_train::human::plural;
+use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::Warning;
 use mlp_train::{check_dataset, evaluate_prepared};
 
@@ -16,7 +17,7 @@ pub(crate) fn run(args: &EvaluateArgs, verbosity: Verbosity) -> anyhow::Result<(
     let table = read_table(&args.data, &args.csv)?;
     let dataset = model.preprocessor.dataset::<f64>(&table)?;
     check_dataset(&model.network, &dataset, "evaluation").map_err(|err| {
-        anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
+        anyhow::anyhow!("{} does not fit {}: {err}", ShortPath(&args.data), ShortPath(&args.model))
     })?;
     let evaluation = evaluate_prepared(&model.network, &dataset, &model.preprocessor)?;
     // None yet; the data checks of later issues add theirs here.

@@ -140,10 +140,19 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     }
 }
 
+/// A CSV writer's error with its I/O error as the error itself (the csv crate gives it no
+/// source), so that a closed pipe is seen as one.
+fn csv_error(err: csv::Error) -> anyhow::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err.into(),
+        kind => anyhow::anyhow!("cannot format the predictions as CSV: {kind:?}"),
+    }
+}
+
 /// How rows are written.
 enum Format<'w, W: Write> {
     /// CSV, through the csv crate's writer (quoting as it needs).
-    Csv(csv::Writer<&'w mut W>),
+    Csv(Box<csv::Writer<&'w mut W>>),
     /// JSON Lines.
     Json(&'w mut W),
 }
@@ -168,8 +177,8 @@ impl Rows<'_> {
             Format::Json(out)
         } else {
             let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(self.header)?;
-            Format::Csv(csv)
+            csv.write_record(self.header).map_err(csv_error)?;
+            Format::Csv(Box::new(csv))
         };
         let mut cells = Vec::new();
         let write_rows = |samples: Range<usize>, outputs: DMatrixView<'_, f64>| {
@@ -179,11 +188,14 @@ impl Rows<'_> {
             for (sample_idx, output) in samples.zip(outputs.column_iter()) {
                 self.cells(sample_idx, output, &mut cells);
                 match &mut format {
-                    Format::Csv(csv) => csv.write_record(cells.iter().map(Cell::csv))?,
+                    Format::Csv(csv) => {
+                        csv.write_record(cells.iter().map(Cell::csv)).map_err(csv_error)?;
+                    }
                     Format::Json(out) => {
                         let object: serde_json::Map<String, serde_json::Value> =
                             self.header.iter().cloned().zip(cells.iter().map(Cell::json)).collect();
-                        serde_json::to_writer(&mut **out, &serde_json::Value::Object(object))?;
+                        serde_json::to_writer(&mut **out, &serde_json::Value::Object(object))
+                            .map_err(std::io::Error::from)?;
                         out.write_all(b"\n")?;
                     }
                 }

@@ -81,7 +81,7 @@ use crate::data::{
     default_na_values, ClassEncoding, DataError, Imputer, Preprocessor, PreprocessorParts,
     Standardizer, UnknownCategory,
 };
-use crate::output_file::{OutputError, OutputFile};
+use crate::output_file::{OutputError, OutputFile, ShortPath};
 
 mod provenance;
 mod summary;
@@ -296,9 +296,9 @@ pub enum ModelFileError {
         /// The file.
         path: PathBuf,
     },
-    /// Writing the file failed; nothing was replaced (the error names the file, and the OS
-    /// error is its source).
-    #[error(transparent)]
+    /// Writing the file failed; nothing was replaced. The [`OutputError`] is the
+    /// [`source`](std::error::Error::source).
+    #[error("{}: cannot write the model file", ShortPath(.0.path()))]
     Write(#[from] OutputError),
 }
 

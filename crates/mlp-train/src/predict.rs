@@ -32,8 +32,8 @@ pub const CHUNK_SAMPLES: usize = 1024;
 pub fn chunks(n_samples: usize, max_chunk: usize) -> impl Iterator<Item = Range<usize>> {
     let max_chunk = max_chunk.max(1);
     let n_chunks = n_samples.div_ceil(max_chunk);
-    let (size, n_larger) =
-        if n_chunks == 0 { (0, 0) } else { (n_samples / n_chunks, n_samples % n_chunks) };
+    let size = n_samples.checked_div(n_chunks).unwrap_or(0);
+    let n_larger = n_samples.checked_rem(n_chunks).unwrap_or(0);
     (0..n_chunks).map(move |chunk_idx| {
         let start = chunk_idx * size + chunk_idx.min(n_larger);
         let len = size + usize::from(chunk_idx < n_larger);

@@ -219,7 +219,7 @@ fn output_to_dev_full_fails_with_the_path_and_the_os_error() {
     fails_in(
         dir.path(),
         &["--quiet", "train", "train.csv", "--target", "y", "--epochs", "1", "--save", "/dev/full"],
-        &["/dev/full: cannot write the file: No space left on device"],
+        &["/dev/full: cannot write the model file", "No space left on device"],
     );
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device());
@@ -460,6 +460,12 @@ fn long_paths_and_names_are_cut_in_messages() {
         &["--keep names the column", "…"],
     );
     assert!(stderr.len() < 2_000, "{} bytes of message", stderr.len());
+    let stderr = fails_in(
+        dir.path(),
+        &["explain", "--model", "init.json", "train.csv", "--weight", &long_name],
+        &["the network has no parameter \"nnnn", "…"],
+    );
+    assert!(stderr.len() < 2_000, "{} bytes of message", stderr.len());
 }
 
 #[test]
@@ -589,5 +595,34 @@ fn predict_in_chunks_writes_the_same_bytes_as_the_whole_file_at_once() {
             let output = mlp(dir.path(), &args);
             assert!(output.stdout == expected, "{model} on {data}, json {json}: stdout differs");
         }
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_predict_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    // Far more than a pipe's buffer, in several chunks.
+    write(dir.path(), "iris.csv", &repeated("iris.csv", 5000));
+    mlp_ok(
+        dir.path(),
+        &["train", "iris.csv", "--target", "species", "--epochs", "1", "--save", "m.json"],
+    );
+    for format in [None, Some("--json")] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
+            .args(["predict", "--model", "m.json", "iris.csv"])
+            .args(format)
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{format:?}: {stderr}");
+        assert_eq!(stderr, "", "{format:?}");
+        assert!(first.starts_with("row") || first.starts_with("{\"row\":1"), "{first}");
     }
 }

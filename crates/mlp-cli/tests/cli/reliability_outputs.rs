@@ -1,6 +1,7 @@
 //! Outputs checked before any work (issue #10): clashes between outputs and inputs by any
 //! spelling, devices, FIFOs, links, modes, directories, read-only places, and `predict` written
 //! a chunk at a time with the same bytes as the whole file at once.
+#![cfg(unix)]
 
 use std::fs::File;
 use std::path::Path;

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
+use mlp_train::output_file::ShortPath;
 use same_file::Handle;
 
 /// A path given on the command line and what it is, for messages: `--save`, `the training
@@ -44,6 +45,8 @@ fn identity(path: &Path) -> Option<Identity> {
         Ok(metadata) if metadata.is_file() => Handle::from_path(path).ok().map(Identity::Existing),
         Ok(_) => None,
         Err(_) => {
+            // A dangling link names the file it would create.
+            let path = &follow_links(path);
             let name = path.file_name()?;
             let dir = match path.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -52,6 +55,20 @@ fn identity(path: &Path) -> Option<Identity> {
             Some(Identity::New(dir.canonicalize().ok()?.join(name)))
         }
     }
+}
+
+/// `path` with the symbolic links of its last component followed, as far as they lead (up to
+/// 40 of them, as Linux allows).
+fn follow_links(path: &Path) -> PathBuf {
+    let mut current = path.to_owned();
+    for _ in 0..40 {
+        let Ok(link) = std::fs::read_link(&current) else { break };
+        current = match current.parent() {
+            Some(parent) if link.is_relative() => parent.join(link),
+            _ => link,
+        };
+    }
+    current
 }
 
 /// Fails, naming both, when an output is the same file as an input or as another output.
@@ -65,9 +82,9 @@ pub(crate) fn check_outputs(inputs: &[Named<'_>], outputs: &[Named<'_>]) -> anyh
             bail!(
                 "{} {} would replace {} ({}); write it to another file",
                 output.what,
-                output.path.display(),
+                ShortPath(output.path),
                 input.what,
-                input.path.display()
+                ShortPath(input.path)
             );
         }
         if let Some((other, _)) = outputs[..output_idx].iter().find(|(_, other_id)| other_id == id)
@@ -76,7 +93,7 @@ pub(crate) fn check_outputs(inputs: &[Named<'_>], outputs: &[Named<'_>]) -> anyh
                 "{} and {} both name {}; give each output a file of its own",
                 other.what,
                 output.what,
-                output.path.display()
+                ShortPath(output.path)
             );
         }
     }
@@ -115,6 +132,19 @@ mod tests {
         let other = dir.path().join("other.csv");
         check_outputs(&[], &[Named::new("--history", &log), Named::new("--grad-log", &other)])
             .unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_clashes_with_the_output_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("log.csv", &link).unwrap();
+        let log = dir.path().join("log.csv");
+        let err =
+            check_outputs(&[], &[Named::new("--history", &link), Named::new("--grad-log", &log)])
+                .unwrap_err();
+        assert!(err.to_string().starts_with("--history and --grad-log both name "), "{err}");
     }
 
     #[test]

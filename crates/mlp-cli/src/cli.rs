@@ -353,7 +353,8 @@ pub struct PredictArgs {
     #[arg(value_name = "DATA.csv")]
     pub data: PathBuf,
 
-    /// Write the predictions to this CSV file (atomically) [default: stdout]
+    /// Write the predictions to this file, replaced only once every row is written (a
+    /// device or a FIFO is written directly); - is stdout [default: stdout]
     #[arg(long, value_name = "PREDICTIONS.csv")]
     pub output: Option<PathBuf>,
 

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use mlp_core::Scalar;
 use mlp_train::data::{CsvOptions, DecimalSeparator, Table};
 use mlp_train::human::Significant;
 use mlp_train::model_file::Model;
+use mlp_train::output_file::{OutputError, OutputFile, ShortPath};
 use mlp_train::{Dataset, Evaluation};
 
 use crate::cli::{CsvArgs, UnknownCategoryArg};
@@ -46,24 +47,52 @@ pub(crate) fn load_model(path: &Path) -> anyhow::Result<Model> {
     Ok(Model::load(path)?)
 }
 
-/// Fails early, before any work, when `path` cannot be written because its directory does not
-/// exist or is not a directory, or `path` itself is a directory.
+/// Fails early, before any work, when `path` cannot be written: its directory does not exist
+/// or cannot be written in, `path` is a directory or is spelled with a trailing `/`. Creates
+/// and removes a temporary file beside it to know; a device or a FIFO is not opened (a FIFO
+/// would wait for a reader).
 pub(crate) fn check_output_path(path: &Path, what: &str) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        bail!(
-            "{}: cannot write the {what}: directory {} does not exist",
-            path.display(),
-            dir.display()
-        );
+    if std::fs::metadata(path).is_ok_and(|metadata| !metadata.is_file() && !metadata.is_dir()) {
+        return Ok(());
     }
-    if path.is_dir() {
-        bail!("{}: cannot write the {what}: it is a directory", path.display());
+    create_output(path, what).map(drop)
+}
+
+/// Creates the output `path` (see [`OutputFile::create`]); errors read
+/// `PATH: cannot write the WHAT: REASON`.
+pub(crate) fn create_output(path: &Path, what: &str) -> anyhow::Result<OutputFile> {
+    OutputFile::create(path).map_err(|err| output_error(err, what))
+}
+
+/// An output's error as `PATH: cannot write the WHAT: REASON`, the OS error (if any) kept as
+/// the source.
+pub(crate) fn output_error(err: OutputError, what: &str) -> anyhow::Error {
+    let context = format!("{}: cannot write the {what}", ShortPath(err.path()));
+    match err {
+        OutputError::IsDirectory { .. } => {
+            anyhow::anyhow!("{context}: it is a directory; give a file name")
+        }
+        OutputError::NoDirectory { dir, .. } => {
+            anyhow::anyhow!("{context}: directory {} does not exist", ShortPath(&dir))
+        }
+        OutputError::Io { source, .. } => anyhow::Error::new(source).context(context),
     }
-    Ok(())
+}
+
+/// Longest name a CLI message quotes in full, in characters; longer ones are cut with `…`.
+const MAX_NAME_CHARS: usize = 80;
+
+/// A name (a column, a flag's value) quoted and escaped for a message, cut to
+/// [`MAX_NAME_CHARS`] characters with `…`.
+pub(crate) struct QuotedName<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for QuotedName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.char_indices().nth(MAX_NAME_CHARS) {
+            Some((cut, _)) => write!(f, "{:?}…", &self.0[..cut]),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
 }
 
 /// The same samples in another float type.

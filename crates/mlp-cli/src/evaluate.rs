@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use mlp_train::human::plural;
+use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::Warning;
 use mlp_train::{check_dataset, evaluate_prepared};
 
@@ -18,9 +19,10 @@ pub(crate) fn run(args: &EvaluateArgs, verbosity: Verbosity) -> anyhow::Result<(
     let table = read_table(&args.data, &args.csv)?;
     let dataset = model.preprocessor.dataset::<f64>(&table)?;
     check_dataset(&model.network, &dataset, "evaluation").map_err(|err| {
-        anyhow::anyhow!("{} does not fit {}: {err}", args.data.display(), args.model.display())
+        anyhow::anyhow!("{} does not fit {}: {err}", ShortPath(&args.data), ShortPath(&args.model))
     })?;
-    memory::check_inference(&model.network, dataset.len(), args.max_memory, &args.model)?;
+    let batch = dataset.len().min(mlp_train::memory::EVALUATION_BATCH);
+    memory::check_inference(&model.network, batch, args.max_memory, &args.model)?;
     let evaluation = evaluate_prepared(&model.network, &dataset, &model.preprocessor)
         .with_context(|| {
             format!("{}: cannot evaluate on {}", args.model.display(), args.data.display())

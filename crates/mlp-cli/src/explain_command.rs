@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context};
 use mlp_train::data::{Cell, Preprocessor, Table};
+use mlp_train::output_file::ShortPath;
 
 use crate::cli::{ExplainArgs, FormatArg};
 use crate::common::{load_model, print_stdout, read_table};
@@ -21,7 +22,7 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
     else {
         bail!(
             "{}: --sample {}: the file has data rows 1 to {}",
-            args.data.display(),
+            ShortPath(&args.data),
             args.sample,
             dataset.len()
         );
@@ -93,7 +94,7 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
         output_names,
         sample_label: format!("sample {} ({line}{})", args.sample, args.data.display()),
     };
-    let context = || format!("{}: cannot explain sample {}", args.model.display(), args.sample);
+    let context = || format!("{}: cannot explain sample {}", ShortPath(&args.model), args.sample);
     if args.format == FormatArg::Json {
         let derivation =
             explain_json(&model.network, &inputs, &targets, &options).with_context(context)?;

@@ -11,9 +11,10 @@ use anyhow::Context;
 use clap::CommandFactory;
 use clap_mangen::roff::{roman, Roff};
 use clap_mangen::Man;
+use mlp_train::output_file::ShortPath;
 
 use crate::cli::ManArgs;
-use crate::common::print_stdout;
+use crate::common::{create_output, output_error, print_stdout};
 use crate::help;
 use crate::Cli;
 
@@ -25,16 +26,33 @@ pub(crate) fn run(args: &ManArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Writes every page to `dir`, created if needed, and prints the paths written.
+/// Writes every page to `dir`, created if needed, and prints the paths written. Every page's
+/// output is created before any is written, and each replaces its file only once all are
+/// written: a failure leaves the pages already there as they were.
 fn write_pages(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the directory", dir.display()))?;
+        .with_context(|| format!("{}: cannot create the directory", ShortPath(dir)))?;
+    let pages = pages();
+    let outputs = pages
+        .iter()
+        .map(|(file_name, _)| {
+            let path = dir.join(file_name);
+            let output = create_output(&path, "manual page")?;
+            Ok((path, output))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut written = String::new();
-    for (file_name, page) in pages() {
-        let path = dir.join(file_name);
-        std::fs::write(&path, page)
-            .with_context(|| format!("{}: cannot write the manual page", path.display()))?;
+    let mut replacements = Vec::new();
+    for ((path, output), (_, page)) in outputs.into_iter().zip(&pages) {
+        let context = || format!("{}: cannot write the manual page", ShortPath(&path));
+        let (mut file, replacement) = output.into_parts();
+        file.write_all(page.as_bytes()).with_context(context)?;
+        file.sync_all().with_context(context)?;
+        replacements.push(replacement);
         written += &format!("{}\n", path.display());
+    }
+    for replacement in replacements {
+        replacement.commit().map_err(|err| output_error(err, "manual page"))?;
     }
     print_stdout(&written)
 }

@@ -8,7 +8,7 @@ use anyhow::Context;
 use mlp_core::{Footprint, Network};
 use mlp_train::data::Preprocessor;
 use mlp_train::human::Significant;
-use mlp_train::memory::{MemoryLimit, MemoryNeed, EVALUATION_BATCH};
+use mlp_train::memory::{MemoryLimit, MemoryNeed};
 use mlp_train::overflow::check_inputs as check_inputs_overflow;
 use mlp_train::{Dataset, TrainConfig};
 
@@ -34,16 +34,15 @@ pub(crate) fn check_training(
         .with_context(|| format!("{flag}: cannot train this network"))
 }
 
-/// Fails when running the network of the model file `path` over batches of up to `n_samples`
-/// samples (the evaluation batch at most) needs more than `--max-memory` or the memory
-/// available.
+/// Fails when running the network of the model file `path` over batches of `batch` samples
+/// needs more than `--max-memory` or the memory available.
 pub(crate) fn check_inference(
     network: &Network<f64>,
-    n_samples: usize,
+    batch: usize,
     max_memory: Option<u64>,
     path: &Path,
 ) -> anyhow::Result<()> {
-    let batch = n_samples.clamp(1, EVALUATION_BATCH);
+    let batch = batch.max(1);
     MemoryNeed::inference(&Footprint::of(network), batch)
         .check(MemoryLimit::new(max_memory))
         .with_context(|| format!("{}: cannot run this model", path.display()))

@@ -11,6 +11,7 @@
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names).
 //! - [`output_file`]: outputs written to a temporary file and renamed, never half-written.
+//! - [`predict`]: a network's outputs for a file of any length, one chunk of samples at a time.
 //! - [`warnings`]: what a run should tell a person besides errors, typed.
 //! - [`human`]: numbers and counts as text for people.
 #![warn(missing_docs)]
@@ -25,6 +26,7 @@ pub mod metrics;
 pub mod model_file;
 pub mod output_file;
 pub mod overflow;
+pub mod predict;
 pub mod warnings;
 
 mod config;

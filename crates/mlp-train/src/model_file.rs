@@ -296,8 +296,9 @@ pub enum ModelFileError {
         /// The file.
         path: PathBuf,
     },
-    /// Writing the file failed; nothing was replaced (the error names the file).
-    #[error("cannot write the model file")]
+    /// Writing the file failed; nothing was replaced. The [`OutputError`] names the file and
+    /// keeps the OS error as its source.
+    #[error(transparent)]
     Write(#[from] OutputError),
 }
 
@@ -842,7 +843,7 @@ mod tests {
         let missing = dir.path().join("no-such-dir").join("model.json");
         let err = model.save(&missing).unwrap_err();
         assert!(err.to_string().starts_with(&missing.display().to_string()), "{err}");
-        assert!(err.to_string().ends_with("cannot write the model file"), "{err}");
+        assert!(err.to_string().ends_with("does not exist"), "{err}");
     }
 
     #[test]

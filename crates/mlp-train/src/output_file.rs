@@ -9,6 +9,9 @@
 //! - anything else that exists and is not a directory (`/dev/null`, a character device, a FIFO)
 //!   is opened and written directly: renaming over it would replace the device node with a
 //!   regular file;
+//! - a descriptor of this process (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`) is written
+//!   directly too, appending when it is a regular file, as a shell's `>` or `>>` redirection
+//!   left it;
 //! - a directory, or a path spelled with a trailing `/`, is an error.
 //!
 //! A new file gets mode `0666` less the umask (`0644` under umask 022), as `File::create`
@@ -16,29 +19,66 @@
 //! that its directory exists and can be written, so callers create outputs before any work and
 //! write them at the end.
 
+use std::fmt;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// Longest path shown whole in a message, in characters; a longer one keeps its start and its
+/// end around `…`.
+pub const MAX_PATH_CHARS: usize = 200;
+
+/// A path for a message, cut when it is longer than [`MAX_PATH_CHARS`]: the first 100 and the
+/// last 80 characters around `…`, so that a 100 KB argument does not fill the terminal and the
+/// file name stays readable.
+///
+/// # Example
+///
+/// ```
+/// use mlp_train::output_file::ShortPath;
+/// use std::path::Path;
+///
+/// assert_eq!(ShortPath(Path::new("out/model.json")).to_string(), "out/model.json");
+/// let long = format!("{}/model.json", "d".repeat(10_000));
+/// let shown = ShortPath(Path::new(&long)).to_string();
+/// assert!(shown.len() < 300 && shown.ends_with("d/model.json") && shown.contains('…'));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ShortPath<'a>(pub &'a Path);
+
+impl fmt::Display for ShortPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string_lossy();
+        let n_chars = text.chars().count();
+        if n_chars <= MAX_PATH_CHARS {
+            return f.write_str(&text);
+        }
+        let head: String = text.chars().take(100).collect();
+        let tail: String = text.chars().skip(n_chars - 80).collect();
+        write!(f, "{head}…{tail}")
+    }
+}
 
 /// Why an output file could not be created or committed.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// The path names a directory (or ends with `/`).
-    #[error("{}: is a directory; give a file name", path.display())]
+    #[error("{}: is a directory; give a file name", ShortPath(path))]
     IsDirectory {
         /// The path as given.
         path: PathBuf,
     },
     /// The directory the file would go in does not exist.
-    #[error("{}: directory {} does not exist", path.display(), dir.display())]
+    #[error("{}: directory {} does not exist", ShortPath(path), ShortPath(dir))]
     NoDirectory {
         /// The path as given.
         path: PathBuf,
         /// Its directory.
         dir: PathBuf,
     },
-    /// The OS refused to create, write or rename the file.
-    #[error("{}: {source}", path.display())]
+    /// The OS refused to create, write or rename the file; the OS error is the
+    /// [`source`](std::error::Error::source).
+    #[error("{}: cannot write the file", ShortPath(path))]
     Io {
         /// The path as given.
         path: PathBuf,
@@ -83,22 +123,31 @@ impl OutputFile {
         if ends_with_separator(path) {
             return Err(OutputError::IsDirectory { path: path.to_owned() });
         }
-        let target = resolve_links(path).map_err(io_error)?;
-        match std::fs::metadata(&target) {
-            Ok(metadata) if metadata.is_dir() => {
-                return Err(OutputError::IsDirectory { path: path.to_owned() })
-            }
-            Ok(metadata) if !metadata.is_file() => {
+        let target = match locate(path).map_err(io_error)? {
+            Target::Replace(target) => target,
+            Target::Direct => {
+                let metadata = std::fs::metadata(path).map_err(io_error)?;
+                if metadata.is_dir() {
+                    return Err(OutputError::IsDirectory { path: path.to_owned() });
+                }
+                // A regular file behind a descriptor was truncated (or not) by whoever opened
+                // it: write after what it holds. Devices and FIFOs ignore the flag.
                 let file = std::fs::OpenOptions::new()
+                    .append(metadata.is_file())
                     .write(true)
-                    .truncate(true)
-                    .open(&target)
+                    .open(path)
                     .map_err(io_error)?;
                 let replacement = Replacement { path: path.to_owned(), pending: None };
                 return Ok(OutputFile { file, replacement });
             }
-            _ => {}
-        }
+        };
+        let existing = match std::fs::metadata(&target) {
+            Ok(metadata) if metadata.is_dir() => {
+                return Err(OutputError::IsDirectory { path: path.to_owned() })
+            }
+            Ok(metadata) => Some(metadata),
+            Err(_) => None,
+        };
         let dir = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
             _ => PathBuf::from("."),
@@ -107,6 +156,8 @@ impl OutputFile {
             return Err(OutputError::NoDirectory { path: path.to_owned(), dir });
         }
         let name = target.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
+        // Short enough that the temporary name fits in the 255 bytes a name may have.
+        let name: String = name.chars().take(64).collect();
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
@@ -114,12 +165,13 @@ impl OutputFile {
         {
             use std::os::unix::fs::PermissionsExt;
             // The mode `open(2)` gets; the OS takes the umask off it, as for `File::create`.
-            let mode = std::fs::metadata(&target)
-                .map(|metadata| metadata.permissions().mode() & 0o7777)
-                .unwrap_or(0o666);
-            builder.permissions(std::fs::Permissions::from_mode(mode));
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
         let (file, temp) = builder.tempfile_in(&dir).map_err(io_error)?.into_parts();
+        if let Some(metadata) = existing {
+            // A file replaced keeps its mode exactly, whatever the umask.
+            file.set_permissions(metadata.permissions()).map_err(io_error)?;
+        }
         let replacement = Replacement { path: path.to_owned(), pending: Some((temp, target)) };
         Ok(OutputFile { file, replacement })
     }
@@ -148,6 +200,17 @@ impl OutputFile {
             .map_err(|source| OutputError::Io { path, source })?;
         let (file, replacement) = self.into_parts();
         replacement.commit_synced(&file)
+    }
+}
+
+impl OutputError {
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        match self {
+            OutputError::IsDirectory { path }
+            | OutputError::NoDirectory { path, .. }
+            | OutputError::Io { path, .. } => path,
+        }
     }
 }
 
@@ -196,22 +259,45 @@ fn ends_with_separator(path: &Path) -> bool {
     text.last().is_some_and(|&byte| byte == b'/' || (cfg!(windows) && byte == b'\\'))
 }
 
-/// `path` with symbolic links in its last component followed (up to 40, as Linux allows), so
-/// that a link's target is replaced and not the link. A dangling link resolves to the file it
-/// names.
-fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+/// Where an output goes.
+enum Target {
+    /// A regular file, or a name still to be created: written beside it and renamed over it.
+    Replace(PathBuf),
+    /// Anything else (a device, a FIFO, a socket, a descriptor of this process): opened and
+    /// written as it is.
+    Direct,
+}
+
+/// Follows the symbolic links of `path`'s last component (up to 40, as Linux allows) to the
+/// file that will be replaced, so that a link's target is replaced and not the link; a
+/// dangling link resolves to the file it names. A link in `/proc` (`/dev/stdout` leads to
+/// `/proc/self/fd/1`) names an open descriptor, not a place in a directory: written directly.
+fn locate(path: &Path) -> io::Result<Target> {
     let mut current = path.to_owned();
     for _ in 0..40 {
-        match std::fs::symlink_metadata(&current) {
-            Ok(metadata) if metadata.file_type().is_symlink() => {
-                let link = std::fs::read_link(&current)?;
-                current = match current.parent() {
-                    Some(parent) if link.is_relative() => parent.join(link),
-                    _ => link,
-                };
+        let metadata = match std::fs::symlink_metadata(&current) {
+            Ok(metadata) => metadata,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Ok(Target::Replace(current))
             }
-            _ => return Ok(current),
+            Err(err) => return Err(err),
+        };
+        if metadata.is_file() {
+            return Ok(Target::Replace(current));
         }
+        if !metadata.file_type().is_symlink() {
+            // A directory is reported by the caller; anything else is written directly.
+            return Ok(if metadata.is_dir() { Target::Replace(current) } else { Target::Direct });
+        }
+        let parent = match current.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        if parent.canonicalize().is_ok_and(|dir| dir.starts_with("/proc")) {
+            return Ok(Target::Direct);
+        }
+        let link = std::fs::read_link(&current)?;
+        current = if link.is_relative() { parent.join(link) } else { link };
     }
     Err(io::Error::other("too many levels of symbolic links"))
 }
@@ -269,6 +355,50 @@ mod tests {
         std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
         OutputFile::create(&new).unwrap().write_all_and_commit(b"y").unwrap();
         assert_eq!(std::fs::metadata(&new).unwrap().permissions().mode() & 0o777, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_descriptor_of_this_process_is_appended_to_not_renamed_over() {
+        use std::os::fd::AsRawFd;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("redirected.csv");
+        std::fs::write(&path, "old\n").unwrap();
+        let open = File::open(&path).unwrap();
+        let link = format!("/proc/self/fd/{}", open.as_raw_fd());
+        OutputFile::create(&link).unwrap().write_all_and_commit(b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\nnew\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file");
+        // Still the file the descriptor holds: not replaced by a rename.
+        let same = same_inode(&std::fs::metadata(&path).unwrap(), &open.metadata().unwrap());
+        assert!(same, "the file was replaced");
+    }
+
+    #[cfg(unix)]
+    fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        (a.dev(), a.ino()) == (b.dev(), b.ino())
+    }
+
+    #[test]
+    fn a_name_of_255_bytes_gets_a_temporary_file_that_fits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n".repeat(255));
+        OutputFile::create(&path).unwrap().write_all_and_commit(b"x").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn long_paths_are_cut_in_messages() {
+        let long = format!("{}/{}", "d".repeat(50_000), "f".repeat(100));
+        let err = OutputFile::create(&long).unwrap_err();
+        let message = err.to_string();
+        assert!(message.chars().count() < 2 * MAX_PATH_CHARS + 100, "{}", message.len());
+        assert!(message.starts_with(&"d".repeat(100)), "{message}");
+        assert!(message.contains(&format!("…{}: ", "f".repeat(80))), "{message}");
+        assert_eq!(ShortPath(Path::new("a/b.csv")).to_string(), "a/b.csv");
+        let exact = "x".repeat(MAX_PATH_CHARS);
+        assert_eq!(ShortPath(Path::new(&exact)).to_string(), exact);
     }
 
     #[test]

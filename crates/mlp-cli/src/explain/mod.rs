@@ -134,7 +134,8 @@ impl fmt::Display for ExplainError {
             ExplainError::UnknownParameter { name, n_weights, n_biases } => {
                 write!(
                     f,
-                    "the network has no parameter {name:?}: its weights are W1..W{n_weights}"
+                    "the network has no parameter {}: its weights are W1..W{n_weights}",
+                    crate::common::QuotedName(name)
                 )?;
                 match n_biases {
                     0 => write!(f, " and it has no biases"),

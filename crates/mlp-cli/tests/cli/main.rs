@@ -32,3 +32,6 @@ mod reliability_numbers;
 // Issue #10's CSV edges: 300,000 columns in linear time, long names cut, --max-record-size,
 // lines of spaces skipped, NUL bytes refused.
 mod reliability_columns;
+// Issue #10's outputs: clashes by any spelling, devices, FIFOs, links, modes, read-only places,
+// and predict written a chunk at a time with the bytes of the whole file at once.
+mod reliability_outputs;

@@ -205,18 +205,19 @@ fn existing_files(dir: &Path) {
 #[test]
 fn bad_settings_fail_before_any_file_is_touched() {
     let iris = dataset("iris.csv");
-    let cases: [(&[&str], &[&str]); 9] = [
-        (&["--batch-size", "0"], &["--batch-size", "at least 1"]),
-        (&["--learning-rate=-1"], &["--learning-rate", "positive"]),
-        (&["--learning-rate", "NaN"], &["--learning-rate", "NaN"]),
-        (&["--grad-log-every", "0"], &["--grad-log-every", "at least 1"]),
-        (&["--l2=-1"], &["--l2", "zero or positive"]),
-        (&["--optimizer", "momentum", "--momentum", "1"], &["--momentum", "[0, 1)"]),
-        (&["--epochs", "0"], &["--epochs"]),
-        (&["--grad-log-layers", "3"], &["--grad-log-layers", "no layer 3"]),
-        (&["--hidden", "4,4", "--grad-log-layers", "4"], &["--grad-log-layers", "1 to 3"]),
+    // Out-of-range numbers are usage errors (exit 2, from the parser); the rest run errors.
+    let cases: [(&[&str], i32, &[&str]); 9] = [
+        (&["--batch-size", "0"], 1, &["--batch-size", "at least 1"]),
+        (&["--learning-rate=-1"], 2, &["--learning-rate", "above 0"]),
+        (&["--learning-rate", "NaN"], 2, &["--learning-rate", "NaN"]),
+        (&["--grad-log-every", "0"], 1, &["--grad-log-every", "at least 1"]),
+        (&["--l2=-1"], 2, &["--l2", "-1"]),
+        (&["--optimizer", "momentum", "--momentum", "1"], 2, &["--momentum", "[0, 1)"]),
+        (&["--epochs", "0"], 1, &["--epochs"]),
+        (&["--grad-log-layers", "3"], 1, &["--grad-log-layers", "no layer 3"]),
+        (&["--hidden", "4,4", "--grad-log-layers", "4"], 1, &["--grad-log-layers", "1 to 3"]),
     ];
-    for (extra, needles) in cases {
+    for (extra, code, needles) in cases {
         let dir = tempfile::tempdir().unwrap();
         existing_files(dir.path());
         let mut args = vec![
@@ -234,7 +235,18 @@ fn bad_settings_fail_before_any_file_is_touched() {
             "l.csv",
         ];
         args.extend_from_slice(extra);
-        mlp_fails(dir.path(), &args, needles);
+        if code == 1 {
+            mlp_fails(dir.path(), &args, needles);
+        } else {
+            let before = crate::util::snapshot(dir.path());
+            let output = crate::util::mlp(dir.path(), &args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(code), "{args:?}:\n{stderr}");
+            for needle in needles {
+                assert!(stderr.contains(needle), "{args:?}: {needle:?} not in\n{stderr}");
+            }
+            crate::util::assert_unchanged(&before);
+        }
         assert_no_temporary_files(dir.path());
     }
 }

@@ -1,7 +1,7 @@
 //! A network's loss and metrics on a dataset, accumulated batch by batch.
 
 use mlp_core::{Activation, Network, Scalar};
-use nalgebra::{DMatrixView, DVectorView};
+use nalgebra::{DMatrix, DMatrixView, DVectorView};
 use serde::Serialize;
 
 use super::log_loss::LogLossSum;
@@ -325,8 +325,20 @@ pub fn evaluate_prepared<T: Scalar>(
             predictions: (preprocessor.n_outputs(), dataset.len()),
             targets: dataset.targets().shape(),
         };
-        let mut predictions =
-            network.predict(dataset.inputs()).map_err(|_| shape_error())?.map(Scalar::to_f64_value);
+        // The outputs only, chunk by chunk: never every layer's activations for the whole file.
+        let mut predictions = DMatrix::zeros(network.n_outputs(), dataset.len());
+        crate::predict::for_each_chunk(
+            network,
+            dataset.inputs(),
+            crate::predict::CHUNK_SAMPLES,
+            |samples, outputs| {
+                let mut columns = predictions.columns_mut(samples.start, samples.len());
+                columns
+                    .zip_apply(&outputs, |prediction, output| *prediction = output.to_f64_value());
+                Ok::<(), mlp_core::BatchError>(())
+            },
+        )
+        .map_err(|_| shape_error())?;
         let mut targets = dataset.targets().map(Scalar::to_f64_value);
         preprocessor.unscale_outputs(&mut predictions).map_err(|_| shape_error())?;
         preprocessor.unscale_outputs(&mut targets).map_err(|_| shape_error())?;

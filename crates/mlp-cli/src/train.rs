@@ -14,7 +14,7 @@ use mlp_train::data::{
 use mlp_train::events::EpochRecord;
 use mlp_train::human::plural;
 use mlp_train::model_file::{
-    DataFile, EvaluationRecord, FinalMetrics, Model, Provenance, Settings,
+    DataFile, EvaluationRecord, FinalMetrics, Model, ModelFileError, Provenance, Settings,
 };
 use mlp_train::output_file::OutputFile;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
@@ -29,8 +29,8 @@ use crate::cli::{
     UnknownCategoryArg,
 };
 use crate::common::{
-    cast_dataset, check_output_path, evaluation_details, evaluation_json, evaluation_text,
-    load_model, print_stdout, read_table,
+    cast_dataset, check_output_path, create_output, evaluation_details, evaluation_json,
+    evaluation_text, load_model, output_error, print_stdout, read_table,
 };
 use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::memory;
@@ -102,7 +102,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
 
     let stop = StopSignal::new();
     let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
-    let save = args.save.as_deref().map(OutputFile::create).transpose()?;
+    let save = args.save.as_deref().map(|path| create_output(path, "model file")).transpose()?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
     memory::check_inputs(
@@ -214,8 +214,10 @@ fn save_model(
         .map_err(anyhow::Error::msg)
         .context("the trained model does not fit its columns")?
         .with_provenance(provenance(args, config, data, outcome)?);
-    model.save_to(output)?;
-    Ok(())
+    model.save_to(output).map_err(|err| match err {
+        ModelFileError::Write(err) => output_error(err, "model file"),
+        err => err.into(),
+    })
 }
 
 /// The error of a run that diverged, after saving its last finite model to `--save` when at

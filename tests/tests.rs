@@ -15,6 +15,10 @@ mod boundaries;
 // Optimizer updates against independently computed numbers.
 mod optimizers;
 
+// Property tests: random networks' backpropagation against finite differences, and save → load
+// bit for bit.
+mod properties;
+
 // The fuzz targets' checks (fuzz/src/lib.rs), compiled on stable for the replays below.
 #[path = "../fuzz/src/lib.rs"]
 mod fuzz_checks;

@@ -8,6 +8,8 @@
 //! go there too. Held so far:
 //! - `csv_table/lone-cr-line-ends-unterminated-quote`: lines ended by a lone `\r`; the error's
 //!   line 3 exists (the first check counted only `\n` and called it line 3 of 1).
+//! - `csv_table/repeated-empty-header-names`: a header with two empty names, which may repeat
+//!   (the first check wanted every name unique).
 //! - `prepare/impute-drops-row-without-target`: imputing features still drops a row without a
 //!   target (the first check expected every row back when not dropping).
 //! - `model_file/extreme-floats.json`: −0.0, subnormals and the largest f64 as weights, slope,

@@ -12,10 +12,12 @@ const STEP: f64 = 1e-5;
 const MAX_RELATIVE_ERROR: f64 = 1e-6;
 const BATCH: usize = 5;
 
-struct Case {
-    hidden: Activation,
-    output: Activation,
-    loss: Loss,
+/// The activations and loss of a network to check (also drawn at random by
+/// `properties::backpropagation_equals_finite_differences`).
+pub(crate) struct Case {
+    pub(crate) hidden: Activation,
+    pub(crate) output: Activation,
+    pub(crate) loss: Loss,
 }
 
 fn cases() -> Vec<Case> {
@@ -43,7 +45,14 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-fn random_network(sizes: &[usize], case: &Case, bias: bool, rng: &mut ChaCha8Rng) -> Network {
+/// Weights uniform in (−1, 1), biases (when `bias`) in (−0.5, 0.5); `case.hidden` on every layer
+/// but the last.
+pub(crate) fn random_network(
+    sizes: &[usize],
+    case: &Case,
+    bias: bool,
+    rng: &mut ChaCha8Rng,
+) -> Network {
     let n_layers = sizes.len() - 1;
     let layers = (0..n_layers)
         .map(|l| {
@@ -59,23 +68,32 @@ fn random_network(sizes: &[usize], case: &Case, bias: bool, rng: &mut ChaCha8Rng
     Network::new(layers, case.loss).unwrap()
 }
 
-fn random_targets(case: &Case, n_outputs: usize, rng: &mut ChaCha8Rng) -> DMatrix<f64> {
+/// Targets the loss makes sense for, (n_outputs × batch): one-hot after softmax, in (0, 1) for
+/// cross-entropy after sigmoid, in (−1, 1) otherwise.
+pub(crate) fn random_targets(
+    case: &Case,
+    n_outputs: usize,
+    batch: usize,
+    rng: &mut ChaCha8Rng,
+) -> DMatrix<f64> {
     match (case.output, case.loss) {
-        (Activation::Softmax, _) => DMatrix::from_fn(n_outputs, BATCH, |row, column| {
+        (Activation::Softmax, _) => DMatrix::from_fn(n_outputs, batch, |row, column| {
             f64::from(u8::from(row == (column * 7 + 3) % n_outputs))
         }),
         (_, Loss::CrossEntropy) => {
-            DMatrix::from_fn(n_outputs, BATCH, |_, _| rng.random_range(0.0..1.0))
+            DMatrix::from_fn(n_outputs, batch, |_, _| rng.random_range(0.0..1.0))
         }
-        _ => DMatrix::from_fn(n_outputs, BATCH, |_, _| rng.random_range(-1.0..1.0)),
+        _ => DMatrix::from_fn(n_outputs, batch, |_, _| rng.random_range(-1.0..1.0)),
     }
 }
 
-/// ‖backprop − numeric‖ / ‖backprop + numeric‖ over all parameters.
-fn relative_error(network: &Network, inputs: &DMatrix<f64>, targets: &DMatrix<f64>) -> f64 {
-    let (_, gradients, _) = network.backpropagate(inputs, targets).unwrap();
-    let analytic: Vec<f64> = gradients.blocks().flatten().copied().collect();
-    let n_parameters = analytic.len();
+/// (E(w + h) − E(w − h)) / 2h for every parameter, in the order of `Gradients::blocks`.
+pub(crate) fn numeric_gradient(
+    network: &Network,
+    inputs: &DMatrix<f64>,
+    targets: &DMatrix<f64>,
+    step: f64,
+) -> Vec<f64> {
     let loss_at = |index: usize, delta: f64| {
         let mut shifted = network.clone();
         let value =
@@ -83,8 +101,16 @@ fn relative_error(network: &Network, inputs: &DMatrix<f64>, targets: &DMatrix<f6
         *value += delta;
         shifted.backpropagate(inputs, targets).unwrap().2
     };
-    let numeric: Vec<f64> =
-        (0..n_parameters).map(|k| (loss_at(k, STEP) - loss_at(k, -STEP)) / (2.0 * STEP)).collect();
+    (0..network.n_parameters())
+        .map(|k| (loss_at(k, step) - loss_at(k, -step)) / (2.0 * step))
+        .collect()
+}
+
+/// ‖backprop − numeric‖ / ‖backprop + numeric‖ over all parameters.
+fn relative_error(network: &Network, inputs: &DMatrix<f64>, targets: &DMatrix<f64>) -> f64 {
+    let (_, gradients, _) = network.backpropagate(inputs, targets).unwrap();
+    let analytic: Vec<f64> = gradients.blocks().flatten().copied().collect();
+    let numeric = numeric_gradient(network, inputs, targets, STEP);
     let difference: f64 =
         analytic.iter().zip(&numeric).map(|(a, n)| (a - n).powi(2)).sum::<f64>().sqrt();
     let sum: f64 = analytic.iter().zip(&numeric).map(|(a, n)| (a + n).powi(2)).sum::<f64>().sqrt();
@@ -100,7 +126,7 @@ fn backpropagation_matches_finite_differences() {
             for bias in [false, true] {
                 let network = random_network(&sizes, &case, bias, &mut rng);
                 let inputs = DMatrix::from_fn(sizes[0], BATCH, |_, _| rng.random_range(-1.0..1.0));
-                let targets = random_targets(&case, sizes[3], &mut rng);
+                let targets = random_targets(&case, sizes[3], BATCH, &mut rng);
                 let error = relative_error(&network, &inputs, &targets);
                 assert!(
                     error <= MAX_RELATIVE_ERROR,
@@ -124,7 +150,7 @@ fn mean_of_per_sample_chain_products_is_the_batch_gradient() {
     for case in cases() {
         let network = random_network(&[3, 4, 5, 3], &case, true, &mut rng);
         let inputs = DMatrix::from_fn(3, BATCH, |_, _| rng.random_range(-1.0..1.0));
-        let targets = random_targets(&case, 3, &mut rng);
+        let targets = random_targets(&case, 3, BATCH, &mut rng);
         let (tape, gradients, _) = network.backpropagate(&inputs, &targets).unwrap();
         for (id, name) in network.parameter_names().iter() {
             let factors = tape.factors(id.layer);

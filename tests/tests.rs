@@ -15,6 +15,17 @@ mod boundaries;
 // Optimizer updates against independently computed numbers.
 mod optimizers;
 
+// Property tests: random networks' backpropagation against finite differences, and save → load
+// bit for bit.
+mod properties;
+
+// The fuzz targets' checks (fuzz/src/lib.rs), compiled on stable for the replays below.
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_checks;
+
+// The fuzz seeds and every fuzz finding, replayed through the targets' checks.
+mod fuzz_regressions;
+
 // The training loop: XOR, reproducibility, early stopping, divergence.
 mod training;
 

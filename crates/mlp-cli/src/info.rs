@@ -131,7 +131,7 @@ fn layer_table(summaries: &[LayerSummary], total: usize) -> String {
     let mut rows: Vec<[String; 6]> = vec![header.map(str::to_owned)];
     for summary in summaries {
         let activation = match summary.activation {
-            Activation::LeakyRelu { slope } => format!("leaky-relu (slope {slope})"),
+            Activation::LeakyRelu { slope } => format!("leaky-relu (slope {slope:?})"),
             activation => activation.name().to_owned(),
         };
         rows.push([

@@ -146,7 +146,7 @@ impl Activation {
 impl fmt::Display for Activation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Activation::LeakyRelu { slope } => write!(f, "leaky-relu(slope {slope})"),
+            Activation::LeakyRelu { slope } => write!(f, "leaky-relu(slope {slope:?})"),
             other => f.write_str(other.name()),
         }
     }
@@ -158,6 +158,14 @@ mod tests {
     use nalgebra::DMatrix;
 
     use super::*;
+
+    #[test]
+    fn a_slope_prints_in_its_shortest_form_even_when_tiny() {
+        assert_eq!(Activation::LEAKY_RELU.to_string(), "leaky-relu(slope 0.01)");
+        // `{}` of f64 never uses an exponent: this was 330 characters long.
+        let tiny = Activation::LeakyRelu { slope: 5e-324 };
+        assert_eq!(tiny.to_string(), "leaky-relu(slope 5e-324)");
+    }
 
     #[test]
     fn sigmoid_matches_tutorial() {

@@ -194,12 +194,12 @@ pub struct TrainArgs {
     pub l2: f64,
 
     /// Passes over the training data.
-    #[arg(long, default_value_t = 200, value_name = "N")]
+    #[arg(long, default_value_t = 200, value_name = "N", value_parser = at_least_one)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub epochs: usize,
 
     /// Samples per optimizer step.
-    #[arg(long, default_value_t = 32, value_name = "N")]
+    #[arg(long, default_value_t = 32, value_name = "N", value_parser = at_least_one)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub batch_size: usize,
 
@@ -258,12 +258,12 @@ pub struct TrainArgs {
     pub grad_log: Option<PathBuf>,
 
     /// Log the gradients (and the layer summary) of steps 1, 1 + N, 1 + 2N, … only.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = at_least_one)]
     #[arg(help_heading = heading::LOGGING)]
     pub grad_log_every: usize,
 
     /// Log only these 1-based weight layers, comma-separated [default: all]
-    #[arg(long, value_delimiter = ',', value_name = "LAYERS")]
+    #[arg(long, value_delimiter = ',', value_name = "LAYERS", value_parser = at_least_one)]
     #[arg(help_heading = heading::LOGGING)]
     pub grad_log_layers: Option<Vec<usize>>,
 
@@ -645,6 +645,16 @@ fn parse_validation(text: &str) -> Result<f64, String> {
         return Err(format!("the validation fraction must be in [0, 1), found {text}"));
     }
     Ok(value)
+}
+
+/// A count that must be at least 1 (epochs, batch size, a logging interval, a layer number):
+/// 0 is a usage error naming the flag, as every other value out of its range is.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1, found 0".to_owned()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("expected a whole number of at least 1, found {text:?}")),
+    }
 }
 
 /// A size in bytes: a whole number with an optional binary suffix, `K`, `M`, `G` or `T`

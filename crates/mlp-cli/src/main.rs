@@ -1,5 +1,6 @@
 //! The `mlp` binary: parses the command line and runs it (see the `mlp_cli` library).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,11 +15,12 @@ fn main() -> ExitCode {
         Err(err) => match err.downcast::<Interrupted>() {
             // A graceful stop: not an error; 128 + the signal's number, as a shell reports it.
             Ok(interrupted) => {
-                eprintln!("{interrupted}");
+                // A stderr that cannot be written is ignored: nowhere is left to say so.
+                let _ = writeln!(std::io::stderr(), "{interrupted}");
                 ExitCode::from(interrupted.exit_code)
             }
             Err(err) => {
-                eprintln!("error: {err:#}");
+                let _ = writeln!(std::io::stderr(), "error: {err:#}");
                 ExitCode::from(1)
             }
         },

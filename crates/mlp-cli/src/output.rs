@@ -35,13 +35,20 @@ impl Verbosity {
     }
 }
 
+/// Writes one line to stderr. A stderr that cannot be written (closed, `2>/dev/full`) is
+/// ignored: `eprintln!` would panic, and there is nowhere left to report it.
+pub(crate) fn stderr_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Prints each warning as `warning: <message>` on stderr, unless quiet.
 pub(crate) fn print_warnings(warnings: &[Warning], verbosity: Verbosity) {
     if verbosity == Verbosity::Quiet {
         return;
     }
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        stderr_line(format_args!("warning: {warning}"));
     }
 }
 
@@ -135,7 +142,7 @@ impl Progress {
                 let interval = Duration::from_secs(1) / LINES_PER_SECOND;
                 let due = *every_epoch || last_printed.is_none_or(|at| at.elapsed() >= interval);
                 if record.epoch == 1 || record.epoch == *n_epochs || due {
-                    eprintln!("{}", line(record, *n_epochs));
+                    stderr_line(format_args!("{}", line(record, *n_epochs)));
                     *last_printed = Some(Instant::now());
                     *last_epoch_printed = record.epoch;
                 }
@@ -151,11 +158,11 @@ impl Progress {
             Progress::Bar { bar, .. } => {
                 bar.abandon();
                 // The bar leaves the cursor at the end of its line.
-                eprintln!();
+                stderr_line(format_args!(""));
             }
             Progress::Lines { n_epochs, last_epoch_printed, .. } => {
                 if let Some(last) = last.filter(|last| last.epoch != last_epoch_printed) {
-                    eprintln!("{}", line(last, n_epochs));
+                    stderr_line(format_args!("{}", line(last, n_epochs)));
                 }
             }
         }

@@ -16,12 +16,14 @@ use mlp_train::data::{suggest_column, Cell as DataCell, DataError, Table, STDIN_
 use mlp_train::model_file::Model;
 use mlp_train::output_file::{OutputFile, ShortPath};
 use mlp_train::predict::{for_each_chunk, CHUNK_SAMPLES};
+use mlp_train::StopSignal;
 use nalgebra::{DMatrix, DMatrixView, DVectorView};
 
 use crate::clash::{check_outputs, Named};
 use crate::cli::PredictArgs;
 use crate::common::{create_output, load_model_with, output_error, read_table, QuotedName};
 use crate::memory;
+use crate::signals::{interrupted, Signals};
 
 /// One cell of the predictions.
 enum Cell {
@@ -70,6 +72,8 @@ enum Destination {
 /// before anything is read), the rows are forwarded and written a chunk at a time, and the
 /// file replaces its target only when the last row is written.
 pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
+    // A signal stops the run between chunks, and the unfinished output is removed.
+    let signals = Signals::install(StopSignal::new()).context("cannot install signal handlers")?;
     let destination = match &args.output {
         Some(path) if path.as_os_str() != STDIN_PATH => {
             check_outputs(
@@ -132,6 +136,13 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
         header: &header,
         model_path: &args.model,
         data_path: &args.data,
+        signals: &signals,
+        destination: match &args.output {
+            Some(path) if path.as_os_str() != STDIN_PATH => {
+                format!("{} was not written", ShortPath(path))
+            }
+            _ => "the rows before were written to stdout".to_owned(),
+        },
     };
     match destination {
         Destination::Stdout => {
@@ -180,6 +191,10 @@ struct Rows<'a> {
     /// The files, for messages.
     model_path: &'a std::path::Path,
     data_path: &'a std::path::Path,
+    /// SIGINT, SIGTERM and SIGHUP, looked at before each chunk.
+    signals: &'a Signals,
+    /// Where the rows go, for the message of an interrupted run.
+    destination: String,
 }
 
 impl Rows<'_> {
@@ -196,6 +211,10 @@ impl Rows<'_> {
         };
         let mut cells = Vec::new();
         let write_rows = |samples: Range<usize>, outputs: DMatrixView<'_, f64>| {
+            if let Some(received) = self.signals.received() {
+                let at = format!("after {} of {} rows", samples.start, inputs.ncols());
+                return Err(interrupted(received, format!("{at}; {}", self.destination)));
+            }
             let mut outputs = outputs.into_owned();
             // Regression targets trained standardized are predicted in the file's units.
             preprocessor.unscale_outputs(&mut outputs)?;

@@ -66,3 +66,13 @@ impl Drop for Signals {
         }
     }
 }
+
+/// The error that ends a run stopped by `received`: `mlp: interrupted by SIGINT: stopped
+/// {what}`, exiting with the signal's status (see [`crate::Interrupted`]).
+pub(crate) fn interrupted(received: Received, what: String) -> anyhow::Error {
+    anyhow::Error::new(crate::Interrupted {
+        signal: received.name,
+        exit_code: received.exit_code,
+        message: format!("mlp: interrupted by {}: stopped {what}", received.name),
+    })
+}

@@ -16,7 +16,6 @@ use mlp_train::human::plural;
 use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, ModelFileError, Provenance, Settings,
 };
-use mlp_train::output_file::OutputFile;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
     evaluate_prepared, train_observed, Dataset, Evaluation, MetricsKind, Optimizer, StopReason,
@@ -35,8 +34,7 @@ use crate::common::{
 use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::memory;
 use crate::output::{duration_text, print_warnings, summary_json, Progress, Verbosity};
-use crate::signals::{Received, Signals};
-use crate::Interrupted;
+use crate::signals::{interrupted, Received, Signals};
 
 /// The data made ready: the training set, the validation or test set, and what prepared them.
 struct Data {
@@ -54,7 +52,6 @@ struct Outcome {
     history: Vec<EpochRecord>,
     best_epoch: usize,
     stopped_early: bool,
-    stop_reason: StopReason,
     steps: usize,
     train: Evaluation,
     holdout: Option<Evaluation>,
@@ -102,7 +99,6 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
 
     let stop = StopSignal::new();
     let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
-    let save = args.save.as_deref().map(|path| create_output(path, "model file")).transpose()?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
     memory::check_inputs(
@@ -129,7 +125,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     // Flushed before anything else is said: a failed write is the error to report.
     let (written, log_warnings) = logs.finish()?;
     if let Some(diverged) = diverged {
-        return Err(save_diverged(args, save, &config, &data, &outcome, &diverged));
+        return Err(save_diverged(args, &config, &data, &outcome, &diverged));
     }
     let mut training_warnings = std::mem::take(&mut outcome.warnings);
     if args.init.is_some() {
@@ -146,13 +142,12 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     outcome.warnings.extend(log_warnings);
     outcome.warnings.extend(negative_r2(validation_r2, standardized_target));
 
-    if let Some(output) = save {
-        save_model(args, output, &config, &data, &outcome)?;
+    if let Some(path) = &args.save {
+        save_model(args, path, &config, &data, &outcome)?;
     }
-    let received = match outcome.stop_reason {
-        StopReason::Interrupted => signals.received(),
-        _ => None,
-    };
+    // A signal after the last step (during the final evaluation or the save) still ends the
+    // run as interrupted: the files are whole, and the caller learns it was stopped.
+    let received = signals.received();
     print_warnings(&outcome.warnings, verbosity);
     report(args, &data, &outcome, seconds, &written, received, verbosity)?;
     match received {
@@ -169,15 +164,6 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         }
         None => Ok(()),
     }
-}
-
-/// [`Interrupted`] by `received`, with what was done.
-fn interrupted(received: Received, what: String) -> anyhow::Error {
-    anyhow::Error::new(Interrupted {
-        signal: received.name,
-        exit_code: received.exit_code,
-        message: format!("mlp: interrupted by {}: stopped {what}", received.name),
-    })
 }
 
 /// A setting out of range, named by its flag.
@@ -202,10 +188,12 @@ fn setting_error(err: &TrainError) -> anyhow::Error {
     }
 }
 
-/// Writes the model with its provenance to `output` (created before training).
+/// Writes the model with its provenance to `path`, through a temporary file renamed at the
+/// end. The place was checked before training (`check_output_path`); the temporary file is
+/// made only now, so a run killed while training leaves none behind.
 fn save_model(
     args: &TrainArgs,
-    output: OutputFile,
+    path: &Path,
     config: &TrainConfig,
     data: &Data,
     outcome: &Outcome,
@@ -214,6 +202,7 @@ fn save_model(
         .map_err(anyhow::Error::msg)
         .context("the trained model does not fit its columns")?
         .with_provenance(provenance(args, config, data, outcome)?);
+    let output = create_output(path, "model file")?;
     model.save_to(output).map_err(|err| match err {
         ModelFileError::Write(err) => output_error(err, "model file"),
         err => err.into(),
@@ -224,13 +213,12 @@ fn save_model(
 /// least one step went well (a run that diverged at step 1 replaces no file).
 fn save_diverged(
     args: &TrainArgs,
-    save: Option<OutputFile>,
     config: &TrainConfig,
     data: &Data,
     outcome: &Outcome,
     diverged: &TrainError,
 ) -> anyhow::Error {
-    let (Some(output), Some(path)) = (save, &args.save) else {
+    let Some(path) = &args.save else {
         return anyhow::anyhow!("{diverged}");
     };
     if outcome.steps == 0 {
@@ -239,7 +227,7 @@ fn save_diverged(
             path.display()
         );
     }
-    match save_model(args, output, config, data, outcome) {
+    match save_model(args, path, config, data, outcome) {
         Ok(()) => anyhow::anyhow!(
             "{diverged}; saved the last finite model (the weights after step {}) to {}",
             outcome.steps,
@@ -552,7 +540,6 @@ fn train_in<T: Scalar>(
             history: report.history,
             best_epoch: report.best_epoch,
             stopped_early: report.stopped_early,
-            stop_reason: report.stop_reason,
             steps: report.steps,
         },
         diverged,

@@ -273,13 +273,12 @@ pub enum ModelFileError {
     },
     /// The layers do not make a network: shapes that do not chain, a bias of the wrong length,
     /// softmax before the output, a loss that does not fit the output, a non-finite number.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {problem}", .path.display())]
     Network {
         /// The file.
         path: PathBuf,
-        /// What is wrong.
-        #[source]
-        source: NetworkError,
+        /// What is wrong (in the message itself, not a `source`, so that it is said once).
+        problem: NetworkError,
     },
     /// `inputs` or `outputs` disagree with the network, or an invalid standardizer or class
     /// list.
@@ -450,7 +449,7 @@ impl ModelFile {
             .map(|(index, layer)| layer.into_dense(index + 1, path))
             .collect::<Result<Vec<_>, _>>()?;
         let network = Network::new(layers, loss)
-            .map_err(|source| ModelFileError::Network { path: path.to_owned(), source })?;
+            .map_err(|problem| ModelFileError::Network { path: path.to_owned(), problem })?;
         let columns_error =
             |problem: String| ModelFileError::Columns { path: path.to_owned(), problem };
         let data_error = |err: DataError| columns_error(err.to_string());

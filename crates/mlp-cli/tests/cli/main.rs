@@ -35,3 +35,6 @@ mod reliability_columns;
 // Issue #10's outputs: clashes by any spelling, devices, FIFOs, links, modes, read-only places,
 // and predict written a chunk at a time with the bytes of the whole file at once.
 mod reliability_outputs;
+// Issue #10's red-team findings: a stderr on a full disk, an interrupted predict, a fast double
+// Ctrl-C, counts of 0, messages said once.
+mod reliability_matrix;

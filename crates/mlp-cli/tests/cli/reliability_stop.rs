@@ -205,15 +205,16 @@ fn existing_files(dir: &Path) {
 #[test]
 fn bad_settings_fail_before_any_file_is_touched() {
     let iris = dataset("iris.csv");
-    // Out-of-range numbers are usage errors (exit 2, from the parser); the rest run errors.
+    // Out-of-range numbers are usage errors (exit 2, from the parser); a layer the network
+    // does not have is a run error (exit 1): the network is known only once the flags are read.
     let cases: [(&[&str], i32, &[&str]); 9] = [
-        (&["--batch-size", "0"], 1, &["--batch-size", "at least 1"]),
+        (&["--batch-size", "0"], 2, &["--batch-size", "at least 1"]),
         (&["--learning-rate=-1"], 2, &["--learning-rate", "above 0"]),
         (&["--learning-rate", "NaN"], 2, &["--learning-rate", "NaN"]),
-        (&["--grad-log-every", "0"], 1, &["--grad-log-every", "at least 1"]),
+        (&["--grad-log-every", "0"], 2, &["--grad-log-every", "at least 1"]),
         (&["--l2=-1"], 2, &["--l2", "-1"]),
         (&["--optimizer", "momentum", "--momentum", "1"], 2, &["--momentum", "[0, 1)"]),
-        (&["--epochs", "0"], 1, &["--epochs"]),
+        (&["--epochs", "0"], 2, &["--epochs", "at least 1"]),
         (&["--grad-log-layers", "3"], 1, &["--grad-log-layers", "no layer 3"]),
         (&["--hidden", "4,4", "--grad-log-layers", "4"], 1, &["--grad-log-layers", "1 to 3"]),
     ];
@@ -257,8 +258,8 @@ fn settings_are_checked_before_the_data_is_read() {
     let dir = tempfile::tempdir().unwrap();
     mlp_fails(
         dir.path(),
-        &["train", "no-such-data.csv", "--target", "y", "--batch-size", "0"],
-        &["--batch-size"],
+        &["train", "no-such-data.csv", "--target", "y", "--grad-log-layers", "5"],
+        &["--grad-log-layers", "no layer 5"],
     );
 }
 

@@ -1,0 +1,143 @@
+//! Issue #10's red-team findings on the merged fixes, end to end: a stderr that cannot be
+//! written, an interrupted `predict`, a fast double Ctrl-C, counts of 0 as usage errors, and
+//! messages said once.
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{dataset, mlp, mlp_ok, snapshot};
+
+/// Runs `mlp args…` in `dir` with stderr on `/dev/full` (every write fails with ENOSPC).
+fn with_full_stderr(dir: &Path, args: &[&str]) -> std::process::Output {
+    let full = File::options().write(true).open("/dev/full").expect("/dev/full opens");
+    Command::new(env!("CARGO_BIN_EXE_mlp"))
+        .args(args)
+        .current_dir(dir)
+        .stderr(full)
+        .stdout(Stdio::null())
+        .output()
+        .expect("the mlp binary runs")
+}
+
+#[test]
+fn a_stderr_that_cannot_be_written_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = dataset("iris.csv");
+    // Errors: exit 1, not 101 from `eprintln!` panicking.
+    let output = with_full_stderr(dir.path(), &["info", "--model", "no-such-model.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let output = with_full_stderr(dir.path(), &["train", &iris, "--target", "nope"]);
+    assert_eq!(output.status.code(), Some(1));
+    // Progress lines and warnings that cannot be shown do not fail a run.
+    let args = ["train", &iris, "--target", "species", "--epochs", "2", "--hidden", "4"];
+    let output = with_full_stderr(dir.path(), &args);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+/// The `.tmp` files in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn an_interrupted_predict_removes_its_unfinished_output_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = dataset("iris.csv");
+    // A network wide enough that predicting 60,000 rows takes seconds, not milliseconds.
+    let model_args =
+        ["train", &iris, "--target", "species", "--epochs", "1", "--hidden", "800,800"];
+    mlp_ok(dir.path(), &[&model_args[..], &["--save", "wide.json"]].concat());
+    let iris_text = std::fs::read_to_string(dataset("iris.csv")).unwrap();
+    let (header, rows) = iris_text.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    for _ in 0..400 {
+        big += rows;
+    }
+    std::fs::write(dir.path().join("big.csv"), big).unwrap();
+    std::fs::write(dir.path().join("p.csv"), "earlier predictions\n").unwrap();
+    let before = snapshot(dir.path());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
+        .args(["predict", "--model", "wide.json", "big.csv", "--output", "p.csv"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The output's temporary file exists from the start: the run is under way.
+    let started = Instant::now();
+    while temporary_files(dir.path()).is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "predict ended before it was signalled");
+        assert!(started.elapsed() < Duration::from_secs(60), "no temporary file after 60 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    assert!(stderr.contains("p.csv was not written"), "{stderr}");
+    assert_eq!(temporary_files(dir.path()), Vec::<String>::new());
+    crate::util::assert_unchanged(&before);
+}
+
+#[test]
+fn a_fast_double_ctrl_c_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = dataset("iris.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
+        .args(["train", &iris, "--target", "species", "--epochs", "100000", "-q"])
+        .args(["--save", "m.json", "--history", "h.csv"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_to_string(dir.path().join("h.csv")).unwrap_or_default().lines().count() < 3
+    {
+        assert!(child.try_wait().unwrap().is_none(), "train ended before it was signalled");
+        assert!(started.elapsed() < Duration::from_secs(60), "no history after 60 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for _ in 0..2 {
+        let pid = child.id().to_string();
+        assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(temporary_files(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_count_of_zero_is_a_usage_error_naming_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = dataset("iris.csv");
+    for flag in ["--epochs", "--batch-size", "--grad-log-every", "--grad-log-layers"] {
+        let output = mlp(dir.path(), &["train", &iris, "--target", "species", flag, "0"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains(flag) && stderr.contains("at least 1"), "{flag}: {stderr}");
+    }
+}
+
+#[test]
+fn a_model_without_layers_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = r#"{"format": "mlp-model", "version": 1, "loss": "sse", "layers": [],
+        "inputs": {"names": []}, "outputs": {"names": []}}"#;
+    std::fs::write(dir.path().join("empty.json"), model).unwrap();
+    let stderr = crate::util::mlp_fails(
+        dir.path(),
+        &["info", "--model", "empty.json"],
+        &["empty.json: a network needs at least one layer"],
+    );
+    assert_eq!(stderr.matches("at least one layer").count(), 1, "{stderr}");
+}

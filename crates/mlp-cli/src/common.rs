@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::Context;
 use mlp_core::Scalar;
 use mlp_train::data::{CsvOptions, DecimalSeparator, Table};
 use mlp_train::human::Significant;
@@ -12,6 +11,7 @@ use mlp_train::output_file::{OutputError, OutputFile, ShortPath};
 use mlp_train::{Dataset, Evaluation};
 
 use crate::cli::{CsvArgs, UnknownCategoryArg};
+use crate::StdoutError;
 
 /// The data module's options from the command line's.
 pub(crate) fn csv_options(args: &CsvArgs) -> CsvOptions {
@@ -173,8 +173,32 @@ pub(crate) fn evaluation_details(evaluation: &Evaluation) -> String {
 
 /// Writes `text` to stdout; a closed pipe comes back as an error that `main` ignores.
 pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).context("cannot write to stdout")?;
-    stdout.flush().context("cannot write to stdout")?;
+    let mut stdout = Stdout::lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
     Ok(())
+}
+
+/// Standard output whose errors are [`StdoutError`]s (inside an `io::Error` of the same kind),
+/// so that `main` can tell a closed pipe on stdout from one on a log.
+pub(crate) struct Stdout(std::io::StdoutLock<'static>);
+
+impl Stdout {
+    pub(crate) fn lock() -> Stdout {
+        Stdout(std::io::stdout().lock())
+    }
+}
+
+fn stdout_error(err: std::io::Error) -> std::io::Error {
+    std::io::Error::new(err.kind(), StdoutError(err))
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf).map_err(stdout_error)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush().map_err(stdout_error)
+    }
 }

@@ -60,12 +60,30 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// A write to standard output that failed. Only these count for [`is_broken_pipe`]: a log
+/// or an output file on a FIFO whose reader went away is an error like any other.
+#[derive(Debug)]
+pub struct StdoutError(pub std::io::Error);
+
+impl std::fmt::Display for StdoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write to stdout: {}", self.0)
+    }
+}
+
+impl std::error::Error for StdoutError {}
+
 /// True when `err` is a broken pipe on stdout (`mlp predict data.csv | head`), which is not
-/// worth an error message.
+/// worth an error message. A [`StdoutError`] is found as the error itself or inside an
+/// `io::Error` (as the stdout writer of `predict` hands it through the CSV writer).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let closed = |stdout: &StdoutError| stdout.0.kind() == std::io::ErrorKind::BrokenPipe;
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<StdoutError>().is_some_and(closed)
+            || cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                io.get_ref()
+                    .and_then(|inner| inner.downcast_ref::<StdoutError>())
+                    .is_some_and(closed)
+            })
     })
 }

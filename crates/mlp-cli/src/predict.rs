@@ -21,7 +21,7 @@ use nalgebra::{DMatrix, DMatrixView, DVectorView};
 
 use crate::clash::{check_outputs, Named};
 use crate::cli::PredictArgs;
-use crate::common::{create_output, load_model_with, output_error, read_table, QuotedName};
+use crate::common::{create_output, load_model_with, output_error, read_table, QuotedName, Stdout};
 use crate::memory;
 use crate::signals::{interrupted, Signals};
 
@@ -146,10 +146,10 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     };
     match destination {
         Destination::Stdout => {
-            let mut stdout = BufWriter::new(std::io::stdout().lock());
-            rows.write(&inputs, &mut stdout, args.json)
-                .and_then(|()| stdout.flush().map_err(Into::into))
-                .context("cannot write to stdout")
+            // Errors of stdout name it themselves (`StdoutError`); others are the run's own.
+            let mut stdout = BufWriter::new(Stdout::lock());
+            rows.write(&inputs, &mut stdout, args.json)?;
+            Ok(stdout.flush()?)
         }
         Destination::File(path, output) => {
             let context = || format!("{}: cannot write the predictions", ShortPath(&path));

@@ -141,3 +141,28 @@ fn a_model_without_layers_is_said_once() {
     );
     assert_eq!(stderr.matches("at least one layer").count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_log_whose_reader_goes_away_stops_the_run_at_once_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = dataset("iris.csv");
+    let fifo = dir.path().join("g.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // The reader takes 200 KB of the gradient log (a few steps) and goes away: the next write
+    // fails with EPIPE. Not a closed stdout: an error, and the run stops there.
+    let reader = std::thread::spawn(move || {
+        use std::io::Read;
+        let mut taken = vec![0; 200_000];
+        File::open(&fifo).unwrap().read_exact(&mut taken).unwrap();
+    });
+    let args = ["train", &iris, "--target", "species", "--epochs", "300", "-q"];
+    let output =
+        mlp(dir.path(), &[&args[..], &["--grad-log", "g.csv", "--history", "h.csv"]].concat());
+    reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("g.csv") && stderr.contains("Broken pipe"), "{stderr}");
+    let history = std::fs::read_to_string(dir.path().join("h.csv")).unwrap();
+    assert!(history.lines().count() < 10, "the run went on after the failed write:\n{history}");
+    assert!(history.ends_with('\n'));
+}

@@ -14,14 +14,16 @@ use anyhow::{bail, Context};
 use mlp_core::BatchError;
 use mlp_train::data::{suggest_column, Cell as DataCell, DataError, Table, STDIN_PATH};
 use mlp_train::model_file::Model;
-use mlp_train::output_file::{OutputFile, ShortPath};
+use mlp_train::output_file::ShortPath;
 use mlp_train::predict::{for_each_chunk, CHUNK_SAMPLES};
 use mlp_train::StopSignal;
 use nalgebra::{DMatrix, DMatrixView, DVectorView};
 
 use crate::clash::{check_outputs, Named};
 use crate::cli::PredictArgs;
-use crate::common::{create_output, load_model_with, output_error, read_table, QuotedName, Stdout};
+use crate::common::{
+    check_output_path, create_output, load_model_with, output_error, read_table, QuotedName, Stdout,
+};
 use crate::memory;
 use crate::signals::{interrupted, Signals};
 
@@ -64,13 +66,15 @@ impl Cell {
 enum Destination {
     /// Standard output (no `--output`, or `--output -`).
     Stdout,
-    /// A file, created before any work and committed when every row is written.
-    File(PathBuf, OutputFile),
+    /// A file, checked before any work, created once the rows are ready and committed when
+    /// every row is written.
+    File(PathBuf),
 }
 
-/// Runs `mlp predict`: the output is created first (a place that cannot be written fails
-/// before anything is read), the rows are forwarded and written a chunk at a time, and the
-/// file replaces its target only when the last row is written.
+/// Runs `mlp predict`: the output's place is checked first (a place that cannot be written
+/// fails before anything is read), the rows are forwarded and written a chunk at a time, and
+/// the file replaces its target only when the last row is written. Until the output is made a
+/// signal ends the process at once; after, it stops the run between chunks.
 pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     // A signal stops the run between chunks, and the unfinished output is removed.
     let signals = Signals::install(StopSignal::new()).context("cannot install signal handlers")?;
@@ -80,7 +84,9 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
                 &[Named::new("the model", &args.model), Named::new("the data", &args.data)],
                 &[Named::new("--output", path)],
             )?;
-            Destination::File(path.clone(), create_output(path, "predictions")?)
+            // The place is checked now; the file is made once the rows are ready to go.
+            check_output_path(path, "predictions")?;
+            Destination::File(path.clone())
         }
         _ => Destination::Stdout,
     };
@@ -146,12 +152,16 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
     };
     match destination {
         Destination::Stdout => {
+            signals.graceful();
             // Errors of stdout name it themselves (`StdoutError`); others are the run's own.
             let mut stdout = BufWriter::new(Stdout::lock());
             rows.write(&inputs, &mut stdout, args.json)?;
             Ok(stdout.flush()?)
         }
-        Destination::File(path, output) => {
+        Destination::File(path) => {
+            let output = create_output(&path, "predictions")?;
+            // Now an output is in flight: a signal stops between chunks and removes it.
+            signals.graceful();
             let context = || format!("{}: cannot write the predictions", ShortPath(&path));
             let (file, replacement) = output.into_parts();
             let mut writer = BufWriter::new(file);

@@ -18,8 +18,14 @@ pub(crate) struct Received {
 }
 
 /// The handlers of the signals that stop a run, installed until dropped.
+///
+/// Until [`Signals::graceful`] is called (while files are read, before any output is in
+/// flight), a signal ends the process at once with its status: there is nothing to save, and a
+/// read blocked on stdin or a FIFO would otherwise never see the flag.
 pub(crate) struct Signals {
     stop: StopSignal,
+    /// True while a signal should end the process at once.
+    at_once: Arc<AtomicBool>,
     /// Per signal, the flag its handler sets.
     received: Vec<(Received, Arc<AtomicBool>)>,
     ids: Vec<SigId>,
@@ -30,10 +36,18 @@ impl Signals {
     /// when one has already been received ends the process at once with status 130 (the logs
     /// then hold whole rows, as they are written a whole row at a time).
     pub(crate) fn install(stop: StopSignal) -> io::Result<Signals> {
-        let mut signals = Signals { stop, received: Vec::new(), ids: Vec::new() };
+        let at_once = Arc::new(AtomicBool::new(true));
+        let mut signals =
+            Signals { stop, at_once: Arc::clone(&at_once), received: Vec::new(), ids: Vec::new() };
         for (signal, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
             let exit_code = 128 + signal as u8;
             let received = Arc::new(AtomicBool::new(false));
+            // First: before any output is in flight, the signal ends the process here.
+            signals.ids.push(flag::register_conditional_shutdown(
+                signal,
+                exit_code.into(),
+                Arc::clone(&at_once),
+            )?);
             if signal == SIGINT {
                 // Registered before the flag is set: the second SIGINT finds it set and exits.
                 let id = flag::register_conditional_shutdown(
@@ -48,6 +62,12 @@ impl Signals {
             signals.received.push((Received { name, exit_code }, received));
         }
         Ok(signals)
+    }
+
+    /// From now on a signal stops the run gracefully (at the end of a step, or between chunks)
+    /// instead of ending the process: outputs are in flight and must be finished or removed.
+    pub(crate) fn graceful(&self) {
+        self.at_once.store(false, Ordering::SeqCst);
     }
 
     /// The first signal received, if any.

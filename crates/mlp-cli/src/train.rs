@@ -16,6 +16,7 @@ use mlp_train::human::plural;
 use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, ModelFileError, Provenance, Settings,
 };
+use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
     evaluate_prepared, train_observed, Dataset, Evaluation, MetricsKind, Optimizer, StopReason,
@@ -86,9 +87,24 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     .filter_map(|(flag, path)| path.as_deref().map(|path| Named::new(flag, path)))
     .collect();
     check_outputs(&inputs, &outputs)?;
-    if let Some(path) = &args.save {
-        check_output_path(path, "model file")?;
+    for (path, what) in [
+        (&args.save, "model file"),
+        (&args.grad_log, "gradient log"),
+        (&args.layer_log, "layer log"),
+        (&args.history, "history"),
+    ] {
+        if let Some(path) = path {
+            check_output_path(path, what)?;
+        }
     }
+    if let Some(test) = args.test.as_deref().filter(|test| test.as_os_str() != "-") {
+        // Found missing now, not after the training file has been read.
+        std::fs::File::open(test)
+            .with_context(|| format!("{}: could not read the file", ShortPath(test)))?;
+    }
+    // Until the logs are created, a signal ends the process at once (nothing is in flight).
+    let stop = StopSignal::new();
+    let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
     let init = args.init.as_deref().map(load_model).transpose()?;
     let n_layers = match (&init, args.hidden.as_slice()) {
         (Some(model), _) => model.network.layers().len(),
@@ -97,8 +113,6 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     };
     logging::check_grad_log_layers(args, n_layers)?;
 
-    let stop = StopSignal::new();
-    let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
     let data = prepare(args, init.as_ref())?;
     let network = build_network(args, init.as_ref(), &data)?;
     memory::check_inputs(
@@ -113,7 +127,9 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         return Err(interrupted(received, "before training; nothing was written".to_owned()));
     }
 
+    // Opening a FIFO waits for its reader: still at once. From here on, a graceful stop.
     let (dispatch, mut logs) = logging::install(args, network.layers().len(), &stop)?;
+    signals.graceful();
     let started = Instant::now();
     let (mut outcome, diverged) = match args.precision {
         PrecisionArg::F64 => train_in(network, &data, &config, dispatch, &mut logs, verbosity)?,

@@ -130,7 +130,10 @@ fn output_paths_that_cannot_be_written() {
     mlp_fails(
         dir.path(),
         &["train", &xor, "--target", "y", "--epochs", "1", "--grad-log", "no/such/dir/g.csv"],
-        &["no/such/dir/g.csv: directory no/such/dir does not exist"],
+        &[
+            "no/such/dir/g.csv: cannot write the gradient log",
+            "directory no/such/dir does not exist",
+        ],
     );
     mlp_ok(dir.path(), &["train", &xor, "--target", "y", "--epochs", "1", "--save", "m.json"]);
     mlp_fails(

@@ -166,3 +166,47 @@ fn a_log_whose_reader_goes_away_stops_the_run_at_once_naming_the_file() {
     assert!(history.lines().count() < 10, "the run went on after the failed write:\n{history}");
     assert!(history.ends_with('\n'));
 }
+
+#[test]
+fn a_signal_while_reading_a_silent_stdin_ends_the_run_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // stdin is a pipe nobody writes to: the read blocks until the signal.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
+        .args(["train", "-", "--target", "y", "--save", "m.json", "--history", "h.csv"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "train ended while stdin was open");
+    let started = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert!(started.elapsed() < Duration::from_secs(10), "the signal waited for the input");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a file was written");
+}
+
+#[test]
+fn every_output_place_and_the_test_file_are_checked_before_the_data_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // The training file does not exist either: what is reported first is what is checked first.
+    for (flag, path, needle) in [
+        ("--history", "no/dir/h.csv", "no/dir/h.csv: cannot write the history"),
+        ("--layer-log", "no/dir/l.csv", "no/dir/l.csv: cannot write the layer log"),
+        ("--grad-log", "no/dir/g.csv", "no/dir/g.csv: cannot write the gradient log"),
+        ("--test", "no-test.csv", "no-test.csv: could not read the file"),
+    ] {
+        crate::util::mlp_fails(
+            dir.path(),
+            &["train", "no-data.csv", "--target", "y", flag, path],
+            &[needle],
+        );
+    }
+}

@@ -196,7 +196,13 @@ impl CsvLogs {
         let mut written = Vec::new();
         let mut warnings = Vec::new();
         for log in &self.logs {
-            log.guard.flush()?;
+            if let Err(err) = log.guard.flush() {
+                if log.replacement.is_none() {
+                    // A write cut short (a full disk) may have left part of a row behind.
+                    trim_to_whole_rows(&log.path);
+                }
+                return Err(err.into());
+            }
             written.push(WrittenLog {
                 kind: log.kind,
                 path: log.path.clone(),
@@ -205,5 +211,53 @@ impl CsvLogs {
             warnings.extend(truncated_log(&log.path, &log.guard));
         }
         Ok((written, warnings))
+    }
+}
+
+/// Cuts a regular file after its last line break, so that a write cut short by the OS (a full
+/// disk takes what fits) leaves whole rows only. Best effort: the error being reported is the
+/// write's, and a file that cannot be reopened is left as it is.
+fn trim_to_whole_rows(path: &std::path::Path) {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = std::fs::OpenOptions::new().read(true).write(true).open(path) else {
+        return;
+    };
+    let Ok(metadata) = file.metadata() else { return };
+    if !metadata.is_file() {
+        return;
+    }
+    let len = metadata.len();
+    // A row is far shorter than this: the last line break is in the tail.
+    let tail = len.min(1 << 20);
+    let mut bytes = Vec::new();
+    if file.seek(SeekFrom::Start(len - tail)).is_err() || file.read_to_end(&mut bytes).is_err() {
+        return;
+    }
+    let keep = match bytes.iter().rposition(|&byte| byte == b'\n') {
+        Some(idx) => len - tail + idx as u64 + 1,
+        None if tail == len => 0,
+        None => return,
+    };
+    if keep < len {
+        let _ = file.set_len(keep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_cut_short_is_trimmed_and_whole_rows_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.csv");
+        std::fs::write(&path, "a,b\n1,2\n3,0.6398").unwrap();
+        trim_to_whole_rows(&path);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n1,2\n");
+        trim_to_whole_rows(&path);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n1,2\n");
+        std::fs::write(&path, "a,b").unwrap();
+        trim_to_whole_rows(&path);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
     }
 }

@@ -56,8 +56,20 @@ pub(crate) fn check_inputs(
     train: &Dataset<f64>,
     preprocessor: &Preprocessor,
     (data, no_standardize): (&Path, bool),
+    init: Option<&Path>,
 ) -> anyhow::Result<()> {
     let Err(found) = check_inputs_overflow(network, train) else { return Ok(()) };
+    if let Some(model) = init {
+        // The data was prepared by the model's own preprocessor: its weights are to blame.
+        let place = found.layer.map_or("the loss".to_owned(), |layer| format!("layer {layer}"));
+        anyhow::bail!(
+            "{}: the model's weights make {place} overflow on row {} of {}; it cannot be \
+             trained further",
+            model.display(),
+            found.row,
+            data.display()
+        );
+    }
     let names = preprocessor.input_names();
     let column = names.get(found.input).map_or("?", String::as_str);
     let place = match found.layer {

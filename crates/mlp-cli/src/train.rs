@@ -120,6 +120,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         &data.train,
         &data.preprocessor,
         (&args.data, args.no_standardize),
+        args.init.as_deref(),
     )?;
     config.metrics = Some(data.preprocessor.task().metrics_kind());
     config.stop = Some(stop.clone());

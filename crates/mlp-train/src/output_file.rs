@@ -156,8 +156,13 @@ impl OutputFile {
             return Err(OutputError::NoDirectory { path: path.to_owned(), dir });
         }
         let name = target.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
-        // Short enough that the temporary name fits in the 255 bytes a name may have.
-        let name: String = name.chars().take(64).collect();
+        // Short enough that the temporary name fits in the 255 bytes a name may have: at most
+        // 64 bytes of it, cut at a character boundary (64 characters of emoji are 256 bytes).
+        let mut cut = name.len().min(64);
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let name = &name[..cut];
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".tmp");
@@ -383,9 +388,12 @@ mod tests {
     #[test]
     fn a_name_of_255_bytes_gets_a_temporary_file_that_fits() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("n".repeat(255));
-        OutputFile::create(&path).unwrap().write_all_and_commit(b"x").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+        // 255 one-byte characters, and 63 four-byte ones (252 bytes): the cut counts bytes.
+        for name in ["n".repeat(255), "😀".repeat(63)] {
+            let path = dir.path().join(name);
+            OutputFile::create(&path).unwrap().write_all_and_commit(b"x").unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), b"x");
+        }
     }
 
     #[test]

@@ -210,3 +210,46 @@ fn every_output_place_and_the_test_file_are_checked_before_the_data_is_read() {
         );
     }
 }
+
+/// Trains a one-epoch xor model with identity hidden units as `name` in `dir`, then sets every
+/// weight to `weight` (and its standardizer's stds to `std`, when given).
+fn edited_xor_model(dir: &Path, name: &str, weight: f64, std: Option<f64>) -> String {
+    let xor = dataset("xor.csv");
+    let args = ["train", &xor, "--target", "y", "--epochs", "1", "--activation", "identity"];
+    mlp_ok(dir, &[&args[..], &["--hidden", "2", "--save", name, "-q"]].concat());
+    let path = dir.join(name);
+    let mut model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for layer in model["layers"].as_array_mut().unwrap() {
+        for row in layer["weights"].as_array_mut().unwrap() {
+            for value in row.as_array_mut().unwrap() {
+                *value = weight.into();
+            }
+        }
+    }
+    if let Some(std) = std {
+        for value in model["inputs"]["standardizer"]["std"].as_array_mut().unwrap() {
+            *value = std.into();
+        }
+    }
+    std::fs::write(&path, model.to_string()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_hostile_model_is_blamed_not_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let xor = dataset("xor.csv");
+    let huge = edited_xor_model(dir.path(), "huge.json", 1e200, None);
+    crate::util::mlp_fails(
+        dir.path(),
+        &["train", &xor, "--target", "y", "--init", &huge, "--epochs", "1"],
+        &["huge.json: the model's weights make layer 2 overflow", "xor.csv"],
+    );
+    let tiny_std = edited_xor_model(dir.path(), "tiny-std.json", 0.5, Some(1e-320));
+    crate::util::mlp_fails(
+        dir.path(),
+        &["evaluate", "--model", &tiny_std, &xor],
+        &["tiny-std.json", "standard deviation 1e-320", "too small to divide by"],
+    );
+}

@@ -81,7 +81,8 @@ impl Standardizer {
     /// A standardizer with these means and standard deviations (e.g. from a model file).
     ///
     /// Fails unless both have the same length, every mean is finite and every std is finite
-    /// and positive.
+    /// and at least `f64::MIN_POSITIVE` (a subnormal std turns every ordinary value into an
+    /// overflow; a fitted one is never that small).
     pub fn new(mean: Vec<f64>, std: Vec<f64>) -> Result<Self, DataError> {
         if mean.len() != std.len() {
             return Err(DataError::InvalidStandardizer {
@@ -97,10 +98,13 @@ impl Standardizer {
                 ),
             });
         }
-        if let Some(feature_idx) = std.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        if let Some(feature_idx) =
+            std.iter().position(|s| !(s.is_finite() && *s >= f64::MIN_POSITIVE))
+        {
             return Err(DataError::InvalidStandardizer {
                 reason: format!(
-                    "standard deviation {} of feature {} is not finite and positive",
+                    "standard deviation {:e} of feature {} is not finite and positive, or too \
+                     small to divide by",
                     std[feature_idx],
                     feature_idx + 1
                 ),

@@ -545,10 +545,28 @@ fn train_in<T: Scalar>(
         Err(err) => return Err(err.into()),
     };
     let evaluate = |set| evaluate_prepared(&network, set, &data.preprocessor);
+    let evaluated =
+        evaluate(&train).and_then(|train| Ok((train, holdout.as_ref().map(evaluate).transpose()?)));
+    let (train_evaluation, holdout_evaluation) = match (evaluated, &diverged) {
+        (Ok(evaluations), _) => evaluations,
+        // The weights before the diverging step are finite but may overflow on other rows:
+        // nothing worth saving.
+        (Err(err), Some(diverged)) => {
+            return Err(anyhow::anyhow!(
+                "{diverged}; the last finite weights (after step {}) overflow too ({err}), so no \
+                 model was saved",
+                report.steps
+            ));
+        }
+        (Err(err), None) => {
+            return Err(anyhow::Error::new(err)
+                .context("the trained network overflows on the training data"));
+        }
+    };
     Ok((
         Outcome {
-            train: evaluate(&train)?,
-            holdout: holdout.as_ref().map(evaluate).transpose()?,
+            train: train_evaluation,
+            holdout: holdout_evaluation,
             network: network.cast(),
             warnings: match diverged {
                 Some(_) => Vec::new(),

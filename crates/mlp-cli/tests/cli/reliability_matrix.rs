@@ -253,3 +253,16 @@ fn a_hostile_model_is_blamed_not_the_data() {
         &["tiny-std.json", "standard deviation 1e-320", "too small to divide by"],
     );
 }
+
+#[test]
+fn a_divergence_whose_last_finite_weights_overflow_too_says_so_and_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.json"), "an earlier model\n").unwrap();
+    let diabetes = dataset("diabetes.csv");
+    let args = ["train", &diabetes, "--target", "progression", "--optimizer", "sgd"];
+    crate::util::mlp_fails(
+        dir.path(),
+        &[&args[..], &["--learning-rate", "1e10", "--hidden", "8", "--save", "m.json"]].concat(),
+        &["training diverged at epoch 1, step", "the last finite weights", "no model was saved"],
+    );
+}

@@ -3,9 +3,10 @@
 //!
 //! Two paths clash when they name one file: for files that exist, the same device and inode
 //! (the `same-file` crate: `data.csv`, `./data.csv` and a symbolic link to it are one file);
-//! for an output that does not exist yet, the same canonical directory and file name. Standard
-//! input and output (`-`) and files that are not regular files (`/dev/null`, a FIFO) never
-//! clash.
+//! for an output that does not exist yet, the same canonical directory and file name. Two
+//! outputs that write to standard output (`-`, `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`,
+//! or the summary a command prints) clash too: their bytes would interleave. Standard input
+//! (`-` as an input) and files that are not regular files (`/dev/null`, a FIFO) never clash.
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,19 @@ enum Identity {
     Existing(Handle),
     /// A file to be created: its canonical directory joined with its name.
     New(PathBuf),
+    /// Standard output (outputs only).
+    Stdout,
+}
+
+/// The spellings of standard output as an output path.
+const STDOUT_PATHS: [&str; 4] = ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"];
+
+/// [`identity`] of an output: the spellings of standard output are [`Identity::Stdout`].
+fn output_identity(path: &Path) -> Option<Identity> {
+    match STDOUT_PATHS.iter().any(|stdout| path == Path::new(stdout)) {
+        true => Some(Identity::Stdout),
+        false => identity(path),
+    }
 }
 
 /// The file `path` names, or `None` when it cannot clash (`-`, a device, a FIFO, a directory
@@ -71,12 +85,16 @@ fn follow_links(path: &Path) -> PathBuf {
     current
 }
 
+/// What the summary a command prints on stdout is called in messages: give it as an output
+/// named `-` when the command will print one.
+pub(crate) const SUMMARY: &str = "the summary";
+
 /// Fails, naming both, when an output is the same file as an input or as another output.
 pub(crate) fn check_outputs(inputs: &[Named<'_>], outputs: &[Named<'_>]) -> anyhow::Result<()> {
     let inputs: Vec<(&Named<'_>, Identity)> =
         inputs.iter().filter_map(|named| Some((named, identity(named.path)?))).collect();
     let outputs: Vec<(&Named<'_>, Identity)> =
-        outputs.iter().filter_map(|named| Some((named, identity(named.path)?))).collect();
+        outputs.iter().filter_map(|named| Some((named, output_identity(named.path)?))).collect();
     for (output_idx, (output, id)) in outputs.iter().enumerate() {
         if let Some((input, _)) = inputs.iter().find(|(_, input_id)| input_id == id) {
             bail!(
@@ -89,6 +107,14 @@ pub(crate) fn check_outputs(inputs: &[Named<'_>], outputs: &[Named<'_>]) -> anyh
         }
         if let Some((other, _)) = outputs[..output_idx].iter().find(|(_, other_id)| other_id == id)
         {
+            if *id == Identity::Stdout {
+                bail!(
+                    "{} and {} both write to standard output; give one of them a file{}",
+                    other.what,
+                    output.what,
+                    if other.what == SUMMARY { " (or add --quiet, without --json)" } else { "" }
+                );
+            }
             bail!(
                 "{} and {} both name {}; give each output a file of its own",
                 other.what,

@@ -247,13 +247,13 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::NETWORK)]
     pub init: Option<PathBuf>,
 
-    /// Save the trained model to this file (written atomically).
-    #[arg(long, value_name = "MODEL.json")]
+    /// Save the trained model to this file (written atomically); - is stdout.
+    #[arg(long, value_name = "MODEL.json", value_parser = output_path)]
     #[arg(help_heading = heading::OUTPUT)]
     pub save: Option<PathBuf>,
 
-    /// Write every partial derivative of every logged step to this CSV file.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Write every partial derivative of every logged step to this CSV file; - is stdout.
+    #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub grad_log: Option<PathBuf>,
 
@@ -273,13 +273,13 @@ pub struct TrainArgs {
     pub grad_log_max_rows: u64,
 
     /// Write one row per weight layer and logged step (gradient norms, update ratios, dead or
-    /// saturated units) to this CSV file.
-    #[arg(long, value_name = "FILE.csv")]
+    /// saturated units) to this CSV file; - is stdout.
+    #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub layer_log: Option<PathBuf>,
 
-    /// Write one row per epoch (loss and metrics) to this CSV file.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Write one row per epoch (loss and metrics) to this CSV file; - is stdout.
+    #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub history: Option<PathBuf>,
 
@@ -645,6 +645,12 @@ fn parse_validation(text: &str) -> Result<f64, String> {
         return Err(format!("the validation fraction must be in [0, 1), found {text}"));
     }
     Ok(value)
+}
+
+/// An output path: `-` is standard output, written through `/dev/stdout` (what it is for
+/// `predict --output -` too).
+fn output_path(text: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(if text == "-" { "/dev/stdout" } else { text }))
 }
 
 /// A count that must be at least 1 (epochs, batch size, a logging interval, a layer number):

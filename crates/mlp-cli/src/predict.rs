@@ -159,8 +159,9 @@ pub(crate) fn run(args: &PredictArgs) -> anyhow::Result<()> {
             Ok(stdout.flush()?)
         }
         Destination::File(path) => {
+            // From the temporary file on, a signal stops between chunks and removes it.
+            signals.graceful_before_creating([path.as_path()]);
             let output = create_output(&path, "predictions")?;
-            // Now an output is in flight: a signal stops between chunks and removes it.
             signals.graceful();
             let context = || format!("{}: cannot write the predictions", ShortPath(&path));
             let (file, replacement) = output.into_parts();

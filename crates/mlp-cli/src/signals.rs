@@ -2,6 +2,7 @@
 //! what there is, exit 130, 143 or 129. A second SIGINT exits at once.
 
 use std::io;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -70,6 +71,16 @@ impl Signals {
         self.at_once.store(false, Ordering::SeqCst);
     }
 
+    /// [`Signals::graceful`] now, before the outputs at `paths` are created, unless one of them
+    /// is a FIFO: opening a FIFO waits for its reader, and a signal must still end that wait
+    /// (the caller then calls `graceful` once they are open). Graceful before creating a file
+    /// means a signal can never end the process between a temporary file and its removal.
+    pub(crate) fn graceful_before_creating<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) {
+        if !paths.into_iter().any(is_fifo) {
+            self.graceful();
+        }
+    }
+
     /// The first signal received, if any.
     pub(crate) fn received(&self) -> Option<Received> {
         self.received
@@ -95,4 +106,18 @@ pub(crate) fn interrupted(received: Received, what: String) -> anyhow::Error {
         exit_code: received.exit_code,
         message: format!("mlp: interrupted by {}: stopped {what}", received.name),
     })
+}
+
+/// True when `path` is a FIFO (opening it for writing waits for a reader).
+fn is_fifo(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|metadata| metadata.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }

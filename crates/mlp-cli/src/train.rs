@@ -2,7 +2,7 @@
 //! logs installed, report, save.
 
 use std::ops::ControlFlow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -23,7 +23,7 @@ use mlp_train::{
     StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
-use crate::clash::{check_outputs, Named};
+use crate::clash::{check_outputs, Named, SUMMARY};
 use crate::cli::{
     ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TrainArgs,
     UnknownCategoryArg,
@@ -86,6 +86,11 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     .into_iter()
     .filter_map(|(flag, path)| path.as_deref().map(|path| Named::new(flag, path)))
     .collect();
+    let mut outputs = outputs;
+    if args.json || verbosity != Verbosity::Quiet {
+        // The summary goes to stdout: an output there would interleave with it.
+        outputs.insert(0, Named::new(SUMMARY, Path::new("-")));
+    }
     check_outputs(&inputs, &outputs)?;
     for (path, what) in [
         (&args.save, "model file"),
@@ -128,7 +133,10 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         return Err(interrupted(received, "before training; nothing was written".to_owned()));
     }
 
-    // Opening a FIFO waits for its reader: still at once. From here on, a graceful stop.
+    // From the logs' temporary files on, a signal stops the run gracefully (opening a FIFO
+    // waits for its reader: until then a signal still ends the wait at once).
+    let logs = [&args.grad_log, &args.layer_log, &args.history];
+    signals.graceful_before_creating(logs.into_iter().flatten().map(PathBuf::as_path));
     let (dispatch, mut logs) = logging::install(args, network.layers().len(), &stop)?;
     signals.graceful();
     let started = Instant::now();

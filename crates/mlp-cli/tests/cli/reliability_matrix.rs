@@ -89,7 +89,7 @@ fn an_interrupted_predict_removes_its_unfinished_output_and_exits_130() {
 }
 
 #[test]
-fn a_fast_double_ctrl_c_leaves_no_temporary_file() {
+fn a_fast_double_ctrl_c_leaves_no_temporary_log_and_no_half_model() {
     let dir = tempfile::tempdir().unwrap();
     let iris = dataset("iris.csv");
     let mut child = Command::new(env!("CARGO_BIN_EXE_mlp"))
@@ -113,7 +113,17 @@ fn a_fast_double_ctrl_c_leaves_no_temporary_file() {
     }
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert_eq!(temporary_files(dir.path()), Vec::<String>::new());
+    // The logs were in place before the signals. The second one may end the save of the
+    // model midway (it exits at once, as asked): then an earlier model is untouched and only
+    // the model's temporary file can be left, never a log's.
+    let left: Vec<String> = temporary_files(dir.path())
+        .into_iter()
+        .filter(|name| !name.starts_with(".m.json."))
+        .collect();
+    assert_eq!(left, Vec::<String>::new());
+    if dir.path().join("m.json").exists() {
+        mlp_ok(dir.path(), &["info", "--model", "m.json"]);
+    }
 }
 
 #[test]
@@ -265,4 +275,25 @@ fn a_divergence_whose_last_finite_weights_overflow_too_says_so_and_saves_nothing
         &[&args[..], &["--learning-rate", "1e10", "--hidden", "8", "--save", "m.json"]].concat(),
         &["training diverged at epoch 1, step", "the last finite weights", "no model was saved"],
     );
+}
+
+#[test]
+fn outputs_on_standard_output_clash_with_each_other_and_with_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let iris = dataset("iris.csv");
+    let train = ["train", &iris, "--target", "species", "--epochs", "2"];
+    let fails = |extra: &[&str], needles: &[&str]| {
+        crate::util::mlp_fails(dir.path(), &[&train[..], extra].concat(), needles);
+    };
+    fails(&["--save", "/dev/stdout", "--json"], &["the summary and --save both write to standard"]);
+    fails(&["--history", "-"], &["the summary and --history both write to standard output"]);
+    fails(
+        &["--history", "-", "--layer-log", "/dev/fd/1", "-q"],
+        &["--layer-log and --history both write to standard output"],
+    );
+    // Alone, and with the summary silenced, `-` streams the log to stdout (not a file named -).
+    let history = mlp_ok(dir.path(), &[&train[..], &["--history", "-", "-q"]].concat());
+    assert!(history.starts_with("epoch,loss,"), "{history}");
+    assert_eq!(history.lines().count(), 3, "{history}");
+    assert!(!dir.path().join("-").exists());
 }

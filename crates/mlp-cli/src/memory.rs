@@ -13,6 +13,7 @@ use mlp_train::overflow::check_inputs as check_inputs_overflow;
 use mlp_train::{Dataset, TrainConfig};
 
 use crate::cli::PrecisionArg;
+use crate::common::cast_dataset;
 
 /// Fails when training a network of `sizes` (with or without biases) in `precision` with
 /// `config` on `n_samples` samples needs more than `--max-memory` or the memory available; `flag` is
@@ -57,8 +58,16 @@ pub(crate) fn check_inputs(
     preprocessor: &Preprocessor,
     (data, no_standardize): (&Path, bool),
     init: Option<&Path>,
+    precision: PrecisionArg,
 ) -> anyhow::Result<()> {
-    let Err(found) = check_inputs_overflow(network, train) else { return Ok(()) };
+    // In the precision training will use: f32 overflows near 3.4e38, far below f64.
+    let checked = match precision {
+        PrecisionArg::F64 => check_inputs_overflow(network, train),
+        PrecisionArg::F32 => {
+            check_inputs_overflow(&network.cast::<f32>(), &cast_dataset::<f32>(train))
+        }
+    };
+    let Err(found) = checked else { return Ok(()) };
     if let Some(model) = init {
         // The data was prepared by the model's own preprocessor: its weights are to blame.
         let place = found.layer.map_or("the loss".to_owned(), |layer| format!("layer {layer}"));

@@ -102,6 +102,9 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
             check_output_path(path, what)?;
         }
     }
+    if args.data.as_os_str() == "-" && args.test.as_deref().is_some_and(|test| test == "-") {
+        bail!("the training data and --test both read standard input; give one of them a file");
+    }
     if let Some(test) = args.test.as_deref().filter(|test| test.as_os_str() != "-") {
         // Found missing now, not after the training file has been read.
         std::fs::File::open(test)
@@ -126,6 +129,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         &data.preprocessor,
         (&args.data, args.no_standardize),
         args.init.as_deref(),
+        args.precision,
     )?;
     config.metrics = Some(data.preprocessor.task().metrics_kind());
     config.stop = Some(stop.clone());

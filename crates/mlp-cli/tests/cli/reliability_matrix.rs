@@ -297,3 +297,25 @@ fn outputs_on_standard_output_clash_with_each_other_and_with_the_summary() {
     assert_eq!(history.lines().count(), 3, "{history}");
     assert!(!dir.path().join("-").exists());
 }
+
+#[test]
+fn inputs_that_overflow_in_f32_name_their_column_and_stdin_is_not_read_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    // Finite in f64, past f32's 3.4e38 once squared by the loss: the column, not the rate.
+    let data = crate::util::write(
+        dir.path(),
+        "f32.csv",
+        "a,b,y\n1e19,1,1e19\n2e19,2,2e19\n3e19,1,3e19\n4e19,2,1e19\n",
+    );
+    let args = ["train", &data, "--target", "y", "--no-standardize", "--precision", "f32"];
+    crate::util::mlp_fails(
+        dir.path(),
+        &[&args[..], &["--hidden", "4", "--validation", "0"]].concat(),
+        &["f32.csv: row", "column \"a\"", "too large"],
+    );
+    crate::util::mlp_fails(
+        dir.path(),
+        &["train", "-", "--test", "-", "--target", "y"],
+        &["both read standard input"],
+    );
+}

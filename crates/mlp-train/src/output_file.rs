@@ -401,6 +401,18 @@ mod tests {
         assert_eq!(ShortPath(Path::new(&exact)).to_string(), exact);
     }
 
+    /// On Unix only `/` separates: a name ending in a backslash is an ordinary file name.
+    #[cfg(unix)]
+    #[test]
+    fn a_trailing_backslash_is_part_of_the_name_on_unix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out\\");
+        assert!(!ends_with_separator(&path));
+        assert!(ends_with_separator(Path::new("out/")));
+        OutputFile::create(&path).unwrap().write_all_and_commit(b"x").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
     #[test]
     fn directories_and_missing_directories_are_errors() {
         let dir = tempfile::tempdir().unwrap();

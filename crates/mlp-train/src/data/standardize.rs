@@ -347,6 +347,28 @@ mod tests {
         assert_eq!(Standardizer::first_overflow(&DMatrix::from_element(3, 2, 1.0)), None);
     }
 
+    /// The error names the numeric column an input comes from and its row's file line: input 2
+    /// (`y`) of sample 0, which is row 1 (0-based, `rows` = [1, 0]): line 3 under the header,
+    /// holding 4e300. Input 3 is the categorical column `c`: there is no number to show.
+    #[test]
+    fn an_overflow_is_blamed_on_the_numeric_column_and_line_of_its_input() {
+        use crate::data::{ColumnSelection, CsvOptions, Table, Task};
+        let text = "x,y,c,t\n1,2,a,0\n3,4e300,b,1\n";
+        let table = Table::from_reader(text.as_bytes(), "f.csv", &CsvOptions::default()).unwrap();
+        let data = table.select(&ColumnSelection::new(["t"]), Task::Regression).unwrap();
+        let names = ["x", "y", "c"].map(String::from);
+        let err = overflow_error(data.features(), &names, (1, 0), &[1, 0]);
+        let DataError::StandardizeOverflow { path, line, column, value } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            (path.to_str(), line, column.name.as_str(), value),
+            (Some("f.csv"), 3, "y", 4e300)
+        );
+        let err = overflow_error(data.features(), &names, (2, 0), &[1, 0]);
+        assert!(matches!(err, DataError::InvalidPreprocessor { .. }), "{err:?}");
+    }
+
     /// Where even x / std − mean / std overflows, the value becomes ∞ and `first_overflow`
     /// finds it (feature, sample).
     #[test]

@@ -117,6 +117,7 @@ mod tests {
         )
         .unwrap();
         let footprint = Footprint::of(&network);
+        assert_eq!(footprint.sizes(), [3, 7, 5, 2]);
         assert_eq!(footprint.sizes_text(), "3-7-5-2");
         assert_eq!(footprint.n_parameters(), Some(network.n_parameters() as u64));
         assert_eq!(footprint.parameter_bytes(), Some(network.n_parameters() as u64 * 4));

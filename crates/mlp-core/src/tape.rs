@@ -295,3 +295,35 @@ impl<T: Scalar> LayerFactors<'_, T> {
         self.de_dz[(to, sample)] * self.dz_dw(sample, from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use nalgebra::dmatrix;
+
+    use super::*;
+    use crate::Dense;
+
+    /// Layer 1 copies its input x; layer 2's three neurons compute x, 2x and 1e308·x. For the
+    /// batch (1, 10) the only overflow is 1e308 · 10 = ∞: layer 2, neuron 3 (1-based), sample 1
+    /// (0-based), at index 1·3 + 2 = 5 of the column-major (3 × 2) activations. 1e308 · 1 and
+    /// 1e308 · 1.5 are finite (below f64::MAX ≈ 1.797e308).
+    #[test]
+    fn first_non_finite_names_its_layer_neuron_and_sample() {
+        let network = Network::new(
+            vec![
+                Dense::new(dmatrix![1.0], None, Activation::Identity),
+                Dense::new(dmatrix![1.0; 2.0; 1e308], None, Activation::Identity),
+            ],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let mut tape = network.tape(2);
+        tape.load_inputs(dmatrix![1.0, 10.0]).unwrap();
+        network.forward(&mut tape);
+        let expected = NonFiniteActivation { layer: 2, neuron: 3, sample: 1, value: f64::INFINITY };
+        assert_eq!(tape.first_non_finite(), Some(expected));
+        tape.load_inputs(dmatrix![1.0, 1.5]).unwrap();
+        network.forward(&mut tape);
+        assert_eq!(tape.first_non_finite(), None);
+    }
+}

@@ -46,17 +46,11 @@ impl MemoryLimit {
     /// (systems other than Linux).
     pub fn system() -> MemoryLimit {
         let read = |path: &str| std::fs::read_to_string(Path::new(path)).ok();
-        let available = read("/proc/meminfo").as_deref().and_then(mem_available);
-        let cgroup =
-            match (read("/sys/fs/cgroup/memory.max"), read("/sys/fs/cgroup/memory.current")) {
-                (Some(max), Some(current)) => cgroup_room(&max, &current),
-                _ => None,
-            };
-        match (available, cgroup) {
-            (Some(a), Some(c)) => MemoryLimit::Available(a.min(c)),
-            (Some(bytes), None) | (None, Some(bytes)) => MemoryLimit::Available(bytes),
-            (None, None) => MemoryLimit::Unknown,
-        }
+        system_limit(
+            read("/proc/meminfo").as_deref(),
+            read("/sys/fs/cgroup/memory.max").as_deref(),
+            read("/sys/fs/cgroup/memory.current").as_deref(),
+        )
     }
 
     /// The limit in bytes, if there is one.
@@ -65,6 +59,21 @@ impl MemoryLimit {
             MemoryLimit::Given(bytes) | MemoryLimit::Available(bytes) => Some(bytes),
             MemoryLimit::Unknown => None,
         }
+    }
+}
+
+/// [`MemoryLimit::system`] from the texts of `/proc/meminfo` and of the cgroup's `memory.max`
+/// and `memory.current` (`None` where a file cannot be read).
+fn system_limit(meminfo: Option<&str>, max: Option<&str>, current: Option<&str>) -> MemoryLimit {
+    let available = meminfo.and_then(mem_available);
+    let cgroup = match (max, current) {
+        (Some(max), Some(current)) => cgroup_room(max, current),
+        _ => None,
+    };
+    match (available, cgroup) {
+        (Some(a), Some(c)) => MemoryLimit::Available(a.min(c)),
+        (Some(bytes), None) | (None, Some(bytes)) => MemoryLimit::Available(bytes),
+        (None, None) => MemoryLimit::Unknown,
     }
 }
 
@@ -230,6 +239,25 @@ mod tests {
         assert_eq!(cgroup_room("max\n", "100\n"), None);
         assert_eq!(cgroup_room("1000\n", "100\n"), Some(900));
         assert_eq!(cgroup_room("1000\n", "2000\n"), Some(0));
+        assert_eq!(mem_available("MemAvailable: 4096\n"), Some(4096));
+        assert_eq!(mem_available("MemAvailable: 4 MB\n"), None);
+    }
+
+    /// The smaller of MemAvailable (4 kB = 4,096 bytes) and the cgroup's room (max − current),
+    /// whichever of the two is there.
+    #[test]
+    fn the_system_limit_is_the_smaller_of_mem_available_and_the_cgroups_room() {
+        let meminfo = Some("MemAvailable: 4 kB\n");
+        let limit = |max, current| system_limit(meminfo, max, current);
+        // 1000 − 100 = 900 < 4096.
+        assert_eq!(limit(Some("1000\n"), Some("100\n")), MemoryLimit::Available(900));
+        // 10000 − 100 = 9900 > 4096.
+        assert_eq!(limit(Some("10000\n"), Some("100\n")), MemoryLimit::Available(4096));
+        assert_eq!(limit(Some("max\n"), Some("100\n")), MemoryLimit::Available(4096));
+        assert_eq!(limit(Some("1000\n"), None), MemoryLimit::Available(4096));
+        assert_eq!(system_limit(None, Some("1000\n"), Some("100\n")), MemoryLimit::Available(900));
+        assert_eq!(system_limit(None, Some("max\n"), Some("100\n")), MemoryLimit::Unknown);
+        assert_eq!(system_limit(Some("MemTotal: 1 kB\n"), None, None), MemoryLimit::Unknown);
     }
 
     /// The training count, term by term, for iris with the defaults (Adam, batch 32).
@@ -279,6 +307,8 @@ mod tests {
     fn bytes_read_in_binary_units() {
         assert_eq!(Bytes(0).to_string(), "0 bytes");
         assert_eq!(Bytes(1023).to_string(), "1023 bytes");
+        // 1024 / 1024 = 1.0: the first number in KiB.
+        assert_eq!(Bytes(1024).to_string(), "1.0 KiB");
         assert_eq!(Bytes(1536).to_string(), "1.5 KiB");
         assert_eq!(Bytes(62_052_000_000).to_string(), "57.8 GiB");
         assert_eq!(Bytes(u64::MAX).to_string(), "16.0 EiB");

@@ -409,6 +409,30 @@ mod tests {
         assert_eq!(ShortPath(Path::new(&exact)).to_string(), exact);
     }
 
+    /// On Unix only `/` separates: a name ending in a backslash is an ordinary file name.
+    #[cfg(unix)]
+    #[test]
+    fn a_trailing_backslash_is_part_of_the_name_on_unix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out\\");
+        assert!(!ends_with_separator(&path));
+        assert!(ends_with_separator(Path::new("out/")));
+        OutputFile::create(&path).unwrap().write_all_and_commit(b"x").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    /// A path under a regular file: looking it up fails with "not a directory", which is the
+    /// error, not a missing directory (the parent exists, as a file).
+    #[test]
+    fn a_path_under_a_file_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file.csv");
+        std::fs::write(&file, "kept").unwrap();
+        let err = OutputFile::create(file.join("out.json")).unwrap_err();
+        assert!(matches!(err, OutputError::Io { .. }), "{err:?}");
+        assert_eq!(std::fs::read(&file).unwrap(), b"kept");
+    }
+
     #[test]
     fn directories_and_missing_directories_are_errors() {
         let dir = tempfile::tempdir().unwrap();

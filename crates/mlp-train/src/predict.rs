@@ -148,6 +148,34 @@ mod tests {
         }
     }
 
+    /// 2,050 = 3 · 683 + 1: the first chunk gets the one left over. 7 in chunks of at most 3:
+    /// 7 = 3 · 2 + 1, so 3, 2 and 2.
+    #[test]
+    fn chunks_are_as_even_as_possible() {
+        assert_eq!(chunks(2050, 1024).collect::<Vec<_>>(), [0..684, 684..1367, 1367..2050]);
+        assert_eq!(chunks(7, 3).collect::<Vec<_>>(), [0..3, 3..5, 5..7]);
+        assert_eq!(chunks(0, 1024).count(), 0);
+    }
+
+    /// chunks(5, 2) are 0..2, 2..4 and 4..5: the ∞ in column 3 is sample 1 of the second
+    /// chunk, named as sample 3 of the whole matrix, after the first chunk only was handed on.
+    #[test]
+    fn a_non_finite_output_is_named_by_its_column_in_the_whole_matrix() {
+        let dense = mlp_core::Dense::new(nalgebra::dmatrix![2.0], None, Activation::Identity);
+        let network = Network::new(vec![dense], Loss::MeanSquared).unwrap();
+        let inputs = nalgebra::dmatrix![0.0, 1.0, 2.0, f64::INFINITY, 4.0];
+        let mut seen = Vec::new();
+        let err = for_each_chunk(&network, &inputs, 2, |samples, _| {
+            seen.push(samples);
+            Ok::<(), BatchError>(())
+        })
+        .unwrap_err();
+        let found =
+            mlp_core::NonFiniteActivation { layer: 1, neuron: 1, sample: 3, value: f64::INFINITY };
+        assert_eq!(err, BatchError::NonFinite(found));
+        assert_eq!((seen.len(), seen.first()), (1, Some(&(0..2))));
+    }
+
     #[test]
     fn inputs_of_another_width_are_an_error_before_any_chunk() {
         let network = network(&[3, 1], Activation::Identity, Loss::MeanSquared);

@@ -612,6 +612,55 @@ mod tests {
         assert_eq!(network, before, "the weights before step 1 are kept");
     }
 
+    /// A 1-2-1 network with tanh hidden neurons whose first weight is 1e308: for the input 2,
+    /// z = 2e308 = ∞ but a = tanh(∞) = 1 is finite, and layer 1 is still named. With finite
+    /// activations, a NaN in layer 2's gradients (the second block: no biases) names layer 2.
+    #[test]
+    fn first_non_finite_names_the_layer_of_activations_then_of_gradients() {
+        let network = Network::new(
+            vec![
+                mlp_core::Dense::new(nalgebra::dmatrix![1e308; 1.0], None, Activation::Tanh),
+                mlp_core::Dense::new(nalgebra::dmatrix![1.0, 1.0], None, Activation::Identity),
+            ],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let mut tape = network.tape(1);
+        let mut gradients = Gradients::zeros(&network);
+        tape.load_inputs(nalgebra::dmatrix![0.5]).unwrap();
+        network.forward(&mut tape);
+        assert_eq!(first_non_finite(&tape, &gradients), (None, NonFinite::Loss));
+        gradients.blocks_mut().nth(1).unwrap()[0] = f64::NAN;
+        assert_eq!(first_non_finite(&tape, &gradients), (Some(2), NonFinite::Gradients));
+        tape.load_inputs(nalgebra::dmatrix![2.0]).unwrap();
+        network.forward(&mut tape);
+        assert_eq!(tape.factors(0).z[(0, 0)], f64::INFINITY);
+        assert_eq!(tape.factors(0).a[(0, 0)], 1.0);
+        assert_eq!(first_non_finite(&tape, &gradients), (Some(1), NonFinite::Activations));
+    }
+
+    /// `restore` puts back what `remember` copied last; `first_non_finite_layer` counts from 1
+    /// and looks at the weights and at the biases (XOR 2-8-1: blocks w₁, b₁, w₂, b₂).
+    #[test]
+    fn last_finite_restores_what_it_remembered_and_names_the_layer() {
+        let (mut network, _) = xor();
+        let mut last = LastFinite::new(&network);
+        network.parameter_blocks_mut().for_each(|block| block.fill(0.5));
+        let remembered = network.clone();
+        last.remember(&network);
+        network.parameter_blocks_mut().for_each(|block| block.fill(-2.0));
+        assert_eq!(LastFinite::first_non_finite_layer(&network), None);
+        last.restore(&mut network);
+        assert_eq!(network, remembered);
+        network.parameter_blocks_mut().nth(3).unwrap()[0] = f64::INFINITY;
+        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(2));
+        last.restore(&mut network);
+        network.parameter_blocks_mut().nth(2).unwrap()[5] = f64::NAN;
+        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(2));
+        network.parameter_blocks_mut().next().unwrap()[0] = f64::NAN;
+        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(1));
+    }
+
     #[test]
     fn non_finite_activations_name_their_layer() {
         let (mut network, data) = identity_xor();

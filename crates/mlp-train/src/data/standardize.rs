@@ -325,6 +325,54 @@ mod tests {
         assert!(unit <= 3e200 && 3e200 < 2.0 * unit && unit.log2().fract() == 0.0);
     }
 
+    /// The rounding bound `n·ε·var + (n·mean·ε)²` (ε = 2⁻⁵²), on its two edges, by hand:
+    /// - 1e8 and 1e8 + 4·ulp(1e8) = 1e8 + 2⁻²⁴: mean 1e8 + 2⁻²⁵, var = (2⁻²⁵)² = 2⁻⁵⁰ ≈ 8.9e-16,
+    ///   within (2 · 1e8 · ε)² ≈ 1.97e-15 of 0: constant, std 1 (with (n + mean)·ε, the bound
+    ///   would be ≈ 4.9e-16 and the std 2⁻²⁵).
+    /// - −1e-5 and 1e-5: mean 0, var = 1e-10, far above 2 · ε · 1e-10 ≈ 4.4e-26: std 1e-5
+    ///   (with n·ε / var the bound would be ≈ 4.4e-6 and the std 1).
+    #[test]
+    fn the_constant_feature_bound_is_n_eps_var_plus_n_mean_eps_squared() {
+        let near = 1e8 + 2.0_f64.powi(-24);
+        let standardizer = Standardizer::fit(&DMatrix::from_row_slice(1, 2, &[1e8, near]));
+        assert_eq!(standardizer.std(), [1.0]);
+        assert_eq!(standardizer.mean(), [1e8 + 2.0_f64.powi(-25)]);
+        let standardizer = Standardizer::fit(&DMatrix::from_row_slice(1, 2, &[-1e-5, 1e-5]));
+        assert_eq!(standardizer.mean(), [0.0]);
+        assert_relative_eq!(standardizer.std()[0], 1e-5, max_relative = 1e-15);
+    }
+
+    /// (feature, sample) of the first non-finite value in sample order: a (3 × 2) matrix in
+    /// column-major order has (2, 0) at index 2, before the NaN at (0, 1), index 3.
+    #[test]
+    fn first_overflow_is_feature_and_sample() {
+        let values = DMatrix::from_row_slice(3, 2, &[1.0, f64::NAN, 2.0, 3.0, f64::INFINITY, 4.0]);
+        assert_eq!(Standardizer::first_overflow(&values), Some((2, 0)));
+        assert_eq!(Standardizer::first_overflow(&DMatrix::from_element(3, 2, 1.0)), None);
+    }
+
+    /// The error names the numeric column an input comes from and its row's file line: input 2
+    /// (`y`) of sample 0, which is row 1 (0-based, `rows` = [1, 0]): line 3 under the header,
+    /// holding 4e300. Input 3 is the categorical column `c`: there is no number to show.
+    #[test]
+    fn an_overflow_is_blamed_on_the_numeric_column_and_line_of_its_input() {
+        use crate::data::{ColumnSelection, CsvOptions, Table, Task};
+        let text = "x,y,c,t\n1,2,a,0\n3,4e300,b,1\n";
+        let table = Table::from_reader(text.as_bytes(), "f.csv", &CsvOptions::default()).unwrap();
+        let data = table.select(&ColumnSelection::new(["t"]), Task::Regression).unwrap();
+        let names = ["x", "y", "c"].map(String::from);
+        let err = overflow_error(data.features(), &names, (1, 0), &[1, 0]);
+        let DataError::StandardizeOverflow { path, line, column, value } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            (path.to_str(), line, column.name.as_str(), value),
+            (Some("f.csv"), 3, "y", 4e300)
+        );
+        let err = overflow_error(data.features(), &names, (2, 0), &[1, 0]);
+        assert!(matches!(err, DataError::InvalidPreprocessor { .. }), "{err:?}");
+    }
+
     /// Where even x / std − mean / std overflows, the value becomes ∞ and `first_overflow`
     /// finds it (feature, sample).
     #[test]

@@ -12,25 +12,20 @@ use crate::util::{assert_unchanged, dataset, mlp, mlp_fails, mlp_ok, snapshot, w
 /// The logs of [`spawn_long_run`].
 const LOGS: [&str; 3] = ["g.csv", "h.csv", "l.csv"];
 
+/// `mlp train iris --target species` with `--save m.json` and every log ([`LOGS`]).
+fn every_output(iris: &str) -> Vec<&str> {
+    let outputs = ["--save", "m.json", "--grad-log", "g.csv", "--history", "h.csv"];
+    let mut args = vec!["train", iris, "--target", "species"];
+    args.extend_from_slice(&outputs);
+    args.extend_from_slice(&["--layer-log", "l.csv"]);
+    args
+}
+
 /// Starts the run: iris for 100,000 epochs with every log and `--save`, plus `extra`.
 fn spawn_long_run(dir: &Path, extra: &[&str]) -> Child {
     let iris = dataset("iris.csv");
-    let mut args = vec![
-        "train",
-        &iris,
-        "--target",
-        "species",
-        "--epochs",
-        "100000",
-        "--save",
-        "m.json",
-        "--grad-log",
-        "g.csv",
-        "--history",
-        "h.csv",
-        "--layer-log",
-        "l.csv",
-    ];
+    let mut args = every_output(&iris);
+    args.extend_from_slice(&["--epochs", "100000"]);
     args.extend_from_slice(extra);
     Command::new(env!("CARGO_BIN_EXE_mlp"))
         .args(&args)
@@ -221,20 +216,7 @@ fn bad_settings_fail_before_any_file_is_touched() {
     for (extra, code, needles) in cases {
         let dir = tempfile::tempdir().unwrap();
         existing_files(dir.path());
-        let mut args = vec![
-            "train",
-            &iris,
-            "--target",
-            "species",
-            "--save",
-            "m.json",
-            "--grad-log",
-            "g.csv",
-            "--history",
-            "h.csv",
-            "--layer-log",
-            "l.csv",
-        ];
+        let mut args = every_output(&iris);
         args.extend_from_slice(extra);
         if code == 1 {
             mlp_fails(dir.path(), &args, needles);

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use mlp_train::output_file::ShortPath;
+use mlp_train::output_file::{replaced_path, ShortPath};
 use same_file::Handle;
 
 /// A path given on the command line and what it is, for messages: `--save`, `the training
@@ -59,8 +59,8 @@ fn identity(path: &Path) -> Option<Identity> {
         Ok(metadata) if metadata.is_file() => Handle::from_path(path).ok().map(Identity::Existing),
         Ok(_) => None,
         Err(_) => {
-            // A dangling link names the file it would create.
-            let path = &follow_links(path);
+            // A dangling link names the file it would create (as the output will follow it).
+            let path = &replaced_path(path).ok().flatten()?;
             let name = path.file_name()?;
             let dir = match path.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -69,20 +69,6 @@ fn identity(path: &Path) -> Option<Identity> {
             Some(Identity::New(dir.canonicalize().ok()?.join(name)))
         }
     }
-}
-
-/// `path` with the symbolic links of its last component followed, as far as they lead (up to
-/// 40 of them, as Linux allows).
-fn follow_links(path: &Path) -> PathBuf {
-    let mut current = path.to_owned();
-    for _ in 0..40 {
-        let Ok(link) = std::fs::read_link(&current) else { break };
-        current = match current.parent() {
-            Some(parent) if link.is_relative() => parent.join(link),
-            _ => link,
-        };
-    }
-    current
 }
 
 /// What the summary a command prints on stdout is called in messages: give it as an output

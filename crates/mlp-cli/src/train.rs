@@ -69,9 +69,6 @@ struct Outcome {
 /// flushes the logs, saves the model and returns [`Interrupted`]; a divergence keeps the logs
 /// whole and saves the last finite model before failing.
 pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> {
-    if args.epochs == 0 {
-        bail!("--epochs must be at least 1");
-    }
     let mut config = train_config(args, MetricsKind::Classification);
     config.validate().map_err(|err| setting_error(&err))?;
     let mut inputs = vec![Named::new("the training data", &args.data)];

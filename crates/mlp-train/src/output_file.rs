@@ -264,6 +264,17 @@ fn ends_with_separator(path: &Path) -> bool {
     text.last().is_some_and(|&byte| byte == b'/' || (cfg!(windows) && byte == b'\\'))
 }
 
+/// The file that committing an output at `path` replaces: `path` with the symbolic links of
+/// its last component followed (a dangling link names the file it would create); `None` when
+/// the output is written directly (a device, a FIFO, a descriptor in `/proc`). What
+/// [`OutputFile::create`] does, for callers that compare outputs before creating them.
+pub fn replaced_path(path: &Path) -> io::Result<Option<PathBuf>> {
+    Ok(match locate(path)? {
+        Target::Replace(target) => Some(target),
+        Target::Direct => None,
+    })
+}
+
 /// Where an output goes.
 enum Target {
     /// A regular file, or a name still to be created: written beside it and renamed over it.

@@ -40,3 +40,6 @@ mod data;
 
 // README.md's set-up and example commands: CI runs the test command, every mlp command parses.
 mod readme;
+
+// bench/compare, the comparison harness of BENCHMARKS.md: its self-test and command line.
+mod bench_harness;

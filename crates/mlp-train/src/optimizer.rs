@@ -146,52 +146,86 @@ impl<T: Scalar> OptimizerState<T> {
         l2: f64,
     ) {
         self.steps += 1;
+        let rule = match self.optimizer {
+            Optimizer::Sgd => Rule::Sgd,
+            Optimizer::Momentum { momentum } => {
+                Rule::Momentum { mu: T::from_f64_value(momentum), nesterov: false }
+            }
+            Optimizer::Nesterov { momentum } => {
+                Rule::Momentum { mu: T::from_f64_value(momentum), nesterov: true }
+            }
+            Optimizer::Adam { beta1, beta2, epsilon } => Rule::Adam {
+                b1: T::from_f64_value(beta1),
+                b2: T::from_f64_value(beta2),
+                correction1: T::one() - T::from_f64_value(beta1.powi(self.steps)),
+                correction2: T::one() - T::from_f64_value(beta2.powi(self.steps)),
+                epsilon: T::from_f64_value(epsilon),
+            },
+        };
         let eta = T::from_f64_value(learning_rate);
         let decay = T::from_f64_value(l2);
-        let blocks = network.parameter_blocks_mut().zip(gradients.blocks());
-        // Blocks alternate weights, [bias] per layer; only weights decay.
-        let is_weight = weight_block_flags(gradients);
-        for (index, ((parameters, gradient), decays)) in blocks.zip(is_weight).enumerate() {
-            let decay = if decays { decay } else { T::zero() };
-            match self.optimizer {
-                Optimizer::Sgd => {
-                    for (w, &g) in parameters.iter_mut().zip(gradient) {
-                        *w -= eta * (g + decay * *w);
-                    }
+        assert_eq!(gradients.n_layers(), network.layers().len(), "gradients of another network");
+        // Blocks in the order of `Network::parameter_blocks`: per layer, the weights, which
+        // decay, then the biases, which do not. Reached by layer, without iterator adaptors over
+        // the whole network, which cost more than a tiny network's arithmetic.
+        let mut block = 0;
+        for layer in 0..gradients.n_layers() {
+            let (weights, bias) = network.layer_parameters_mut(layer);
+            let weight_gradient = gradients.weights(layer).as_slice();
+            self.update(rule, weights, weight_gradient, eta, decay, block);
+            block += 1;
+            if let (Some(bias), Some(bias_gradient)) = (bias, gradients.bias(layer)) {
+                self.update(rule, bias, bias_gradient.as_slice(), eta, T::zero(), block);
+                block += 1;
+            }
+        }
+    }
+
+    /// Applies `rule` to one block of parameters with its gradient and state (block `index`).
+    #[inline]
+    fn update(
+        &mut self,
+        rule: Rule<T>,
+        parameters: &mut [T],
+        gradient: &[T],
+        eta: T,
+        decay: T,
+        index: usize,
+    ) {
+        assert_eq!(parameters.len(), gradient.len(), "gradients of another network");
+        match rule {
+            Rule::Sgd => {
+                for (w, &g) in parameters.iter_mut().zip(gradient) {
+                    *w -= eta * (g + decay * *w);
                 }
-                Optimizer::Momentum { momentum } | Optimizer::Nesterov { momentum } => {
-                    let mu = T::from_f64_value(momentum);
-                    let nesterov = matches!(self.optimizer, Optimizer::Nesterov { .. });
-                    for ((w, &g), v) in
-                        parameters.iter_mut().zip(gradient).zip(&mut self.first[index])
-                    {
-                        let g = g + decay * *w;
-                        *v = mu * *v + g;
-                        *w -= if nesterov { eta * (g + mu * *v) } else { eta * *v };
-                    }
+            }
+            Rule::Momentum { mu, nesterov } => {
+                for ((w, &g), v) in parameters.iter_mut().zip(gradient).zip(&mut self.first[index])
+                {
+                    let g = g + decay * *w;
+                    *v = mu * *v + g;
+                    *w -= if nesterov { eta * (g + mu * *v) } else { eta * *v };
                 }
-                Optimizer::Adam { beta1, beta2, epsilon } => {
-                    let (b1, b2) = (T::from_f64_value(beta1), T::from_f64_value(beta2));
-                    let correction1 = T::one() - T::from_f64_value(beta1.powi(self.steps));
-                    let correction2 = T::one() - T::from_f64_value(beta2.powi(self.steps));
-                    let epsilon = T::from_f64_value(epsilon);
-                    let moments = self.first[index].iter_mut().zip(&mut self.second[index]);
-                    for ((w, &g), (m, s)) in parameters.iter_mut().zip(gradient).zip(moments) {
-                        let g = g + decay * *w;
-                        *m = b1 * *m + (T::one() - b1) * g;
-                        *s = b2 * *s + (T::one() - b2) * g * g;
-                        let m_hat = *m / correction1;
-                        let s_hat = *s / correction2;
-                        *w -= eta * m_hat / (s_hat.sqrt() + epsilon);
-                    }
+            }
+            Rule::Adam { b1, b2, correction1, correction2, epsilon } => {
+                let moments = self.first[index].iter_mut().zip(&mut self.second[index]);
+                for ((w, &g), (m, s)) in parameters.iter_mut().zip(gradient).zip(moments) {
+                    let g = g + decay * *w;
+                    *m = b1 * *m + (T::one() - b1) * g;
+                    *s = b2 * *s + (T::one() - b2) * g * g;
+                    let m_hat = *m / correction1;
+                    let s_hat = *s / correction2;
+                    *w -= eta * m_hat / (s_hat.sqrt() + epsilon);
                 }
             }
         }
     }
 }
 
-/// For each block of [`Gradients::blocks`], whether it holds weights (true) or biases.
-fn weight_block_flags<T: Scalar>(gradients: &Gradients<T>) -> impl Iterator<Item = bool> + '_ {
-    (0..gradients.n_layers())
-        .flat_map(|layer| std::iter::once(true).chain(gradients.bias(layer).map(|_| false)))
+/// An [`Optimizer`] with its constants for one step in the network's float type.
+#[derive(Clone, Copy)]
+enum Rule<T> {
+    Sgd,
+    Momentum { mu: T, nesterov: bool },
+    Adam { b1: T, b2: T, correction1: T, correction2: T, epsilon: T },
 }

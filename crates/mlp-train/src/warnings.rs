@@ -214,7 +214,9 @@ pub fn training_warnings(config: &TrainConfig, report: &TrainReport) -> Vec<Warn
         Some((_, warning)) => warnings.push(warning),
         None => {
             let fraction = growth(report.initial_loss, last.loss);
-            if report.history.len() >= 2 && fraction.is_some_and(|f| f > NOT_LEARNING_FRACTION) {
+            // Epochs are numbered from 1: the last one's number counts them, whether the
+            // history kept them all or not (`TrainConfig::keep_history`).
+            if last.epoch >= 2 && fraction.is_some_and(|f| f > NOT_LEARNING_FRACTION) {
                 warnings
                     .push(Warning::NotLearning { initial: report.initial_loss, last: last.loss });
             }

@@ -485,6 +485,35 @@ mod tests {
         }
     }
 
+    /// Epochs 0.1 ms apart: the bar shows the first, then one every 1/20 s of the records'
+    /// clock, and the last when the run finishes.
+    #[test]
+    fn the_bar_is_updated_at_most_20_times_a_second() {
+        let term = RecordingTerm { width: 80, lines: Arc::default() };
+        let mut progress =
+            Progress::bar(1000, ProgressDrawTarget::term_like(Box::new(term.clone())), || 80);
+        let mut record = wide_record();
+        let shown = |progress: &Progress| match progress {
+            Progress::Bar { shown, .. } => shown.map(|(epoch, _)| epoch),
+            _ => unreachable!("a bar"),
+        };
+        let mut epochs_shown = Vec::new();
+        for epoch in 1..1000 {
+            record.epoch = epoch;
+            record.seconds = epoch as f64 * 1e-4;
+            progress.epoch(&record);
+            if shown(&progress) != epochs_shown.last().copied() {
+                epochs_shown.extend(shown(&progress));
+            }
+        }
+        // 0.05 s apart on the records' clock: epochs 1, 501 (500 × 0.1 ms later).
+        assert_eq!(epochs_shown, [1, 501]);
+        progress.finish(Some(&record));
+        let lines = term.lines.lock().unwrap();
+        let last = lines.iter().rev().find(|line| !line.trim().is_empty()).expect("a line drawn");
+        assert!(last.starts_with("epoch  999/1000 "), "{last}");
+    }
+
     #[test]
     fn elapsed_eta_and_rate() {
         let record = EpochRecord { epoch: 50, seconds: 2.0, ..EpochRecord::default() };

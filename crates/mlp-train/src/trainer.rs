@@ -298,6 +298,7 @@ pub fn train_observed<T: Scalar>(
     let mut last_finite = LastFinite::new(network);
     let stop = config.stop.as_ref();
     let n_batches = training.len().div_ceil(config.batch_size);
+    let mut steps_to_log = 0;
 
     for epoch in 1..=config.epochs {
         let _epoch = events::epoch_span(epoch).entered();
@@ -321,7 +322,10 @@ pub fn train_observed<T: Scalar>(
                 return Err(TrainError::Diverged { epoch, step, loss, layer, quantity });
             }
             accumulator.add(tape.outputs(), tape.targets(), loss);
-            let logging = (step - 1) % config.log_every == 0 && step_log.wanted();
+            // Steps 1, 1 + n, 1 + 2n, … for `log_every` n, counted down (no division a step).
+            let due = steps_to_log == 0;
+            steps_to_log = if due { config.log_every - 1 } else { steps_to_log - 1 };
+            let logging = due && step_log.wanted();
             if logging {
                 step_log.remember(network);
             }
@@ -628,6 +632,42 @@ mod tests {
         let config = TrainConfig { epochs: best, patience: None, ..config };
         train(&mut stopped_at_best, &data, None, &config).unwrap();
         assert_eq!(network, stopped_at_best);
+    }
+
+    /// Without `keep_history` the report holds the last record only, the same as a full run's
+    /// last (but for the clock), and the same weights.
+    #[test]
+    fn a_report_without_history_keeps_the_last_record() {
+        let (mut kept, data) = xor();
+        let full = train(&mut kept, &data, None, &config()).unwrap();
+        let (mut network, _) = xor();
+        let config = TrainConfig { keep_history: false, ..config() };
+        let last_only = train(&mut network, &data, None, &config).unwrap();
+        assert_eq!(last_only.history.len(), 1);
+        let seconds = last_only.history[0].seconds;
+        assert_eq!(last_only.history[0], EpochRecord { seconds, ..full.history[49] });
+        assert_eq!((last_only.steps, last_only.best_epoch), (200, 50));
+        assert_eq!(network, kept);
+    }
+
+    /// The clock is read at most every `INTERVAL` once epochs are short, always when asked for
+    /// an exact reading, and never goes back.
+    #[test]
+    fn the_epoch_clock_reads_less_often_than_short_epochs_end() {
+        let mut clock = EpochClock::start();
+        let mut readings = vec![clock.seconds(false)];
+        for _ in 0..100_000 {
+            readings.push(clock.seconds(false));
+        }
+        assert!(readings.windows(2).all(|pair| pair[0] <= pair[1]), "never back");
+        let mut distinct = readings.clone();
+        distinct.dedup();
+        // 100,000 calls take far less than 100,000 intervals of 0.1 ms.
+        assert!(distinct.len() < readings.len() / 10, "{} readings", distinct.len());
+        let before = clock.seconds(false);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let exact = clock.seconds(true);
+        assert!(exact >= before + 0.002, "{before} then {exact}");
     }
 
     /// The XOR network with identity activations, on targets of ±1e3.

@@ -335,6 +335,14 @@ mod tests {
         // One epoch of one step (the tutorial's): its loss is the untrained network's.
         let one_epoch = report((0.024, None), &[(0.024, None)]);
         assert_eq!(training_warnings(&TrainConfig::default(), &one_epoch), []);
+        // A history that kept only its last record (`TrainConfig::keep_history` false): the
+        // record's number says two epochs ran.
+        let mut last_only = report((1.0, None), &[(0.99, None), (0.95, None)]);
+        last_only.history.remove(0);
+        assert_eq!(
+            kinds(&training_warnings(&TrainConfig::default(), &last_only)),
+            ["not-learning"]
+        );
     }
 
     #[test]

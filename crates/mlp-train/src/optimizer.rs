@@ -145,6 +145,36 @@ impl<T: Scalar> OptimizerState<T> {
         learning_rate: f64,
         l2: f64,
     ) {
+        self.step_blocks::<false>(network, gradients, learning_rate, l2, &mut []);
+    }
+
+    /// [`OptimizerState::step`] that also keeps every parameter's value before the update in
+    /// `before` (one vector per block of [`Network::parameter_blocks`], of the block's length)
+    /// and returns the first 1-based layer whose parameters the update made NaN or infinite,
+    /// if any: the copy and the check of a training loop that undoes a step which overflowed,
+    /// done in the update's own pass over the parameters. Allocates nothing.
+    ///
+    /// Panics if `before` is not shaped like the network's blocks.
+    pub fn step_checked(
+        &mut self,
+        network: &mut Network<T>,
+        gradients: &Gradients<T>,
+        learning_rate: f64,
+        l2: f64,
+        before: &mut [Vec<T>],
+    ) -> Option<usize> {
+        self.step_blocks::<true>(network, gradients, learning_rate, l2, before)
+    }
+
+    /// The step, with `before` and the check when `KEEP`.
+    fn step_blocks<const KEEP: bool>(
+        &mut self,
+        network: &mut Network<T>,
+        gradients: &Gradients<T>,
+        learning_rate: f64,
+        l2: f64,
+        before: &mut [Vec<T>],
+    ) -> Option<usize> {
         self.steps += 1;
         let rule = match self.optimizer {
             Optimizer::Sgd => Rule::Sgd,
@@ -165,61 +195,107 @@ impl<T: Scalar> OptimizerState<T> {
         let eta = T::from_f64_value(learning_rate);
         let decay = T::from_f64_value(l2);
         assert_eq!(gradients.n_layers(), network.layers().len(), "gradients of another network");
+        if KEEP {
+            assert_eq!(before.len(), self.first.len(), "a copy shaped like the network's blocks");
+        }
         // Blocks in the order of `Network::parameter_blocks`: per layer, the weights, which
         // decay, then the biases, which do not. Reached by layer, without iterator adaptors over
         // the whole network, which cost more than a tiny network's arithmetic.
         let mut block = 0;
+        let mut first_non_finite = None;
         for layer in 0..gradients.n_layers() {
             let (weights, bias) = network.layer_parameters_mut(layer);
             let weight_gradient = gradients.weights(layer).as_slice();
-            self.update(rule, weights, weight_gradient, eta, decay, block);
+            let mut finite = self.update::<KEEP>(
+                rule,
+                Block { parameters: weights, gradient: weight_gradient, index: block },
+                eta,
+                decay,
+                before,
+            );
             block += 1;
             if let (Some(bias), Some(bias_gradient)) = (bias, gradients.bias(layer)) {
-                self.update(rule, bias, bias_gradient.as_slice(), eta, T::zero(), block);
+                let bias_block =
+                    Block { parameters: bias, gradient: bias_gradient.as_slice(), index: block };
+                finite &= self.update::<KEEP>(rule, bias_block, eta, T::zero(), before);
                 block += 1;
             }
+            if !finite && first_non_finite.is_none() {
+                first_non_finite = Some(layer + 1);
+            }
         }
+        first_non_finite
     }
 
-    /// Applies `rule` to one block of parameters with its gradient and state (block `index`).
+    /// Applies `rule` to one block of parameters with its gradient and state. When `KEEP`,
+    /// copies each parameter into `before` first and returns whether every updated one is
+    /// finite (true otherwise).
     #[inline]
-    fn update(
+    fn update<const KEEP: bool>(
         &mut self,
         rule: Rule<T>,
-        parameters: &mut [T],
-        gradient: &[T],
+        block: Block<'_, T>,
         eta: T,
         decay: T,
-        index: usize,
-    ) {
+        before: &mut [Vec<T>],
+    ) -> bool {
+        let Block { parameters, gradient, index } = block;
         assert_eq!(parameters.len(), gradient.len(), "gradients of another network");
+        let kept: &mut [T] = if KEEP { &mut before[index] } else { &mut [] };
+        if KEEP {
+            assert_eq!(kept.len(), parameters.len(), "a copy shaped like the network's blocks");
+        }
+        let mut finite = true;
+        // Each rule's new value of w, then the copy and the check around the write.
+        let mut write = |k: usize, w: &mut T, new: T| {
+            if KEEP {
+                kept[k] = *w;
+                finite &= new.is_finite();
+            }
+            *w = new;
+        };
         match rule {
             Rule::Sgd => {
-                for (w, &g) in parameters.iter_mut().zip(gradient) {
-                    *w -= eta * (g + decay * *w);
+                for (k, (w, &g)) in parameters.iter_mut().zip(gradient).enumerate() {
+                    let new = *w - eta * (g + decay * *w);
+                    write(k, w, new);
                 }
             }
             Rule::Momentum { mu, nesterov } => {
-                for ((w, &g), v) in parameters.iter_mut().zip(gradient).zip(&mut self.first[index])
+                let velocities = &mut self.first[index];
+                for (k, ((w, &g), v)) in
+                    parameters.iter_mut().zip(gradient).zip(velocities).enumerate()
                 {
                     let g = g + decay * *w;
                     *v = mu * *v + g;
-                    *w -= if nesterov { eta * (g + mu * *v) } else { eta * *v };
+                    let new = *w - if nesterov { eta * (g + mu * *v) } else { eta * *v };
+                    write(k, w, new);
                 }
             }
             Rule::Adam { b1, b2, correction1, correction2, epsilon } => {
                 let moments = self.first[index].iter_mut().zip(&mut self.second[index]);
-                for ((w, &g), (m, s)) in parameters.iter_mut().zip(gradient).zip(moments) {
+                for (k, ((w, &g), (m, s))) in
+                    parameters.iter_mut().zip(gradient).zip(moments).enumerate()
+                {
                     let g = g + decay * *w;
                     *m = b1 * *m + (T::one() - b1) * g;
                     *s = b2 * *s + (T::one() - b2) * g * g;
                     let m_hat = *m / correction1;
                     let s_hat = *s / correction2;
-                    *w -= eta * m_hat / (s_hat.sqrt() + epsilon);
+                    let new = *w - eta * m_hat / (s_hat.sqrt() + epsilon);
+                    write(k, w, new);
                 }
             }
         }
+        finite
     }
+}
+
+/// One block of parameters, its gradient and its index among the blocks.
+struct Block<'a, T> {
+    parameters: &'a mut [T],
+    gradient: &'a [T],
+    index: usize,
 }
 
 /// An [`Optimizer`] with its constants for one step in the network's float type.

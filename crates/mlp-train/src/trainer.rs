@@ -329,12 +329,15 @@ pub fn train_observed<T: Scalar>(
             if logging {
                 step_log.remember(network);
             }
-            last_finite.remember(network);
-            optimizer.step(network, &gradients, learning_rate, config.l2);
+            // The weights before the step are kept and the new ones checked in the update's
+            // own pass over them.
+            let lr = learning_rate;
+            let non_finite =
+                optimizer.step_checked(network, &gradients, lr, config.l2, &mut last_finite.blocks);
             if logging {
                 step_log.emit(network, &tape, &gradients, training.sample_numbers(), batch);
             }
-            if let Some(layer) = LastFinite::first_non_finite_layer(network) {
+            if let Some(layer) = non_finite {
                 // Gradients that overflowed name their layer; else the update overflowed.
                 let (layer, quantity) = match first_non_finite(&tape, &gradients) {
                     (Some(layer), quantity) => (Some(layer), quantity),
@@ -468,7 +471,8 @@ fn first_non_finite<T: Scalar>(
 }
 
 /// The parameters before the current step, to put back if the step makes any of them
-/// non-finite: a copy per step, in the blocks of [`Network::parameter_blocks`].
+/// non-finite: copied by [`OptimizerState::step_checked`] as it updates them, in the blocks of
+/// [`Network::parameter_blocks`].
 struct LastFinite<T: Scalar> {
     blocks: Vec<Vec<T>>,
 }
@@ -478,51 +482,10 @@ impl<T: Scalar> LastFinite<T> {
         LastFinite { blocks: network.parameter_blocks().map(<[T]>::to_vec).collect() }
     }
 
-    /// Copies the parameters, layer by layer (no iterator over the whole network's blocks,
-    /// which costs more than copying a tiny network).
-    #[inline]
-    fn remember(&mut self, network: &Network<T>) {
-        let mut kept = self.blocks.iter_mut();
-        for dense in network.layers() {
-            copy(kept.next().expect("a block per weight matrix"), dense.weights().as_slice());
-            if let Some(bias) = dense.bias() {
-                copy(kept.next().expect("a block per bias vector"), bias.as_slice());
-            }
-        }
-    }
-
     fn restore(&self, network: &mut Network<T>) {
         for (block, kept) in network.parameter_blocks_mut().zip(&self.blocks) {
             block.copy_from_slice(kept);
         }
-    }
-
-    /// The first 1-based layer with a NaN or infinite parameter.
-    #[inline]
-    fn first_non_finite_layer(network: &Network<T>) -> Option<usize> {
-        let finite = |block: &[T]| block.iter().all(|w| w.is_finite());
-        network
-            .layers()
-            .iter()
-            .position(|dense| {
-                !finite(dense.weights().as_slice())
-                    || dense.bias().is_some_and(|b| !finite(b.as_slice()))
-            })
-            .map(|layer| layer + 1)
-    }
-}
-
-/// `to = from` for slices of one length; element by element when short, where a `memcpy`
-/// call costs more than the copy.
-#[inline]
-fn copy<T: Scalar>(to: &mut [T], from: &[T]) {
-    const SHORT: usize = 16;
-    if from.len() <= SHORT {
-        for (to, &from) in to.iter_mut().zip(from) {
-            *to = from;
-        }
-    } else {
-        to.copy_from_slice(from);
     }
 }
 
@@ -748,26 +711,77 @@ mod tests {
         assert_eq!(first_non_finite(&tape, &gradients), (Some(1), NonFinite::Activations));
     }
 
-    /// `restore` puts back what `remember` copied last; `first_non_finite_layer` counts from 1
-    /// and looks at the weights and at the biases (XOR 2-8-1: blocks w₁, b₁, w₂, b₂).
+    /// `step_checked` keeps the weights before the step for `restore`, names the first layer
+    /// whose weights or biases the update made non-finite (XOR 2-8-1: blocks w₁, b₁, w₂, b₂),
+    /// and updates as `step` does, bit for bit, under every rule.
     #[test]
-    fn last_finite_restores_what_it_remembered_and_names_the_layer() {
+    fn a_checked_step_keeps_the_weights_before_it_and_names_the_layer() {
         let (mut network, _) = xor();
-        let mut last = LastFinite::new(&network);
         network.parameter_blocks_mut().for_each(|block| block.fill(0.5));
-        let remembered = network.clone();
-        last.remember(&network);
-        network.parameter_blocks_mut().for_each(|block| block.fill(-2.0));
-        assert_eq!(LastFinite::first_non_finite_layer(&network), None);
+        let before = network.clone();
+        let mut last = LastFinite::new(&network);
+        last.blocks.iter_mut().for_each(|block| block.fill(f64::NAN));
+        let mut gradients = network.zero_gradients();
+        gradients.blocks_mut().for_each(|block| block.fill(1.0));
+        let mut sgd = OptimizerState::new(Optimizer::Sgd, &network);
+        let step =
+            |network: &mut Network<f64>, gradients: &Gradients<f64>, last: &mut LastFinite<f64>| {
+                OptimizerState::new(Optimizer::Sgd, network).step_checked(
+                    network,
+                    gradients,
+                    0.1,
+                    0.0,
+                    &mut last.blocks,
+                )
+            };
+        assert_eq!(sgd.step_checked(&mut network, &gradients, 0.1, 0.0, &mut last.blocks), None);
+        assert!(network.parameter_blocks().flatten().all(|&w| w == 0.5 - 0.1));
         last.restore(&mut network);
-        assert_eq!(network, remembered);
-        network.parameter_blocks_mut().nth(3).unwrap()[0] = f64::INFINITY;
-        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(2));
+        assert_eq!(network, before);
+
+        gradients.blocks_mut().nth(3).unwrap()[0] = f64::NEG_INFINITY;
+        assert_eq!(step(&mut network, &gradients, &mut last), Some(2));
         last.restore(&mut network);
-        network.parameter_blocks_mut().nth(2).unwrap()[5] = f64::NAN;
-        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(2));
-        network.parameter_blocks_mut().next().unwrap()[0] = f64::NAN;
-        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(1));
+        assert_eq!(network, before);
+        gradients.blocks_mut().nth(2).unwrap()[5] = f64::NAN;
+        assert_eq!(step(&mut network, &gradients, &mut last), Some(2));
+        last.restore(&mut network);
+        gradients.blocks_mut().next().unwrap()[0] = f64::NAN;
+        assert_eq!(step(&mut network, &gradients, &mut last), Some(1));
+
+        let (network, _) = xor();
+        let mut gradients = network.zero_gradients();
+        for (block_idx, block) in gradients.blocks_mut().enumerate() {
+            for (k, g) in block.iter_mut().enumerate() {
+                *g = ((block_idx * 7 + k) as f64).sin();
+            }
+        }
+        for optimizer in [Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::NESTEROV, Optimizer::ADAM]
+        {
+            let (mut plain, mut checked) = (network.clone(), network.clone());
+            let mut plain_state = OptimizerState::new(optimizer, &plain);
+            let mut checked_state = OptimizerState::new(optimizer, &checked);
+            let mut last = LastFinite::new(&checked);
+            for _ in 0..3 {
+                let kept = checked.clone();
+                plain_state.step(&mut plain, &gradients, 0.01, 0.001);
+                let found = checked_state.step_checked(
+                    &mut checked,
+                    &gradients,
+                    0.01,
+                    0.001,
+                    &mut last.blocks,
+                );
+                assert_eq!(found, None);
+                let bits = |network: &Network<f64>| -> Vec<u64> {
+                    network.parameter_blocks().flatten().map(|w| w.to_bits()).collect()
+                };
+                assert_eq!(bits(&checked), bits(&plain), "{optimizer:?}");
+                let mut restored = checked.clone();
+                last.restore(&mut restored);
+                assert_eq!(restored, kept, "{optimizer:?}");
+            }
+        }
     }
 
     #[test]

@@ -61,34 +61,31 @@ fn small_layer<T: Scalar>(
 ) {
     let shape = (dense.n_outputs(), dense.n_inputs());
     let n = shape.0 * batch;
-    let z = &mut current.z.as_mut_slice()[..n];
-    small::product(dense.weights().as_slice(), shape, inputs, batch, z);
-    if let Some(bias) = dense.bias() {
-        let bias = bias.as_slice();
-        for column in z.chunks_exact_mut(shape.0) {
-            for (z, &b) in column.iter_mut().zip(bias) {
-                *z += b;
-            }
-        }
-    }
-    let a = &mut current.a.as_mut_slice()[..n];
+    let parameters = (dense.weights().as_slice(), dense.bias().map(|bias| bias.as_slice()));
     // One loop per activation, so that each is a loop over the formula alone.
+    macro_rules! layer {
+        ($f:expr) => {{
+            let outputs = (&mut current.z.as_mut_slice()[..n], &mut current.a.as_mut_slice()[..n]);
+            small::layer_forward(parameters, shape, inputs, batch, outputs, $f)
+        }};
+    }
     match dense.activation() {
-        Activation::Sigmoid => apply_each(z, a, |z| Activation::Sigmoid.apply_one(z)),
-        Activation::Tanh => apply_each(z, a, |z| Activation::Tanh.apply_one(z)),
-        Activation::Relu => apply_each(z, a, |z| Activation::Relu.apply_one(z)),
+        Activation::Sigmoid => layer!(|z| Activation::Sigmoid.apply_one(z)),
+        Activation::Tanh => layer!(|z| Activation::Tanh.apply_one(z)),
+        Activation::Relu => layer!(|z| Activation::Relu.apply_one(z)),
         Activation::Softmax => {
+            let z = &mut current.z.as_mut_slice()[..n];
+            small::product(parameters.0, shape, inputs, batch, z);
+            if let Some(bias) = parameters.1 {
+                for column in z.chunks_exact_mut(shape.0) {
+                    for (z, &b) in column.iter_mut().zip(bias) {
+                        *z += b;
+                    }
+                }
+            }
             let activation = Activation::Softmax;
             activation.apply(&current.z.columns(0, batch), &mut current.a.columns_mut(0, batch));
         }
-        other => apply_each(z, a, |z| other.apply_one(z)),
-    }
-}
-
-/// a_k = f(z_k) for every k.
-#[inline(always)]
-fn apply_each<T: Scalar>(z: &[T], a: &mut [T], f: impl Fn(T) -> T) {
-    for (a, &z) in a.iter_mut().zip(z) {
-        *a = f(z);
+        other => layer!(|z| other.apply_one(z)),
     }
 }

@@ -53,11 +53,42 @@ pub(crate) fn product<T: Scalar>(
     }
 }
 
+/// A whole elementwise layer: **z = W x + b** as [`product`] sums it (each z_j over the inputs
+/// in order, then + b_j), and **a = f(z)**, one neuron at a time. Writing z and a as each is
+/// done (never reading back a value just written, as a separate pass over z does) keeps the
+/// processor from stalling on its own stores.
+#[inline]
+pub(crate) fn layer_forward<T: Scalar>(
+    (w, bias): (&[T], Option<&[T]>),
+    (n_outputs, n_inputs): (usize, usize),
+    x: &[T],
+    batch: usize,
+    (z, a): (&mut [T], &mut [T]),
+    f: impl Fn(T) -> T,
+) {
+    for sample in 0..batch {
+        let x = &x[sample * n_inputs..][..n_inputs];
+        let z = &mut z[sample * n_outputs..][..n_outputs];
+        let a = &mut a[sample * n_outputs..][..n_outputs];
+        for to in 0..n_outputs {
+            let mut sum = w[to] * x[0];
+            for from in 1..n_inputs {
+                sum += w[from * n_outputs + to] * x[from];
+            }
+            if let Some(bias) = bias {
+                sum += bias[to];
+            }
+            z[to] = sum;
+            a[to] = f(sum);
+        }
+    }
+}
+
 /// **G = α · Δ · Xᵀ**: (n_outputs × batch) `delta`, (n_inputs × batch) `x`, (n_outputs ×
 /// n_inputs) `g`.
 ///
-/// Per input i, as `gemm`'s fallback on a transposed view of X: g_i = (α δ_0) x_i0, then
-/// g_i += (α δ_s) x_is for samples s = 1, 2, … (δ_s the s-th column of Δ).
+/// Per entry, as `gemm`'s fallback on a transposed view of X: g_ji = (α δ_j0) x_i0, then
+/// g_ji += (α δ_js) x_is for samples s = 1, 2, … in order.
 #[inline]
 pub(crate) fn gradient_product<T: Scalar>(
     alpha: T,
@@ -67,18 +98,15 @@ pub(crate) fn gradient_product<T: Scalar>(
     batch: usize,
     g: &mut [T],
 ) {
-    let first = &delta[..n_outputs];
-    for from in 0..n_inputs {
-        let g = &mut g[from * n_outputs..][..n_outputs];
-        for to in 0..n_outputs {
-            g[to] = alpha * first[to] * x[from];
-        }
-        for sample in 1..batch {
-            let column = &delta[sample * n_outputs..][..n_outputs];
-            let x = x[sample * n_inputs + from];
-            for to in 0..n_outputs {
-                g[to] += alpha * column[to] * x;
+    // One entry at a time, its whole sum in a register: no vector load of the ∂E/∂z the
+    // backward pass has just stored one by one (the processor stalls on such a load).
+    for to in 0..n_outputs {
+        for from in 0..n_inputs {
+            let mut sum = alpha * delta[to] * x[from];
+            for sample in 1..batch {
+                sum += alpha * delta[sample * n_outputs + to] * x[sample * n_inputs + from];
             }
+            g[from * n_outputs + to] = sum;
         }
     }
 }
@@ -201,6 +229,25 @@ mod tests {
                     let (w, delta) = (w.as_slice(), delta.as_slice());
                     transposed_product(w, shape, delta, batch, y.as_mut_slice());
                     assert_eq!(bits(&y), bits(&expected), "Wᵀ Δ, {n_outputs}×{n_inputs}×{batch}");
+
+                    // The fused layer: W X, then + b, then tanh, with the same bits.
+                    let bias = random(&mut rng, n_outputs, 1);
+                    let mut expected_z = z.clone();
+                    for mut column in expected_z.column_iter_mut() {
+                        column += &bias;
+                    }
+                    let (mut fused_z, mut fused_a) = (z.clone(), z.clone());
+                    fused_z.fill(f64::NAN);
+                    layer_forward(
+                        (w, Some(bias.as_slice())),
+                        shape,
+                        x.as_slice(),
+                        batch,
+                        (fused_z.as_mut_slice(), fused_a.as_mut_slice()),
+                        f64::tanh,
+                    );
+                    assert_eq!(bits(&fused_z), bits(&expected_z), "W X + b");
+                    assert_eq!(bits(&fused_a), bits(&expected_z.map(f64::tanh)), "tanh(W X + b)");
                     n_checked += 1;
                 }
             }

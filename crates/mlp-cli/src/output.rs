@@ -2,7 +2,6 @@
 //! and the progress of `mlp train` (a bar on a terminal, plain lines otherwise).
 
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mlp_train::events::EpochRecord;
@@ -12,6 +11,10 @@ use mlp_train::warnings::Warning;
 /// At most this many plain lines per second (besides the first and the last epoch), unless
 /// `--verbose`.
 const LINES_PER_SECOND: u32 = 4;
+
+/// At most this many updates of the bar per second (besides the first and the last epoch):
+/// indicatif's own rate of drawing, so that an epoch shorter than that costs no formatting.
+const BAR_UPDATES_PER_SECOND: u32 = 20;
 
 /// How much `mlp` says on stderr, from `--quiet` and `--verbose`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +84,10 @@ pub(crate) enum Progress {
         n_epochs: usize,
         /// The bar's width in columns, chosen for the terminal's width at the start.
         bar_width: usize,
-        /// The terminal's width in columns, asked at every epoch (the window may be resized).
+        /// The terminal's width in columns, asked at every update (the window may be resized).
         terminal_width: fn() -> usize,
+        /// The epoch the bar shows and its `seconds`.
+        shown: Option<(usize, f64)>,
     },
     /// A pipe or file (or `--verbose`): one line per epoch, throttled unless `every_epoch`.
     Lines {
@@ -90,8 +95,9 @@ pub(crate) enum Progress {
         n_epochs: usize,
         /// Print every epoch (`--verbose`).
         every_epoch: bool,
-        /// When the last line was printed.
-        last_printed: Option<Instant>,
+        /// The `seconds` of the last line printed: the training clock, which the trainer reads
+        /// once per epoch anyway, so that an epoch costs no other clock reading here.
+        last_printed: Option<f64>,
         /// The epoch of the last line printed.
         last_epoch_printed: usize,
     },
@@ -123,36 +129,56 @@ impl Progress {
         let template = format!("{{prefix}} {{bar:{bar_width}}} {{wide_msg}}");
         bar.set_style(ProgressStyle::with_template(&template).expect("a valid template"));
         bar.set_prefix(bar_prefix(0, n_epochs));
-        Progress::Bar { bar, n_epochs, bar_width, terminal_width }
+        Progress::Bar { bar, n_epochs, bar_width, terminal_width, shown: None }
     }
 
-    /// Shows one epoch's record.
+    /// Shows one epoch's record: at once for the first and the last epoch (and every epoch's
+    /// line with `--verbose`), otherwise when the record's `seconds` say the last update is old
+    /// enough. An epoch between updates costs two comparisons.
     pub(crate) fn epoch(&mut self, record: &EpochRecord) {
+        let due = |last: Option<f64>, per_second: u32, n_epochs: usize| {
+            record.epoch == 1
+                || record.epoch == n_epochs
+                || last.is_none_or(|at| record.seconds - at >= 1.0 / f64::from(per_second))
+        };
         match self {
             Progress::Hidden => {}
-            Progress::Bar { bar, n_epochs, bar_width, terminal_width } => {
-                let prefix = bar_prefix(record.epoch, *n_epochs);
-                let width = message_width(&prefix, *bar_width, terminal_width());
-                let message = bar_message(record, *n_epochs, width);
-                bar.set_prefix(prefix);
-                bar.set_message(message);
-                bar.set_position(record.epoch as u64);
+            Progress::Bar { n_epochs, shown, .. } => {
+                if due(shown.map(|(_, at)| at), BAR_UPDATES_PER_SECOND, *n_epochs) {
+                    self.show_on_bar(record);
+                }
             }
             Progress::Lines { n_epochs, every_epoch, last_printed, last_epoch_printed } => {
-                let interval = Duration::from_secs(1) / LINES_PER_SECOND;
-                let due = *every_epoch || last_printed.is_none_or(|at| at.elapsed() >= interval);
-                if record.epoch == 1 || record.epoch == *n_epochs || due {
+                if *every_epoch || due(*last_printed, LINES_PER_SECOND, *n_epochs) {
                     stderr_line(format_args!("{}", line(record, *n_epochs)));
-                    *last_printed = Some(Instant::now());
+                    *last_printed = Some(record.seconds);
                     *last_epoch_printed = record.epoch;
                 }
             }
         }
     }
 
-    /// Leaves the bar on screen as the last epoch drew it, or prints the last epoch if its line
-    /// was throttled away (a run stopped early).
-    pub(crate) fn finish(self, last: Option<&EpochRecord>) {
+    /// Puts `record` on the bar (a no-op for the other displays).
+    fn show_on_bar(&mut self, record: &EpochRecord) {
+        if let Progress::Bar { bar, n_epochs, bar_width, terminal_width, shown } = self {
+            let prefix = bar_prefix(record.epoch, *n_epochs);
+            let width = message_width(&prefix, *bar_width, terminal_width());
+            let message = bar_message(record, *n_epochs, width);
+            bar.set_prefix(prefix);
+            bar.set_message(message);
+            bar.set_position(record.epoch as u64);
+            *shown = Some((record.epoch, record.seconds));
+        }
+    }
+
+    /// Leaves the bar on screen with the last epoch, or prints the last epoch if its line was
+    /// throttled away (a run stopped early).
+    pub(crate) fn finish(mut self, last: Option<&EpochRecord>) {
+        if let (Progress::Bar { shown, .. }, Some(last)) = (&self, last) {
+            if shown.is_none_or(|(epoch, _)| epoch != last.epoch) {
+                self.show_on_bar(last);
+            }
+        }
         match self {
             Progress::Hidden => {}
             Progress::Bar { bar, .. } => {
@@ -457,6 +483,35 @@ mod tests {
             let width = console::measure_text_width(line);
             assert!(width <= 80, "{width} columns: {line}");
         }
+    }
+
+    /// Epochs 0.1 ms apart: the bar shows the first, then one every 1/20 s of the records'
+    /// clock, and the last when the run finishes.
+    #[test]
+    fn the_bar_is_updated_at_most_20_times_a_second() {
+        let term = RecordingTerm { width: 80, lines: Arc::default() };
+        let mut progress =
+            Progress::bar(1000, ProgressDrawTarget::term_like(Box::new(term.clone())), || 80);
+        let mut record = wide_record();
+        let shown = |progress: &Progress| match progress {
+            Progress::Bar { shown, .. } => shown.map(|(epoch, _)| epoch),
+            _ => unreachable!("a bar"),
+        };
+        let mut epochs_shown = Vec::new();
+        for epoch in 1..1000 {
+            record.epoch = epoch;
+            record.seconds = epoch as f64 * 1e-4;
+            progress.epoch(&record);
+            if shown(&progress) != epochs_shown.last().copied() {
+                epochs_shown.extend(shown(&progress));
+            }
+        }
+        // 0.05 s apart on the records' clock: epochs 1, 501 (500 × 0.1 ms later).
+        assert_eq!(epochs_shown, [1, 501]);
+        progress.finish(Some(&record));
+        let lines = term.lines.lock().unwrap();
+        let last = lines.iter().rev().find(|line| !line.trim().is_empty()).expect("a line drawn");
+        assert!(last.starts_with("epoch  999/1000 "), "{last}");
     }
 
     #[test]

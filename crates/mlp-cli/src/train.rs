@@ -50,7 +50,8 @@ struct Data {
 /// What a run produced, in f64 whatever precision it trained in.
 struct Outcome {
     network: Network<f64>,
-    history: Vec<EpochRecord>,
+    /// Complete epochs run.
+    epochs_run: usize,
     best_epoch: usize,
     stopped_early: bool,
     steps: usize,
@@ -475,15 +476,19 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         patience: args.patience,
         metrics: Some(kind),
         log_every: args.grad_log_every,
+        // The observer counts the epochs and keeps the last record; the report needs no more.
+        keep_history: false,
         ..TrainConfig::default()
     }
 }
 
-/// What the CLI hears from the trainer: the progress display, the history so far (kept for a
-/// run that diverges), and the logs, put in place of the old files after step 1.
+/// What the CLI hears from the trainer: the progress display, the epochs so far and the last
+/// one's record (kept for a run that diverges, whose report the trainer does not return), and
+/// the logs, put in place of the old files after step 1.
 struct Observer<'a> {
     progress: Progress,
-    history: Vec<EpochRecord>,
+    epochs_run: usize,
+    last_epoch: Option<EpochRecord>,
     logs: &'a mut CsvLogs,
     /// A log that could not be put in place.
     commit_error: Option<anyhow::Error>,
@@ -504,7 +509,8 @@ impl TrainObserver for Observer<'_> {
 
     fn on_epoch(&mut self, record: &EpochRecord) -> ControlFlow<()> {
         self.progress.epoch(record);
-        self.history.push(*record);
+        self.epochs_run += 1;
+        self.last_epoch = Some(*record);
         ControlFlow::Continue(())
     }
 }
@@ -523,7 +529,8 @@ fn train_in<T: Scalar>(
     let holdout = data.holdout.as_ref().map(|(_, set)| cast_dataset::<T>(set));
     let mut observer = Observer {
         progress: Progress::new(config.epochs, verbosity),
-        history: Vec::new(),
+        epochs_run: 0,
+        last_epoch: None,
         logs,
         commit_error: None,
         steps: 0,
@@ -533,7 +540,7 @@ fn train_in<T: Scalar>(
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
     };
-    observer.progress.finish(observer.history.last());
+    observer.progress.finish(observer.last_epoch.as_ref());
     if let Some(err) = observer.commit_error {
         return Err(err);
     }
@@ -541,8 +548,9 @@ fn train_in<T: Scalar>(
         Ok(report) => (report, None),
         Err(diverged @ TrainError::Diverged { .. }) => {
             let report = TrainReport {
-                best_epoch: observer.history.len(),
-                history: observer.history,
+                best_epoch: observer.epochs_run,
+                // Read for warnings only, which a diverged run does not get.
+                history: Vec::new(),
                 stopped_early: false,
                 stop_reason: StopReason::Completed,
                 steps: observer.steps,
@@ -581,7 +589,7 @@ fn train_in<T: Scalar>(
                 Some(_) => Vec::new(),
                 None => training_warnings(config, &report),
             },
-            history: report.history,
+            epochs_run: observer.epochs_run,
             best_epoch: report.best_epoch,
             stopped_early: report.stopped_early,
             steps: report.steps,
@@ -622,7 +630,7 @@ fn report(
         }
         let mut json = serde_json::json!({
             "task": task,
-            "epochs": outcome.history.len(),
+            "epochs": outcome.epochs_run,
             "best_epoch": outcome.best_epoch,
             "stopped_early": outcome.stopped_early,
             "interrupted": interrupted.is_some(),
@@ -655,7 +663,7 @@ fn report(
         "trained a {} network ({}, {task}) for {} ({}) in {}",
         sizes.join("-"),
         plural(outcome.network.n_parameters() as u64, "parameter"),
-        plural(outcome.history.len() as u64, "epoch"),
+        plural(outcome.epochs_run as u64, "epoch"),
         plural(outcome.steps as u64, "step"),
         duration_text(seconds),
     );
@@ -723,7 +731,7 @@ fn provenance(
             l2: config.l2,
             batch_size: config.batch_size,
             epochs_requested: config.epochs,
-            epochs_run: outcome.history.len(),
+            epochs_run: outcome.epochs_run,
             best_epoch: outcome.best_epoch,
             stopped_early: outcome.stopped_early,
             patience: config.patience,

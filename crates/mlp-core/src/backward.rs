@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, Dyn, MatrixView};
 
-use crate::{Activation, Gradients, Loss, Network, Scalar, Tape};
+use crate::{small, Activation, Gradients, Loss, Network, Scalar, Tape};
 
 impl<T: Scalar> Network<T> {
     /// Backpropagates the batch that [`Network::forward`] just ran, filling every factor in
@@ -29,21 +29,55 @@ impl<T: Scalar> Network<T> {
             let (before, rest) = tape.layers.split_at_mut(index);
             let current = &rest[0];
             let de_dz = current.de_dz.columns(0, batch);
+            let (n_outputs, n_inputs) = (dense.n_outputs(), dense.n_inputs());
+            let de_dz_values = &current.de_dz.as_slice()[..n_outputs * batch];
             {
                 let inputs = match before.last() {
                     Some(previous) => &previous.a,
                     None => &tape.inputs,
                 };
-                let inputs_t = transposed(inputs.as_slice(), inputs.nrows(), batch);
-                gradients.weights[index].gemm(scale, &de_dz, &inputs_t, T::zero());
+                if current.small {
+                    small::gradient_product(
+                        scale,
+                        de_dz_values,
+                        (n_outputs, n_inputs),
+                        inputs.as_slice(),
+                        batch,
+                        gradients.weights[index].as_mut_slice(),
+                    );
+                } else {
+                    let inputs_t = transposed(inputs.as_slice(), inputs.nrows(), batch);
+                    gradients.weights[index].gemm(scale, &de_dz, &inputs_t, T::zero());
+                }
             }
             if let Some(bias_gradient) = gradients.biases[index].as_mut() {
-                for (to, gradient) in bias_gradient.iter_mut().enumerate() {
-                    *gradient = de_dz.row(to).sum() * scale;
+                // Per neuron, Σ_s ∂E/∂z from zero in sample order (nalgebra's `row(to).sum()`),
+                // walking the columns in memory order.
+                let bias_gradient = bias_gradient.as_mut_slice();
+                bias_gradient.fill(T::zero());
+                for column in de_dz_values.chunks_exact(n_outputs) {
+                    for (gradient, &delta) in bias_gradient.iter_mut().zip(column) {
+                        *gradient += delta;
+                    }
+                }
+                for gradient in bias_gradient {
+                    *gradient *= scale;
                 }
             }
             let Some(previous) = before.last_mut() else { continue };
-            transposed_product(dense.weights(), &de_dz, &mut previous.de_da.columns_mut(0, batch));
+            if current.small {
+                let (weights, de_da) = (dense.weights().as_slice(), previous.de_da.as_mut_slice());
+                small::transposed_product(
+                    weights,
+                    (n_outputs, n_inputs),
+                    de_dz_values,
+                    batch,
+                    de_da,
+                );
+            } else {
+                let de_da = &mut previous.de_da.columns_mut(0, batch);
+                transposed_product(dense.weights(), &de_dz, de_da);
+            }
             let activation = previous.activation;
             let n = previous.z.nrows() * batch;
             let (z, a) = (&previous.z.as_slice()[..n], &previous.a.as_slice()[..n]);
@@ -63,6 +97,11 @@ impl<T: Scalar> Network<T> {
     pub fn batch_loss(&self, tape: &mut Tape<T>) -> T {
         self.check_tape(tape);
         assert!(tape.has_targets, "the batch was loaded without targets");
+        self.checked_batch_loss(tape)
+    }
+
+    /// [`Network::batch_loss`] once the tape has been checked.
+    fn checked_batch_loss(&self, tape: &mut Tape<T>) -> T {
         let (batch, n_outputs, loss) = (tape.batch, self.n_outputs(), self.loss());
         let output = tape.layers.last().expect("at least one layer");
         let (z, o, t) = (output.z.as_slice(), output.a.as_slice(), tape.targets.as_slice());
@@ -84,7 +123,7 @@ impl<T: Scalar> Network<T> {
     /// Fills the output layer's ∂E/∂a, ∂a/∂z, ∂E/∂z and the per-sample losses; returns the
     /// mean loss.
     fn output_delta(&self, tape: &mut Tape<T>) -> T {
-        let mean_loss = self.batch_loss(tape);
+        let mean_loss = self.checked_batch_loss(tape);
         let batch = tape.batch;
         let loss = self.loss();
         let n_outputs = self.n_outputs();

@@ -68,6 +68,7 @@ mod memory;
 mod network;
 mod param;
 mod scalar;
+mod small;
 mod tape;
 
 pub use activation::Activation;

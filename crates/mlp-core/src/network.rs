@@ -182,6 +182,15 @@ impl<T: Scalar> Network<T> {
         })
     }
 
+    /// The weights (column-major) and the biases, if any, of 0-based `layer` as mutable
+    /// slices: the blocks of one layer in [`Network::parameter_blocks_mut`], reached without
+    /// walking the others (an optimizer's step over a tiny network).
+    ///
+    /// Panics if `layer` is out of range.
+    pub fn layer_parameters_mut(&mut self, layer: usize) -> (&mut [T], Option<&mut [T]>) {
+        self.layers[layer].split_mut()
+    }
+
     /// Each parameter block as a slice, in the order of [`Gradients::blocks`].
     pub fn parameter_blocks(&self) -> impl Iterator<Item = &[T]> + '_ {
         self.layers.iter().flat_map(|dense| {

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DMatrixView, Dim, Matrix, RawStorage};
 
-use crate::{Activation, BatchError, Loss, Network, NonFiniteActivation, Scalar};
+use crate::{small, Activation, BatchError, Loss, Network, NonFiniteActivation, Scalar};
 
 /// Everything the forward and backward passes compute for one batch, kept per sample so that
 /// each factor of the chain rule can be read back.
@@ -48,6 +48,8 @@ pub(crate) struct LayerTape<T: Scalar> {
     pub(crate) de_dz: DMatrix<T>,
     /// Whether ∂E/∂a is one number per neuron here (not for softmax with cross-entropy).
     pub(crate) has_de_da: bool,
+    /// Whether the layer's products run as the plain loops of `small.rs`, decided once here.
+    pub(crate) small: bool,
 }
 
 impl<T: Scalar> Tape<T> {
@@ -73,6 +75,7 @@ impl<T: Scalar> Tape<T> {
                     da_dz: zeros(),
                     de_dz: zeros(),
                     has_de_da: !softmax_cross_entropy,
+                    small: small::is_small(dense.n_outputs(), dense.n_inputs()),
                 }
             })
             .collect();
@@ -162,10 +165,14 @@ impl<T: Scalar> Tape<T> {
         }
         let (n_inputs, n_outputs) = (inputs.nrows(), targets.nrows());
         for (sample, &column) in columns.iter().enumerate() {
-            self.inputs.as_mut_slice()[sample * n_inputs..(sample + 1) * n_inputs]
-                .copy_from_slice(&inputs.as_slice()[column * n_inputs..(column + 1) * n_inputs]);
-            self.targets.as_mut_slice()[sample * n_outputs..(sample + 1) * n_outputs]
-                .copy_from_slice(&targets.as_slice()[column * n_outputs..(column + 1) * n_outputs]);
+            copy(
+                &mut self.inputs.as_mut_slice()[sample * n_inputs..(sample + 1) * n_inputs],
+                &inputs.as_slice()[column * n_inputs..(column + 1) * n_inputs],
+            );
+            copy(
+                &mut self.targets.as_mut_slice()[sample * n_outputs..(sample + 1) * n_outputs],
+                &targets.as_slice()[column * n_outputs..(column + 1) * n_outputs],
+            );
         }
         self.batch = columns.len();
         self.has_targets = true;
@@ -249,6 +256,20 @@ impl<T: Scalar> Tape<T> {
             da_dz: current.activation.is_elementwise().then(|| current.da_dz.columns(0, b)),
             de_dz: current.de_dz.columns(0, b),
         }
+    }
+}
+
+/// `to = from` for slices of one length: element by element when short (a tiny network's
+/// sample), where a `memcpy` call costs more than the copy.
+#[inline]
+fn copy<T: Scalar>(to: &mut [T], from: &[T]) {
+    const SHORT: usize = 8;
+    if from.len() <= SHORT {
+        for (to, &from) in to.iter_mut().zip(from) {
+            *to = from;
+        }
+    } else {
+        to.copy_from_slice(from);
     }
 }
 

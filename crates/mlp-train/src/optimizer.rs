@@ -145,53 +145,163 @@ impl<T: Scalar> OptimizerState<T> {
         learning_rate: f64,
         l2: f64,
     ) {
+        self.step_blocks::<false>(network, gradients, learning_rate, l2, &mut []);
+    }
+
+    /// [`OptimizerState::step`] that also keeps every parameter's value before the update in
+    /// `before` (one vector per block of [`Network::parameter_blocks`], of the block's length)
+    /// and returns the first 1-based layer whose parameters the update made NaN or infinite,
+    /// if any: the copy and the check of a training loop that undoes a step which overflowed,
+    /// done in the update's own pass over the parameters. Allocates nothing.
+    ///
+    /// Panics if `before` is not shaped like the network's blocks.
+    pub fn step_checked(
+        &mut self,
+        network: &mut Network<T>,
+        gradients: &Gradients<T>,
+        learning_rate: f64,
+        l2: f64,
+        before: &mut [Vec<T>],
+    ) -> Option<usize> {
+        self.step_blocks::<true>(network, gradients, learning_rate, l2, before)
+    }
+
+    /// The step, with `before` and the check when `KEEP`.
+    fn step_blocks<const KEEP: bool>(
+        &mut self,
+        network: &mut Network<T>,
+        gradients: &Gradients<T>,
+        learning_rate: f64,
+        l2: f64,
+        before: &mut [Vec<T>],
+    ) -> Option<usize> {
         self.steps += 1;
+        let rule = match self.optimizer {
+            Optimizer::Sgd => Rule::Sgd,
+            Optimizer::Momentum { momentum } => {
+                Rule::Momentum { mu: T::from_f64_value(momentum), nesterov: false }
+            }
+            Optimizer::Nesterov { momentum } => {
+                Rule::Momentum { mu: T::from_f64_value(momentum), nesterov: true }
+            }
+            Optimizer::Adam { beta1, beta2, epsilon } => Rule::Adam {
+                b1: T::from_f64_value(beta1),
+                b2: T::from_f64_value(beta2),
+                correction1: T::one() - T::from_f64_value(beta1.powi(self.steps)),
+                correction2: T::one() - T::from_f64_value(beta2.powi(self.steps)),
+                epsilon: T::from_f64_value(epsilon),
+            },
+        };
         let eta = T::from_f64_value(learning_rate);
         let decay = T::from_f64_value(l2);
-        let blocks = network.parameter_blocks_mut().zip(gradients.blocks());
-        // Blocks alternate weights, [bias] per layer; only weights decay.
-        let is_weight = weight_block_flags(gradients);
-        for (index, ((parameters, gradient), decays)) in blocks.zip(is_weight).enumerate() {
-            let decay = if decays { decay } else { T::zero() };
-            match self.optimizer {
-                Optimizer::Sgd => {
-                    for (w, &g) in parameters.iter_mut().zip(gradient) {
-                        *w -= eta * (g + decay * *w);
-                    }
+        assert_eq!(gradients.n_layers(), network.layers().len(), "gradients of another network");
+        if KEEP {
+            assert_eq!(before.len(), self.first.len(), "a copy shaped like the network's blocks");
+        }
+        // Blocks in the order of `Network::parameter_blocks`: per layer, the weights, which
+        // decay, then the biases, which do not. Reached by layer, without iterator adaptors over
+        // the whole network, which cost more than a tiny network's arithmetic.
+        let mut block = 0;
+        let mut first_non_finite = None;
+        for layer in 0..gradients.n_layers() {
+            let (weights, bias) = network.layer_parameters_mut(layer);
+            let weight_gradient = gradients.weights(layer).as_slice();
+            let mut finite = self.update::<KEEP>(
+                rule,
+                Block { parameters: weights, gradient: weight_gradient, index: block },
+                eta,
+                decay,
+                before,
+            );
+            block += 1;
+            if let (Some(bias), Some(bias_gradient)) = (bias, gradients.bias(layer)) {
+                let bias_block =
+                    Block { parameters: bias, gradient: bias_gradient.as_slice(), index: block };
+                finite &= self.update::<KEEP>(rule, bias_block, eta, T::zero(), before);
+                block += 1;
+            }
+            if !finite && first_non_finite.is_none() {
+                first_non_finite = Some(layer + 1);
+            }
+        }
+        first_non_finite
+    }
+
+    /// Applies `rule` to one block of parameters with its gradient and state. When `KEEP`,
+    /// copies each parameter into `before` first and returns whether every updated one is
+    /// finite (true otherwise).
+    #[inline]
+    fn update<const KEEP: bool>(
+        &mut self,
+        rule: Rule<T>,
+        block: Block<'_, T>,
+        eta: T,
+        decay: T,
+        before: &mut [Vec<T>],
+    ) -> bool {
+        let Block { parameters, gradient, index } = block;
+        assert_eq!(parameters.len(), gradient.len(), "gradients of another network");
+        let kept: &mut [T] = if KEEP { &mut before[index] } else { &mut [] };
+        if KEEP {
+            assert_eq!(kept.len(), parameters.len(), "a copy shaped like the network's blocks");
+        }
+        let mut finite = true;
+        // Each rule's new value of w, then the copy and the check around the write.
+        let mut write = |k: usize, w: &mut T, new: T| {
+            if KEEP {
+                kept[k] = *w;
+                finite &= new.is_finite();
+            }
+            *w = new;
+        };
+        match rule {
+            Rule::Sgd => {
+                for (k, (w, &g)) in parameters.iter_mut().zip(gradient).enumerate() {
+                    let new = *w - eta * (g + decay * *w);
+                    write(k, w, new);
                 }
-                Optimizer::Momentum { momentum } | Optimizer::Nesterov { momentum } => {
-                    let mu = T::from_f64_value(momentum);
-                    let nesterov = matches!(self.optimizer, Optimizer::Nesterov { .. });
-                    for ((w, &g), v) in
-                        parameters.iter_mut().zip(gradient).zip(&mut self.first[index])
-                    {
-                        let g = g + decay * *w;
-                        *v = mu * *v + g;
-                        *w -= if nesterov { eta * (g + mu * *v) } else { eta * *v };
-                    }
+            }
+            Rule::Momentum { mu, nesterov } => {
+                let velocities = &mut self.first[index];
+                for (k, ((w, &g), v)) in
+                    parameters.iter_mut().zip(gradient).zip(velocities).enumerate()
+                {
+                    let g = g + decay * *w;
+                    *v = mu * *v + g;
+                    let new = *w - if nesterov { eta * (g + mu * *v) } else { eta * *v };
+                    write(k, w, new);
                 }
-                Optimizer::Adam { beta1, beta2, epsilon } => {
-                    let (b1, b2) = (T::from_f64_value(beta1), T::from_f64_value(beta2));
-                    let correction1 = T::one() - T::from_f64_value(beta1.powi(self.steps));
-                    let correction2 = T::one() - T::from_f64_value(beta2.powi(self.steps));
-                    let epsilon = T::from_f64_value(epsilon);
-                    let moments = self.first[index].iter_mut().zip(&mut self.second[index]);
-                    for ((w, &g), (m, s)) in parameters.iter_mut().zip(gradient).zip(moments) {
-                        let g = g + decay * *w;
-                        *m = b1 * *m + (T::one() - b1) * g;
-                        *s = b2 * *s + (T::one() - b2) * g * g;
-                        let m_hat = *m / correction1;
-                        let s_hat = *s / correction2;
-                        *w -= eta * m_hat / (s_hat.sqrt() + epsilon);
-                    }
+            }
+            Rule::Adam { b1, b2, correction1, correction2, epsilon } => {
+                let moments = self.first[index].iter_mut().zip(&mut self.second[index]);
+                for (k, ((w, &g), (m, s))) in
+                    parameters.iter_mut().zip(gradient).zip(moments).enumerate()
+                {
+                    let g = g + decay * *w;
+                    *m = b1 * *m + (T::one() - b1) * g;
+                    *s = b2 * *s + (T::one() - b2) * g * g;
+                    let m_hat = *m / correction1;
+                    let s_hat = *s / correction2;
+                    let new = *w - eta * m_hat / (s_hat.sqrt() + epsilon);
+                    write(k, w, new);
                 }
             }
         }
+        finite
     }
 }
 
-/// For each block of [`Gradients::blocks`], whether it holds weights (true) or biases.
-fn weight_block_flags<T: Scalar>(gradients: &Gradients<T>) -> impl Iterator<Item = bool> + '_ {
-    (0..gradients.n_layers())
-        .flat_map(|layer| std::iter::once(true).chain(gradients.bias(layer).map(|_| false)))
+/// One block of parameters, its gradient and its index among the blocks.
+struct Block<'a, T> {
+    parameters: &'a mut [T],
+    gradient: &'a [T],
+    index: usize,
+}
+
+/// An [`Optimizer`] with its constants for one step in the network's float type.
+#[derive(Clone, Copy)]
+enum Rule<T> {
+    Sgd,
+    Momentum { mu: T, nesterov: bool },
+    Adam { b1: T, b2: T, correction1: T, correction2: T, epsilon: T },
 }

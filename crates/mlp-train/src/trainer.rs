@@ -98,7 +98,8 @@ pub enum StopReason {
 /// What a run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainReport {
-    /// One record per epoch run, as emitted on [`events::EPOCH_TARGET`].
+    /// One record per epoch run, as emitted on [`events::EPOCH_TARGET`]; only the last one's
+    /// when [`TrainConfig::keep_history`] is false.
     pub history: Vec<EpochRecord>,
     /// The epoch whose weights the network holds at the end (the last, or the best with
     /// early stopping).
@@ -272,7 +273,7 @@ pub fn train_observed<T: Scalar>(
     let initial_loss = evaluate(network, training, Some(metrics)).loss;
     let initial_val_loss =
         validation.map(|validation| evaluate(network, validation, Some(metrics)).loss);
-    let started = Instant::now();
+    let mut clock = EpochClock::start();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..training.len()).collect();
     let mut tape = network.tape(config.batch_size.min(training.len()));
@@ -280,7 +281,11 @@ pub fn train_observed<T: Scalar>(
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     let mut step_log = StepLog::new(network);
     let mut report = TrainReport {
-        history: Vec::new(),
+        history: Vec::with_capacity(if config.keep_history {
+            config.epochs.min(1 << 16)
+        } else {
+            1
+        }),
         best_epoch: 0,
         stopped_early: false,
         stop_reason: StopReason::Completed,
@@ -289,10 +294,11 @@ pub fn train_observed<T: Scalar>(
         initial_val_loss,
     };
     let mut best: Option<Best<T>> = None;
-    let mut accumulator = MetricsAccumulator::new(metrics, network, training.len());
+    let mut accumulator = MetricsAccumulator::for_headline(metrics, network, training.len());
     let mut last_finite = LastFinite::new(network);
     let stop = config.stop.as_ref();
     let n_batches = training.len().div_ceil(config.batch_size);
+    let mut steps_to_log = 0;
 
     for epoch in 1..=config.epochs {
         let _epoch = events::epoch_span(epoch).entered();
@@ -316,16 +322,22 @@ pub fn train_observed<T: Scalar>(
                 return Err(TrainError::Diverged { epoch, step, loss, layer, quantity });
             }
             accumulator.add(tape.outputs(), tape.targets(), loss);
-            let logging = (step - 1) % config.log_every == 0 && step_log.wanted();
+            // Steps 1, 1 + n, 1 + 2n, … for `log_every` n, counted down (no division a step).
+            let due = steps_to_log == 0;
+            steps_to_log = if due { config.log_every - 1 } else { steps_to_log - 1 };
+            let logging = due && step_log.wanted();
             if logging {
                 step_log.remember(network);
             }
-            last_finite.remember(network);
-            optimizer.step(network, &gradients, learning_rate, config.l2);
+            // The weights before the step are kept and the new ones checked in the update's
+            // own pass over them.
+            let lr = learning_rate;
+            let non_finite =
+                optimizer.step_checked(network, &gradients, lr, config.l2, &mut last_finite.blocks);
             if logging {
                 step_log.emit(network, &tape, &gradients, training.sample_numbers(), batch);
             }
-            if let Some(layer) = LastFinite::first_non_finite_layer(network) {
+            if let Some(layer) = non_finite {
                 // Gradients that overflowed name their layer; else the update overflowed.
                 let (layer, quantity) = match first_non_finite(&tape, &gradients) {
                     (Some(layer), quantity) => (Some(layer), quantity),
@@ -347,7 +359,7 @@ pub fn train_observed<T: Scalar>(
         if interrupted {
             break;
         }
-        let train_metrics = accumulator.finish();
+        let train_metrics = accumulator.headline();
         let val_metrics = validation.map(|validation| evaluate(network, validation, Some(metrics)));
         let record = EpochRecord {
             epoch,
@@ -360,9 +372,12 @@ pub fn train_observed<T: Scalar>(
             r2: train_metrics.r2,
             val_r2: val_metrics.as_ref().and_then(|m| m.r2),
             learning_rate,
-            seconds: started.elapsed().as_secs_f64(),
+            seconds: clock.seconds(epoch == config.epochs),
         };
         events::emit_epoch(&record);
+        if !config.keep_history {
+            report.history.clear();
+        }
         report.history.push(record);
         report.best_epoch = epoch;
         let flow = observer.on_epoch(&record);
@@ -393,6 +408,47 @@ pub fn train_observed<T: Scalar>(
     Ok(report)
 }
 
+/// The training clock behind each epoch's `seconds`, read once per epoch while epochs take
+/// [`EpochClock::INTERVAL`] or more, and otherwise every few epochs, so that it stays a small
+/// share of an epoch of a tiny network (a reading costs 20–50 ns, such an epoch 100 ns).
+struct EpochClock {
+    started: Instant,
+    /// The last reading, in seconds since `started`.
+    last: f64,
+    /// Epochs since the last reading.
+    epochs_since: u32,
+    /// Epochs from one reading to the next.
+    stride: u32,
+}
+
+impl EpochClock {
+    /// At most this long between readings: the most an epoch's `seconds` lags behind the clock.
+    const INTERVAL: f64 = 1e-4;
+    /// The most epochs between readings.
+    const MAX_STRIDE: u32 = 1 << 12;
+
+    fn start() -> Self {
+        EpochClock { started: Instant::now(), last: 0.0, epochs_since: 0, stride: 1 }
+    }
+
+    /// Seconds since the start for the epoch that just ended: a fresh reading when one is due
+    /// or `exact` is asked for, the last reading otherwise (at most `INTERVAL` old).
+    #[inline]
+    fn seconds(&mut self, exact: bool) -> f64 {
+        self.epochs_since += 1;
+        if exact || self.epochs_since >= self.stride {
+            let now = self.started.elapsed().as_secs_f64();
+            let per_epoch = (now - self.last) / f64::from(self.epochs_since);
+            // Epochs that fit in the interval, at the pace just measured.
+            let fit = if per_epoch > 0.0 { Self::INTERVAL / per_epoch } else { 1.0 };
+            self.stride = fit.clamp(1.0, f64::from(Self::MAX_STRIDE)) as u32;
+            self.last = now;
+            self.epochs_since = 0;
+        }
+        self.last
+    }
+}
+
 /// The first weight layer (1-based) whose activations, then the first whose gradients, hold a
 /// NaN or an infinity; `(None, NonFinite::Loss)` when none do.
 fn first_non_finite<T: Scalar>(
@@ -415,7 +471,8 @@ fn first_non_finite<T: Scalar>(
 }
 
 /// The parameters before the current step, to put back if the step makes any of them
-/// non-finite: a copy per step, in the blocks of [`Network::parameter_blocks`].
+/// non-finite: copied by [`OptimizerState::step_checked`] as it updates them, in the blocks of
+/// [`Network::parameter_blocks`].
 struct LastFinite<T: Scalar> {
     blocks: Vec<Vec<T>>,
 }
@@ -425,31 +482,10 @@ impl<T: Scalar> LastFinite<T> {
         LastFinite { blocks: network.parameter_blocks().map(<[T]>::to_vec).collect() }
     }
 
-    #[inline]
-    fn remember(&mut self, network: &Network<T>) {
-        for (kept, block) in self.blocks.iter_mut().zip(network.parameter_blocks()) {
-            kept.copy_from_slice(block);
-        }
-    }
-
     fn restore(&self, network: &mut Network<T>) {
         for (block, kept) in network.parameter_blocks_mut().zip(&self.blocks) {
             block.copy_from_slice(kept);
         }
-    }
-
-    /// The first 1-based layer with a NaN or infinite parameter.
-    #[inline]
-    fn first_non_finite_layer(network: &Network<T>) -> Option<usize> {
-        let finite = |block: &[T]| block.iter().all(|w| w.is_finite());
-        network
-            .layers()
-            .iter()
-            .position(|dense| {
-                !finite(dense.weights().as_slice())
-                    || dense.bias().is_some_and(|b| !finite(b.as_slice()))
-            })
-            .map(|layer| layer + 1)
     }
 }
 
@@ -561,6 +597,42 @@ mod tests {
         assert_eq!(network, stopped_at_best);
     }
 
+    /// Without `keep_history` the report holds the last record only, the same as a full run's
+    /// last (but for the clock), and the same weights.
+    #[test]
+    fn a_report_without_history_keeps_the_last_record() {
+        let (mut kept, data) = xor();
+        let full = train(&mut kept, &data, None, &config()).unwrap();
+        let (mut network, _) = xor();
+        let config = TrainConfig { keep_history: false, ..config() };
+        let last_only = train(&mut network, &data, None, &config).unwrap();
+        assert_eq!(last_only.history.len(), 1);
+        let seconds = last_only.history[0].seconds;
+        assert_eq!(last_only.history[0], EpochRecord { seconds, ..full.history[49] });
+        assert_eq!((last_only.steps, last_only.best_epoch), (200, 50));
+        assert_eq!(network, kept);
+    }
+
+    /// The clock is read at most every `INTERVAL` once epochs are short, always when asked for
+    /// an exact reading, and never goes back.
+    #[test]
+    fn the_epoch_clock_reads_less_often_than_short_epochs_end() {
+        let mut clock = EpochClock::start();
+        let mut readings = vec![clock.seconds(false)];
+        for _ in 0..100_000 {
+            readings.push(clock.seconds(false));
+        }
+        assert!(readings.windows(2).all(|pair| pair[0] <= pair[1]), "never back");
+        let mut distinct = readings.clone();
+        distinct.dedup();
+        // 100,000 calls take far less than 100,000 intervals of 0.1 ms.
+        assert!(distinct.len() < readings.len() / 10, "{} readings", distinct.len());
+        let before = clock.seconds(false);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let exact = clock.seconds(true);
+        assert!(exact >= before + 0.002, "{before} then {exact}");
+    }
+
     /// The XOR network with identity activations, on targets of ±1e3.
     fn identity_xor() -> (Network<f64>, Dataset<f64>) {
         let (network, data) = xor();
@@ -639,26 +711,77 @@ mod tests {
         assert_eq!(first_non_finite(&tape, &gradients), (Some(1), NonFinite::Activations));
     }
 
-    /// `restore` puts back what `remember` copied last; `first_non_finite_layer` counts from 1
-    /// and looks at the weights and at the biases (XOR 2-8-1: blocks w₁, b₁, w₂, b₂).
+    /// `step_checked` keeps the weights before the step for `restore`, names the first layer
+    /// whose weights or biases the update made non-finite (XOR 2-8-1: blocks w₁, b₁, w₂, b₂),
+    /// and updates as `step` does, bit for bit, under every rule.
     #[test]
-    fn last_finite_restores_what_it_remembered_and_names_the_layer() {
+    fn a_checked_step_keeps_the_weights_before_it_and_names_the_layer() {
         let (mut network, _) = xor();
-        let mut last = LastFinite::new(&network);
         network.parameter_blocks_mut().for_each(|block| block.fill(0.5));
-        let remembered = network.clone();
-        last.remember(&network);
-        network.parameter_blocks_mut().for_each(|block| block.fill(-2.0));
-        assert_eq!(LastFinite::first_non_finite_layer(&network), None);
+        let before = network.clone();
+        let mut last = LastFinite::new(&network);
+        last.blocks.iter_mut().for_each(|block| block.fill(f64::NAN));
+        let mut gradients = network.zero_gradients();
+        gradients.blocks_mut().for_each(|block| block.fill(1.0));
+        let mut sgd = OptimizerState::new(Optimizer::Sgd, &network);
+        let step =
+            |network: &mut Network<f64>, gradients: &Gradients<f64>, last: &mut LastFinite<f64>| {
+                OptimizerState::new(Optimizer::Sgd, network).step_checked(
+                    network,
+                    gradients,
+                    0.1,
+                    0.0,
+                    &mut last.blocks,
+                )
+            };
+        assert_eq!(sgd.step_checked(&mut network, &gradients, 0.1, 0.0, &mut last.blocks), None);
+        assert!(network.parameter_blocks().flatten().all(|&w| w == 0.5 - 0.1));
         last.restore(&mut network);
-        assert_eq!(network, remembered);
-        network.parameter_blocks_mut().nth(3).unwrap()[0] = f64::INFINITY;
-        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(2));
+        assert_eq!(network, before);
+
+        gradients.blocks_mut().nth(3).unwrap()[0] = f64::NEG_INFINITY;
+        assert_eq!(step(&mut network, &gradients, &mut last), Some(2));
         last.restore(&mut network);
-        network.parameter_blocks_mut().nth(2).unwrap()[5] = f64::NAN;
-        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(2));
-        network.parameter_blocks_mut().next().unwrap()[0] = f64::NAN;
-        assert_eq!(LastFinite::first_non_finite_layer(&network), Some(1));
+        assert_eq!(network, before);
+        gradients.blocks_mut().nth(2).unwrap()[5] = f64::NAN;
+        assert_eq!(step(&mut network, &gradients, &mut last), Some(2));
+        last.restore(&mut network);
+        gradients.blocks_mut().next().unwrap()[0] = f64::NAN;
+        assert_eq!(step(&mut network, &gradients, &mut last), Some(1));
+
+        let (network, _) = xor();
+        let mut gradients = network.zero_gradients();
+        for (block_idx, block) in gradients.blocks_mut().enumerate() {
+            for (k, g) in block.iter_mut().enumerate() {
+                *g = ((block_idx * 7 + k) as f64).sin();
+            }
+        }
+        for optimizer in [Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::NESTEROV, Optimizer::ADAM]
+        {
+            let (mut plain, mut checked) = (network.clone(), network.clone());
+            let mut plain_state = OptimizerState::new(optimizer, &plain);
+            let mut checked_state = OptimizerState::new(optimizer, &checked);
+            let mut last = LastFinite::new(&checked);
+            for _ in 0..3 {
+                let kept = checked.clone();
+                plain_state.step(&mut plain, &gradients, 0.01, 0.001);
+                let found = checked_state.step_checked(
+                    &mut checked,
+                    &gradients,
+                    0.01,
+                    0.001,
+                    &mut last.blocks,
+                );
+                assert_eq!(found, None);
+                let bits = |network: &Network<f64>| -> Vec<u64> {
+                    network.parameter_blocks().flatten().map(|w| w.to_bits()).collect()
+                };
+                assert_eq!(bits(&checked), bits(&plain), "{optimizer:?}");
+                let mut restored = checked.clone();
+                last.restore(&mut restored);
+                assert_eq!(restored, kept, "{optimizer:?}");
+            }
+        }
     }
 
     #[test]

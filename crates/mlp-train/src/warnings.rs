@@ -214,7 +214,9 @@ pub fn training_warnings(config: &TrainConfig, report: &TrainReport) -> Vec<Warn
         Some((_, warning)) => warnings.push(warning),
         None => {
             let fraction = growth(report.initial_loss, last.loss);
-            if report.history.len() >= 2 && fraction.is_some_and(|f| f > NOT_LEARNING_FRACTION) {
+            // Epochs are numbered from 1: the last one's number counts them, whether the
+            // history kept them all or not (`TrainConfig::keep_history`).
+            if last.epoch >= 2 && fraction.is_some_and(|f| f > NOT_LEARNING_FRACTION) {
                 warnings
                     .push(Warning::NotLearning { initial: report.initial_loss, last: last.loss });
             }
@@ -333,6 +335,14 @@ mod tests {
         // One epoch of one step (the tutorial's): its loss is the untrained network's.
         let one_epoch = report((0.024, None), &[(0.024, None)]);
         assert_eq!(training_warnings(&TrainConfig::default(), &one_epoch), []);
+        // A history that kept only its last record (`TrainConfig::keep_history` false): the
+        // record's number says two epochs ran.
+        let mut last_only = report((1.0, None), &[(0.99, None), (0.95, None)]);
+        last_only.history.remove(0);
+        assert_eq!(
+            kinds(&training_warnings(&TrainConfig::default(), &last_only)),
+            ["not-learning"]
+        );
     }
 
     #[test]

@@ -38,3 +38,5 @@ mod reliability_outputs;
 // Issue #10's red-team findings: a stderr on a full disk, an interrupted predict, a fast double
 // Ctrl-C, counts of 0, messages said once.
 mod reliability_matrix;
+// Issue #11's tiny networks: long runs of one-sample epochs, their count, history and progress.
+mod performance_tiny;

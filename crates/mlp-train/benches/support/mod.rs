@@ -36,14 +36,15 @@ fn per_second(rate: f64) -> String {
 
 /// Runs every variant once per round for `rounds` rounds, in alternating order, and prints for
 /// each its median time, its throughput (`n_items` per run), and the median over the rounds of
-/// its time and its rate relative to the first variant's in the same round.
+/// its time and its rate relative to the first variant's in the same round. Returns each
+/// variant's median time in seconds, in the order of `variants`.
 pub fn compare(
     name: &str,
     n_items: usize,
     item: &str,
     rounds: usize,
     variants: &mut [Variant<'_>],
-) {
+) -> Vec<f64> {
     for variant in variants.iter_mut() {
         for _ in 0..WARM_UP_ROUNDS {
             (variant.run)();
@@ -70,11 +71,13 @@ pub fn compare(
         "time/first",
         "rate/first"
     );
+    let mut medians = Vec::with_capacity(variants.len());
     for (variant, times) in variants.iter().zip(&seconds) {
         let mut time_ratios: Vec<f64> =
             times.iter().zip(&seconds[0]).map(|(time, first)| time / first).collect();
         let time_ratio = median(&mut time_ratios);
         let time = median(&mut times.clone());
+        medians.push(time);
         println!(
             "  {:<28} {:>7.2} ms {:>16} {:>11.3} {:>11.3}",
             variant.name,
@@ -84,4 +87,5 @@ pub fn compare(
             1.0 / time_ratio
         );
     }
+    medians
 }

@@ -5,6 +5,7 @@ use nalgebra::{DMatrix, DMatrixView, DVectorView};
 use serde::Serialize;
 
 use super::log_loss::LogLossSum;
+use super::regression::output_scores;
 use super::{
     ClassificationMetrics, ConfusionMatrix, MetricsError, RegressionMetrics, ZeroDivision,
 };
@@ -177,6 +178,52 @@ impl MetricsAccumulator {
         self.n_samples += batch;
     }
 
+    /// An accumulator for a training epoch's [`Headline`]: as [`MetricsAccumulator::new`],
+    /// without the log loss, which the headline does not report.
+    pub(crate) fn for_headline<T: Scalar>(
+        kind: MetricsKind,
+        network: &Network<T>,
+        n_samples: usize,
+    ) -> Self {
+        let mut accumulator = MetricsAccumulator::new(kind, network, n_samples);
+        accumulator.outputs_are_probabilities = false;
+        accumulator.log_loss = None;
+        accumulator
+    }
+
+    /// The loss, accuracy, MSE and R² of the samples added so far, equal to those of
+    /// [`MetricsAccumulator::finish`] bit for bit, without building the full metrics (no
+    /// allocation): what a training epoch reports.
+    pub(crate) fn headline(&self) -> Headline {
+        let mut headline = Headline {
+            loss: self.loss_sum / self.n_samples.max(1) as f64,
+            accuracy: None,
+            mse: None,
+            r2: None,
+        };
+        if self.n_samples == 0 || self.n_outputs == 0 {
+            return headline;
+        }
+        match self.kind {
+            MetricsKind::Classification => headline.accuracy = Some(self.confusion.accuracy()),
+            MetricsKind::Regression => {
+                // `finish` averages over outputs with `Iterator::sum`; summing from +0 here gives
+                // the same bits, as no output's MSE or R² is −0.
+                let (mut mse_sum, mut r2_sum) = (0.0, Some(0.0));
+                for output in 0..self.n_outputs {
+                    let scores =
+                        output_scores(&self.predictions, &self.targets, output, self.n_outputs);
+                    mse_sum += scores.mse;
+                    r2_sum = r2_sum.zip(scores.r2).map(|(sum, r2)| sum + r2);
+                }
+                let n_outputs = self.n_outputs as f64;
+                headline.mse = Some(mse_sum / n_outputs);
+                headline.r2 = r2_sum.map(|sum| sum / n_outputs);
+            }
+        }
+        headline
+    }
+
     /// The metrics of the samples added so far.
     pub(crate) fn finish(&self) -> Evaluation {
         let mut evaluation = Evaluation {
@@ -210,6 +257,15 @@ impl MetricsAccumulator {
         }
         evaluation
     }
+}
+
+/// The numbers a training epoch reports: [`Evaluation`]'s `loss`, `accuracy`, `mse` and `r2`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Headline {
+    pub(crate) loss: f64,
+    pub(crate) accuracy: Option<f64>,
+    pub(crate) mse: Option<f64>,
+    pub(crate) r2: Option<f64>,
 }
 
 /// The class a column of outputs or targets stands for: 1 when a single value is ≥ 0.5 (0
@@ -357,7 +413,9 @@ mod tests {
     use nalgebra::{dmatrix, DMatrix};
 
     use super::*;
-    use crate::metrics::fixtures::{around_1e8, assert_close, binary, three_class, two_outputs};
+    use crate::metrics::fixtures::{
+        around_1e8, assert_close, binary, constant, three_class, two_outputs,
+    };
 
     /// A network with `n_outputs` outputs of `activation` over one input, all weights 0: every
     /// sample gets the same outputs (1/n_outputs each under softmax, 0.5 under sigmoid).
@@ -489,6 +547,69 @@ mod tests {
         assert_eq!(metrics.confusion.n_samples(), 1);
         assert_eq!(metrics.accuracy, 1.0);
         assert_close(metrics.log_loss.unwrap(), -(1.0 - f64::EPSILON).ln());
+    }
+
+    /// The bits of a headline's numbers, NaN and −0 told apart.
+    fn headline_bits(headline: Headline) -> [Option<u64>; 4] {
+        let bits = |value: Option<f64>| value.map(f64::to_bits);
+        [
+            Some(headline.loss.to_bits()),
+            bits(headline.accuracy),
+            bits(headline.mse),
+            bits(headline.r2),
+        ]
+    }
+
+    /// What a training epoch reports equals, bit for bit, what `finish` computes through the
+    /// full metrics: classification (three classes, one sigmoid output), regression with two
+    /// outputs, around 1e8, with a constant target, with one sample, and nothing at all.
+    #[test]
+    fn the_headline_is_finishs_numbers_without_the_full_metrics() {
+        let check = |accumulator: &MetricsAccumulator| {
+            let evaluation = accumulator.finish();
+            let expected = Headline {
+                loss: evaluation.loss,
+                accuracy: evaluation.accuracy,
+                mse: evaluation.mse,
+                r2: evaluation.r2,
+            };
+            assert_eq!(headline_bits(accumulator.headline()), headline_bits(expected));
+        };
+        let classes = three_class();
+        let one_hot = DMatrix::from_fn(3, 11, |class, sample| {
+            f64::from(u8::from(classes.true_classes[sample] == class))
+        });
+        let softmax = network(3, Activation::Softmax, Loss::CrossEntropy);
+        let mut accumulator =
+            MetricsAccumulator::for_headline(MetricsKind::Classification, &softmax, 11);
+        add_in_batches(&mut accumulator, &classes.probabilities, &one_hot);
+        check(&accumulator);
+        assert!(accumulator.log_loss.is_none(), "a headline needs no log loss");
+
+        let fixture = binary();
+        let targets = DMatrix::from_fn(1, 10, |_, sample| fixture.true_classes[sample] as f64);
+        let sigmoid = network(1, Activation::Sigmoid, Loss::CrossEntropy);
+        let mut accumulator = MetricsAccumulator::new(MetricsKind::Classification, &sigmoid, 10);
+        add_in_batches(&mut accumulator, &fixture.probabilities, &targets);
+        check(&accumulator);
+
+        let regressions = [two_outputs(), around_1e8(), constant()];
+        for fixture in regressions {
+            let n_outputs = fixture.targets.nrows();
+            let identity = network(n_outputs, Activation::Identity, Loss::MeanSquared);
+            let n_samples = fixture.targets.ncols();
+            let mut accumulator =
+                MetricsAccumulator::for_headline(MetricsKind::Regression, &identity, n_samples);
+            add_in_batches(&mut accumulator, &fixture.predictions, &fixture.targets);
+            check(&accumulator);
+            assert!(accumulator.headline().mse.is_some());
+            accumulator.clear();
+            accumulator.add(fixture.predictions.columns(0, 1), fixture.targets.columns(0, 1), 0.25);
+            check(&accumulator);
+            assert_eq!(accumulator.headline().r2, None, "one sample has no R²");
+            accumulator.clear();
+            check(&accumulator);
+        }
     }
 
     #[test]

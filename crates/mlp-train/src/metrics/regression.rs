@@ -137,20 +137,52 @@ impl RegressionMetrics {
 
 /// The metrics of one output over its samples (at least one).
 fn output_errors(output: String, prediction: &[f64], target: &[f64]) -> OutputErrors {
-    let n = target.len() as f64;
-    // Pass 1: the mean of the targets.
-    let target_mean = target.iter().sum::<f64>() / n;
+    let scores = output_scores(prediction, target, 0, 1);
+    OutputErrors {
+        output,
+        mae: scores.mae,
+        mse: scores.mse,
+        rmse: scores.mse.sqrt(),
+        r2: scores.r2,
+    }
+}
+
+/// The MAE, MSE and R² of one output, the numbers of [`OutputErrors`] without its name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct OutputScores {
+    pub(crate) mae: f64,
+    pub(crate) mse: f64,
+    pub(crate) r2: Option<f64>,
+}
+
+/// The scores of `output` (0-based) over the samples of column-major (n_outputs × n_samples)
+/// `predictions` and `targets` (at least one sample): what [`RegressionMetrics`] reports per
+/// output (from one output's row, `n_outputs` 1), and what a training epoch's headline numbers
+/// are averaged from, without copying a row out.
+pub(crate) fn output_scores(
+    predictions: &[f64],
+    targets: &[f64],
+    output: usize,
+    n_outputs: usize,
+) -> OutputScores {
+    let n_samples = targets.len() / n_outputs;
+    let value = |values: &[f64], sample: usize| values[sample * n_outputs + output];
+    let n = n_samples as f64;
+    // Pass 1: the mean of the targets, summed as `Iterator::sum` does.
+    let target_mean = (0..n_samples).map(|sample| value(targets, sample)).sum::<f64>() / n;
     // Pass 2: sums about it.
     let mut absolute_sum = 0.0;
     let mut residual_squares = 0.0;
     let mut total_squares = 0.0;
-    for (&y, &y_hat) in target.iter().zip(prediction) {
+    for sample in 0..n_samples {
+        let (y, y_hat) = (value(targets, sample), value(predictions, sample));
         absolute_sum += (y - y_hat).abs();
         residual_squares += (y - y_hat) * (y - y_hat);
         total_squares += (y - target_mean) * (y - target_mean);
     }
-    let constant = target.iter().all(|&y| y == target[0]);
-    let r2 = if target.len() < 2 {
+    let first = value(targets, 0);
+    let constant = (0..n_samples).all(|sample| value(targets, sample) == first);
+    let r2 = if n_samples < 2 {
         None
     } else if residual_squares == 0.0 {
         Some(1.0)
@@ -159,8 +191,7 @@ fn output_errors(output: String, prediction: &[f64], target: &[f64]) -> OutputEr
     } else {
         Some(1.0 - residual_squares / total_squares)
     };
-    let mse = residual_squares / n;
-    OutputErrors { output, mae: absolute_sum / n, mse, rmse: mse.sqrt(), r2 }
+    OutputScores { mae: absolute_sum / n, mse: residual_squares / n, r2 }
 }
 
 #[cfg(test)]

@@ -475,6 +475,7 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         patience: args.patience,
         metrics: Some(kind),
         log_every: args.grad_log_every,
+        threads: args.threads.unwrap_or_else(mlp_train::available_threads),
         ..TrainConfig::default()
     }
 }

@@ -206,7 +206,7 @@ pub struct TrainArgs {
     /// Threads for training [default: every core]. The trained weights are the same for every
     /// count: a batch of 64 or more samples is split into chunks that depend on its size only,
     /// summed in a fixed order.
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    #[arg(long, value_name = "N", value_parser = at_least_one, allow_hyphen_values = true)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub threads: Option<usize>,
 

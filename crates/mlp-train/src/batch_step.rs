@@ -42,10 +42,19 @@ fn chunk_capacity(batch_size: usize) -> usize {
     batch_size.min(2 * MIN_CHUNK - 1).max(batch_size.div_ceil(MAX_CHUNKS))
 }
 
+/// What a run with batches of up to `batch_size` samples allocates for its steps: the number of
+/// chunk tapes, their capacity, and the number of chunk gradient buffers (none when no batch is
+/// split: one chunk writes the batch gradient itself).
+pub(crate) fn chunk_buffers(batch_size: usize) -> (usize, usize, usize) {
+    let n = n_chunks(batch_size);
+    (n, chunk_capacity(batch_size.max(1)), if n > 1 { n } else { 0 })
+}
+
 /// One chunk's buffers and the results of its last pass.
 struct Chunk<T: Scalar> {
     tape: Tape<T>,
-    gradients: Gradients<T>,
+    /// `None` when no batch of the run is split.
+    gradients: Option<Gradients<T>>,
     range: Range<usize>,
     loss: T,
 }
@@ -66,12 +75,11 @@ impl<T: Scalar> BatchStep<T> {
     /// (no more than a batch has chunks). A pool that cannot be built leaves the steps on the
     /// calling thread: the results are the same.
     pub(crate) fn new(network: &Network<T>, batch_size: usize, threads: usize) -> Self {
-        let capacity = chunk_capacity(batch_size.max(1));
-        let n = n_chunks(batch_size);
+        let (n, capacity, n_gradients) = chunk_buffers(batch_size);
         let chunks = (0..n)
             .map(|_| Chunk {
                 tape: network.tape(capacity),
-                gradients: network.zero_gradients(),
+                gradients: (n_gradients > 0).then(|| network.zero_gradients()),
                 range: 0..0,
                 loss: T::zero(),
             })
@@ -104,19 +112,26 @@ impl<T: Scalar> BatchStep<T> {
         self.n_active = n_chunks(batch.len());
         let active = &mut self.chunks[..self.n_active];
         for (chunk, range) in active.iter_mut().zip(chunk_ranges(batch.len())) {
-            chunk.tape
-                .load_columns(inputs, targets, &batch[range.clone()])
-                .expect("shapes were checked before the loop");
             chunk.range = range;
         }
+        // Each thread gathers its chunks' samples itself: the copy is part of the parallel work.
+        let load = |chunk: &mut Chunk<T>| {
+            chunk
+                .tape
+                .load_columns(inputs, targets, &batch[chunk.range.clone()])
+                .expect("shapes were checked before the loop");
+        };
         if let [chunk] = active {
+            load(chunk);
             network.forward(&mut chunk.tape);
             chunk.loss = network.backward(&mut chunk.tape, gradients);
             return chunk.loss;
         }
         let pass = |chunk: &mut Chunk<T>| {
+            load(chunk);
             network.forward(&mut chunk.tape);
-            chunk.loss = network.backward(&mut chunk.tape, &mut chunk.gradients);
+            let gradients = chunk.gradients.as_mut().expect("a split batch has chunk gradients");
+            chunk.loss = network.backward(&mut chunk.tape, gradients);
         };
         match &self.pool {
             Some(pool) => {
@@ -154,7 +169,7 @@ fn combine<T: Scalar>(chunks: &[Chunk<T>], batch: usize, gradients: &mut Gradien
     let weight = |chunk: &Chunk<T>| T::from_f64_value(chunk.range.len() as f64 / batch as f64);
     let (first, rest) = chunks.split_first().expect("at least one chunk");
     let first_weight = weight(first);
-    for (out, block) in gradients.blocks_mut().zip(first.gradients.blocks()) {
+    for (out, block) in gradients.blocks_mut().zip(chunk_gradients(first).blocks()) {
         for (g, &value) in out.iter_mut().zip(block) {
             *g = first_weight * value;
         }
@@ -162,7 +177,7 @@ fn combine<T: Scalar>(chunks: &[Chunk<T>], batch: usize, gradients: &mut Gradien
     let mut loss = first_weight * first.loss;
     for chunk in rest {
         let chunk_weight = weight(chunk);
-        for (out, block) in gradients.blocks_mut().zip(chunk.gradients.blocks()) {
+        for (out, block) in gradients.blocks_mut().zip(chunk_gradients(chunk).blocks()) {
             for (g, &value) in out.iter_mut().zip(block) {
                 *g += chunk_weight * value;
             }
@@ -170,6 +185,10 @@ fn combine<T: Scalar>(chunks: &[Chunk<T>], batch: usize, gradients: &mut Gradien
         loss += chunk_weight * chunk.loss;
     }
     loss
+}
+
+fn chunk_gradients<T: Scalar>(chunk: &Chunk<T>) -> &Gradients<T> {
+    chunk.gradients.as_ref().expect("a split batch has chunk gradients")
 }
 
 #[cfg(test)]

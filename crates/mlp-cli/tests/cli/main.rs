@@ -38,3 +38,5 @@ mod reliability_outputs;
 // Issue #10's red-team findings: a stderr on a full disk, an interrupted predict, a fast double
 // Ctrl-C, counts of 0, messages said once.
 mod reliability_matrix;
+// Issue #11's training on several threads: the same weights for every --threads, and 0 refused.
+mod performance_threads;

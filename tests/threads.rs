@@ -27,7 +27,8 @@ fn problem<T: Scalar>(classification: bool) -> (Network<T>, Dataset<T>) {
     };
     let network = Network::initialized(&architecture, None, 7).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let inputs = DMatrix::from_fn(12, N_SAMPLES, |_, _| T::from_f64_value(rng.random_range(-2.0..2.0)));
+    let inputs =
+        DMatrix::from_fn(12, N_SAMPLES, |_, _| T::from_f64_value(rng.random_range(-2.0..2.0)));
     let targets = DMatrix::from_fn(3, N_SAMPLES, |row, column| {
         if classification {
             T::from_f64_value(f64::from(u8::from(row == (column * 7) % 3)))
@@ -60,11 +61,13 @@ fn assert_same_bits_for_every_thread_count<T: Scalar>(classification: bool) {
     let optimizers = [Optimizer::Sgd, Optimizer::Momentum { momentum: 0.9 }, Optimizer::ADAM];
     // 64: two chunks of 32, a last batch of 58 in one chunk; 100: chunks of 34, 33, 33 and a
     // last batch of 50; 300: the whole data in one batch of 7 chunks.
-    for (optimizer, batch_size) in optimizers.into_iter().flat_map(|o| [(o, 64), (o, 100), (o, 300)]) {
+    for (optimizer, batch_size) in
+        optimizers.into_iter().flat_map(|o| [(o, 64), (o, 100), (o, 300)])
+    {
         let run = |threads: usize| {
             let (mut network, data) = problem::<T>(classification);
-            let report = train(&mut network, &data, None, &config(optimizer, batch_size, threads))
-                .unwrap();
+            let report =
+                train(&mut network, &data, None, &config(optimizer, batch_size, threads)).unwrap();
             let losses: Vec<u64> = report.history.iter().map(|r| r.loss.to_bits()).collect();
             (bits(&network), losses)
         };
@@ -94,7 +97,11 @@ fn weights_are_the_same_bits_for_1_to_4_threads_in_f32() {
 
 /// The training loop with one tape for the whole batch, as it was before batches were split:
 /// shuffle, load, forward, backward, optimizer step.
-fn whole_batch_training<T: Scalar>(network: &mut Network<T>, data: &Dataset<T>, config: &TrainConfig) {
+fn whole_batch_training<T: Scalar>(
+    network: &mut Network<T>,
+    data: &Dataset<T>,
+    config: &TrainConfig,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut tape = network.tape(config.batch_size.min(data.len()));
@@ -191,7 +198,8 @@ fn the_gradient_log_of_split_batches_is_every_samples_and_the_same_for_every_thr
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), n_parameters * N_SAMPLES, "every sample of every step");
     // Step 1's rows: 100 samples, each once per parameter, in the order of the shuffled batch.
-    let step_1: Vec<&csv::StringRecord> = rows.iter().filter(|row| &row[column("step")] == "1").collect();
+    let step_1: Vec<&csv::StringRecord> =
+        rows.iter().filter(|row| &row[column("step")] == "1").collect();
     assert_eq!(step_1.len(), n_parameters * 100);
     let mut samples: Vec<&str> = step_1.iter().map(|row| &row[column("sample")]).collect();
     samples.dedup();
@@ -226,7 +234,8 @@ fn a_neuron_dead_in_one_chunk_only_is_not_dead() {
     let inputs = DMatrix::from_fn(1, 64, |_, sample| if sample < 32 { -1.0 } else { 1.0 });
     let data = Dataset::numbered(inputs, DMatrix::zeros(1, 64)).unwrap();
     for threads in [1, 2] {
-        let config = TrainConfig { epochs: 1, shuffle: false, ..config(Optimizer::Sgd, 64, threads) };
+        let config =
+            TrainConfig { epochs: 1, shuffle: false, ..config(Optimizer::Sgd, 64, threads) };
         let buffer = SharedBuffer::default();
         let layer = LayerSummaryCsvLayer::new(buffer.clone());
         let guard = layer.flush_on_drop();

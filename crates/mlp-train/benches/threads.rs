@@ -90,8 +90,20 @@ fn main() {
                 start.elapsed().as_secs_f64()
             }),
         },
-        support::TimedVariant { name: "train_threads_1", run: Box::new(|| train_seconds(&mut one, 1)) },
-        support::TimedVariant { name: "train_threads_2", run: Box::new(|| train_seconds(&mut two, 2)) },
+        support::TimedVariant {
+            name: "train_threads_1",
+            run: Box::new(|| train_seconds(&mut one, 1)),
+        },
+        support::TimedVariant {
+            name: "train_threads_2",
+            run: Box::new(|| train_seconds(&mut two, 2)),
+        },
     ];
-    support::compare_timed("w3_epoch_784_128_64_10_f32", N_SAMPLES, "samples", ROUNDS, &mut variants);
+    support::compare_timed(
+        "w3_epoch_784_128_64_10_f32",
+        N_SAMPLES,
+        "samples",
+        ROUNDS,
+        &mut variants,
+    );
 }

@@ -210,7 +210,7 @@ mod tests {
                 assert!(ranges.iter().all(|range| range.len() >= MIN_CHUNK), "{batch}");
             }
         }
-        assert_eq!(chunk_ranges(63).collect::<Vec<_>>(), [0..63]);
+        assert_eq!(chunk_ranges(63).collect::<Vec<_>>(), vec![0..63_usize]);
         assert_eq!(chunk_ranges(64).collect::<Vec<_>>(), [0..32, 32..64]);
         assert_eq!(chunk_ranges(100).collect::<Vec<_>>(), [0..34, 34..67, 67..100]);
         assert_eq!(chunk_ranges(1000).count(), MAX_CHUNKS);
@@ -219,11 +219,8 @@ mod tests {
     #[test]
     fn the_capacity_holds_the_largest_chunk_of_every_smaller_batch() {
         for batch_size in 1..3000 {
-            let largest = (1..=batch_size)
-                .flat_map(chunk_ranges)
-                .map(|range| range.len())
-                .max()
-                .unwrap();
+            let largest =
+                (1..=batch_size).flat_map(chunk_ranges).map(|range| range.len()).max().unwrap();
             assert_eq!(chunk_capacity(batch_size), largest, "{batch_size}");
         }
     }

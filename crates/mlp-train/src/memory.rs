@@ -282,7 +282,8 @@ mod tests {
         assert_eq!(MemoryNeed::inference(&footprint, 256).bytes(), Some(tape(256)));
         // Batches of 100 run as 3 chunks, each with a tape for up to 63 samples (the largest
         // chunk of any batch up to 100) and a gradient buffer.
-        let split = TrainConfig { optimizer: Optimizer::Sgd, batch_size: 100, ..TrainConfig::default() };
+        let split =
+            TrainConfig { optimizer: Optimizer::Sgd, batch_size: 100, ..TrainConfig::default() };
         assert_eq!(
             MemoryNeed::training(&footprint, &split, 1000).bytes(),
             Some((3 + 3) * parameters + 3 * tape(63) + tape(EVALUATION_BATCH))

@@ -652,12 +652,18 @@ mod tests {
         network.forward(&mut tape);
         assert_eq!(first_non_finite(std::iter::once(&tape), &gradients), (None, NonFinite::Loss));
         gradients.blocks_mut().nth(1).unwrap()[0] = f64::NAN;
-        assert_eq!(first_non_finite(std::iter::once(&tape), &gradients), (Some(2), NonFinite::Gradients));
+        assert_eq!(
+            first_non_finite(std::iter::once(&tape), &gradients),
+            (Some(2), NonFinite::Gradients)
+        );
         tape.load_inputs(nalgebra::dmatrix![2.0]).unwrap();
         network.forward(&mut tape);
         assert_eq!(tape.factors(0).z[(0, 0)], f64::INFINITY);
         assert_eq!(tape.factors(0).a[(0, 0)], 1.0);
-        assert_eq!(first_non_finite(std::iter::once(&tape), &gradients), (Some(1), NonFinite::Activations));
+        assert_eq!(
+            first_non_finite(std::iter::once(&tape), &gradients),
+            (Some(1), NonFinite::Activations)
+        );
     }
 
     /// `restore` puts back what `remember` copied last; `first_non_finite_layer` counts from 1

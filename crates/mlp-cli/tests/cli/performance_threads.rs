@@ -10,8 +10,9 @@ use crate::util::{assert_unchanged, mlp, mlp_ok, snapshot, write};
 fn classes(dir: &Path) -> String {
     let mut text = String::from("a,b,c,d,e,f,label\n");
     for row in 0..300_u32 {
-        let features: Vec<String> =
-            (0..6_u32).map(|col| format!("{:.3}", f64::from((row * 37 + col * 11) % 97) / 9.7)).collect();
+        let features: Vec<String> = (0..6_u32)
+            .map(|col| format!("{:.3}", f64::from((row * 37 + col * 11) % 97) / 9.7))
+            .collect();
         text += &format!("{},{}\n", features.join(","), ["x", "y", "z"][(row % 3) as usize]);
     }
     write(dir, "classes.csv", &text)
@@ -24,9 +25,27 @@ fn trained_layers(dir: &Path, data: &str, threads: &str) -> serde_json::Value {
     mlp_ok(
         dir,
         &[
-            "train", data, "--target", "label", "--hidden", "16,8", "--batch-size", "64",
-            "--epochs", "5", "--optimizer", "adam", "--precision", "f32", "--validation", "0.2",
-            "--threads", threads, "--save", &model, "--quiet",
+            "train",
+            data,
+            "--target",
+            "label",
+            "--hidden",
+            "16,8",
+            "--batch-size",
+            "64",
+            "--epochs",
+            "5",
+            "--optimizer",
+            "adam",
+            "--precision",
+            "f32",
+            "--validation",
+            "0.2",
+            "--threads",
+            threads,
+            "--save",
+            &model,
+            "--quiet",
         ],
     );
     let text = std::fs::read_to_string(dir.join(&model)).unwrap();

@@ -7,11 +7,12 @@
 //! never on the thread count. Each chunk has its own tape and gradient buffer; one thread or
 //! many, each chunk runs the same forward and backward pass. The batch gradient and loss are
 //! then **g = Σ_c (n_c / B) · g_c** and **E = Σ_c (n_c / B) · E_c**, summed in chunk order on the
-//! calling thread's order of operations (each parameter's sum in the same order, whichever
-//! thread computes it). A batch of fewer than 64 samples is one chunk: its forward and backward
-//! pass are exactly those of the whole batch.
+//! calling thread, whichever threads computed the chunks. A batch of fewer than 64 samples is
+//! one chunk: its forward and backward pass are exactly those of the whole batch.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use mlp_core::{Gradients, Network, Scalar, Tape};
 use nalgebra::DMatrix;
@@ -135,16 +136,27 @@ impl<T: Scalar> BatchStep<T> {
         };
         match &self.pool {
             Some(pool) => {
-                // Consecutive chunks per thread, the first group on the calling thread.
-                let per_thread = active.len().div_ceil(pool.current_num_threads() + 1);
-                let mut groups = active.chunks_mut(per_thread);
-                let own = groups.next().expect("at least one chunk");
-                let pass = &pass;
-                pool.in_place_scope(|scope| {
-                    for group in groups {
-                        scope.spawn(move |_| group.iter_mut().for_each(pass));
+                // Every thread, the calling one too, takes the next chunk nobody has taken
+                // until none is left: a helper that wakes late leaves its chunks to the others
+                // (which chunk a thread runs never changes what the chunk computes).
+                let n_active = active.len();
+                let mut chunks = active.iter_mut();
+                let slots: [Mutex<Option<&mut Chunk<T>>>; MAX_CHUNKS] =
+                    std::array::from_fn(|_| Mutex::new(chunks.next()));
+                let next = AtomicUsize::new(0);
+                let take_chunks = || loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= n_active {
+                        break;
                     }
-                    own.iter_mut().for_each(pass);
+                    let chunk = slots[index].lock().unwrap_or_else(PoisonError::into_inner).take();
+                    pass(chunk.expect("each chunk is taken once"));
+                };
+                pool.in_place_scope(|scope| {
+                    for _ in 0..pool.current_num_threads() {
+                        scope.spawn(|_| take_chunks());
+                    }
+                    take_chunks();
                 });
             }
             None => active.iter_mut().for_each(pass),

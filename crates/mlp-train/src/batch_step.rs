@@ -9,10 +9,18 @@
 //! then **g = Σ_c (n_c / B) · g_c** and **E = Σ_c (n_c / B) · E_c**, summed in chunk order on the
 //! calling thread, whichever threads computed the chunks. A batch of fewer than 64 samples is
 //! one chunk: its forward and backward pass are exactly those of the whole batch.
+//!
+//! The threads: the calling thread and up to `threads − 1` helpers started once per run (never
+//! more than a batch has chunks). At each step the calling thread copies the weights for the
+//! helpers, hands the chunks over and takes them itself one by one; a helper takes what is left
+//! when it wakes, so a late helper never holds a step up. Only the calling thread emits tracing
+//! events: forward and backward emit none.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use mlp_core::{Gradients, Network, Scalar, Tape};
 use nalgebra::DMatrix;
@@ -60,43 +68,149 @@ struct Chunk<T: Scalar> {
     loss: T,
 }
 
-/// The chunk tapes and gradient buffers of a run, and its thread pool: made once per run, so a
-/// step allocates nothing and starts no thread.
+impl<T: Scalar> Chunk<T> {
+    /// Forward and backward on the loaded samples, into the chunk's own gradient buffer.
+    fn pass(&mut self, network: &Network<T>) {
+        network.forward(&mut self.tape);
+        let gradients = self.gradients.as_mut().expect("a split batch has chunk gradients");
+        self.loss = network.backward(&mut self.tape, gradients);
+    }
+}
+
+/// How long a helper keeps looking for the next step (yielding its core to any thread that
+/// wants it) before it sleeps: about the work between two steps on the calling thread, so that
+/// a helper is awake when its chunk comes. Asleep, a helper took 500 µs to wake on a 2-vCPU
+/// virtual machine, longer than a chunk of the W3 network (about 250 µs); W3 epochs took
+/// 0.31 s with this wait and 0.35 s with a rayon pool, whose threads sleep.
+const SPIN: Duration = Duration::from_micros(200);
+
+/// What the calling thread and the helpers share: the weights of the step, the chunks while a
+/// step runs, and one word saying which step runs, how many chunks it has and which is next.
+struct Shared<T: Scalar> {
+    /// A copy of the weights, made at the start of each step.
+    network: RwLock<Network<T>>,
+    /// The chunks, here from the start to the end of a step.
+    slots: Vec<Mutex<Option<Chunk<T>>>>,
+    /// `step << 32 | n_chunks << 16 | next_chunk`: one atomic word, so that a helper still
+    /// looking at an older step can never take a chunk of a newer one.
+    work: AtomicU64,
+    /// Chunks of the current step finished.
+    done: AtomicUsize,
+    stop: AtomicBool,
+}
+
+impl<T: Scalar> Shared<T> {
+    /// Takes the chunks of `step` nobody has taken and runs them, until none is left or another
+    /// step has begun.
+    fn take_chunks(&self, step: u64, network: &Network<T>) {
+        let mut word = self.work.load(Ordering::Acquire);
+        loop {
+            let (n_chunks, next) = ((word >> 16) & 0xffff, word & 0xffff);
+            if word >> 32 != step || next >= n_chunks {
+                return;
+            }
+            match self.work.compare_exchange_weak(
+                word,
+                word + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    let mut slot =
+                        self.slots[next as usize].lock().unwrap_or_else(PoisonError::into_inner);
+                    slot.as_mut().expect("the chunks of a step are in their slots").pass(network);
+                    drop(slot);
+                    self.done.fetch_add(1, Ordering::Release);
+                    word = self.work.load(Ordering::Acquire);
+                }
+                Err(now) => word = now,
+            }
+        }
+    }
+
+    /// A helper's life: wait for a step (spinning for [`SPIN`], then asleep), run chunks of it,
+    /// again, until the run ends.
+    fn help(&self) {
+        let mut seen = self.work.load(Ordering::Acquire) >> 32;
+        loop {
+            let waiting = Instant::now();
+            let step = loop {
+                if self.stop.load(Ordering::Acquire) {
+                    return;
+                }
+                let step = self.work.load(Ordering::Acquire) >> 32;
+                if step != seen {
+                    break step;
+                }
+                if waiting.elapsed() < SPIN {
+                    // Give the core away at once when another thread wants it.
+                    std::thread::yield_now();
+                } else {
+                    std::thread::park();
+                }
+            };
+            seen = step;
+            let network = self.network.read().unwrap_or_else(PoisonError::into_inner);
+            self.take_chunks(step, &network);
+        }
+    }
+}
+
+/// The chunk tapes and gradient buffers of a run, and its helper threads: made once per run, so
+/// a step allocates nothing and starts no thread.
 pub(crate) struct BatchStep<T: Scalar> {
-    chunks: Vec<Chunk<T>>,
+    /// Every chunk, here between steps (taken into `Shared::slots` while a step runs).
+    chunks: Vec<Option<Chunk<T>>>,
     /// Chunks of the batch run last.
     n_active: usize,
-    /// The threads besides the calling one; `None` for one thread, or when no batch of the run
-    /// is split.
-    pool: Option<rayon::ThreadPool>,
+    /// `None` for one thread, or when no batch of the run is split.
+    shared: Option<Arc<Shared<T>>>,
+    helpers: Vec<JoinHandle<()>>,
+    /// Steps run on several threads.
+    step: u64,
 }
 
 impl<T: Scalar> BatchStep<T> {
-    /// Buffers for batches of 1 to `batch_size` samples and a pool of up to `threads` threads
-    /// (no more than a batch has chunks). A pool that cannot be built leaves the steps on the
-    /// calling thread: the results are the same.
+    /// Buffers for batches of 1 to `batch_size` samples and up to `threads - 1` helper threads
+    /// (no more than a batch has chunks besides the calling thread's). A thread that cannot be
+    /// started leaves its share to the others: the results are the same.
     pub(crate) fn new(network: &Network<T>, batch_size: usize, threads: usize) -> Self {
         let (n, capacity, n_gradients) = chunk_buffers(batch_size);
         let chunks = (0..n)
-            .map(|_| Chunk {
-                tape: network.tape(capacity),
-                gradients: (n_gradients > 0).then(|| network.zero_gradients()),
-                range: 0..0,
-                loss: T::zero(),
+            .map(|_| {
+                Some(Chunk {
+                    tape: network.tape(capacity),
+                    gradients: (n_gradients > 0).then(|| network.zero_gradients()),
+                    range: 0..0,
+                    loss: T::zero(),
+                })
             })
             .collect();
-        // The calling thread is one of the threads: the pool has the others.
-        let helpers = threads.min(n) - 1;
-        let pool = (helpers > 0)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(helpers)
-                    .thread_name(|index| format!("mlp-train-{index}"))
-                    .build()
-                    .ok()
-            })
-            .flatten();
-        BatchStep { chunks, n_active: 0, pool }
+        let mut batch_step =
+            BatchStep { chunks, n_active: 0, shared: None, helpers: Vec::new(), step: 0 };
+        let n_helpers = threads.min(n) - 1;
+        if n_helpers > 0 {
+            let shared = Arc::new(Shared {
+                network: RwLock::new(network.clone()),
+                slots: (0..n).map(|_| Mutex::new(None)).collect(),
+                work: AtomicU64::new(0),
+                done: AtomicUsize::new(0),
+                stop: AtomicBool::new(false),
+            });
+            batch_step.helpers = (0..n_helpers)
+                .map_while(|index| {
+                    let shared = Arc::clone(&shared);
+                    std::thread::Builder::new()
+                        .name(format!("mlp-train-{index}"))
+                        .spawn(move || shared.help())
+                        .ok()
+                })
+                .collect();
+            if !batch_step.helpers.is_empty() {
+                batch_step.shared = Some(shared);
+            }
+        }
+        batch_step
     }
 
     /// Loads the samples at dataset columns `batch`, runs forward and backward on each chunk,
@@ -113,73 +227,114 @@ impl<T: Scalar> BatchStep<T> {
         self.n_active = n_chunks(batch.len());
         let active = &mut self.chunks[..self.n_active];
         for (chunk, range) in active.iter_mut().zip(chunk_ranges(batch.len())) {
-            chunk.range = range;
-        }
-        // Each thread gathers its chunks' samples itself: the copy is part of the parallel work.
-        let load = |chunk: &mut Chunk<T>| {
+            let chunk = chunk.as_mut().expect("chunks are back between steps");
             chunk
                 .tape
-                .load_columns(inputs, targets, &batch[chunk.range.clone()])
+                .load_columns(inputs, targets, &batch[range.clone()])
                 .expect("shapes were checked before the loop");
-        };
-        if let [chunk] = active {
-            load(chunk);
+            chunk.range = range;
+        }
+        if let [Some(chunk)] = active {
             network.forward(&mut chunk.tape);
             chunk.loss = network.backward(&mut chunk.tape, gradients);
             return chunk.loss;
         }
-        let pass = |chunk: &mut Chunk<T>| {
-            load(chunk);
-            network.forward(&mut chunk.tape);
-            let gradients = chunk.gradients.as_mut().expect("a split batch has chunk gradients");
-            chunk.loss = network.backward(&mut chunk.tape, gradients);
-        };
-        match &self.pool {
-            Some(pool) => {
-                // Every thread, the calling one too, takes the next chunk nobody has taken
-                // until none is left: a helper that wakes late leaves its chunks to the others
-                // (which chunk a thread runs never changes what the chunk computes).
-                let n_active = active.len();
-                let mut chunks = active.iter_mut();
-                let slots: [Mutex<Option<&mut Chunk<T>>>; MAX_CHUNKS] =
-                    std::array::from_fn(|_| Mutex::new(chunks.next()));
-                let next = AtomicUsize::new(0);
-                let take_chunks = || loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    if index >= n_active {
-                        break;
-                    }
-                    let chunk = slots[index].lock().unwrap_or_else(PoisonError::into_inner).take();
-                    pass(chunk.expect("each chunk is taken once"));
-                };
-                pool.in_place_scope(|scope| {
-                    for _ in 0..pool.current_num_threads() {
-                        scope.spawn(|_| take_chunks());
-                    }
-                    take_chunks();
-                });
+        match &self.shared {
+            Some(shared) => {
+                // Steps are numbered modulo 2³² (the high half of the shared word).
+                self.step = (self.step + 1) & 0xffff_ffff;
+                run_shared(shared, &self.helpers, active, network, self.step);
             }
-            None => active.iter_mut().for_each(pass),
+            None => {
+                for chunk in active.iter_mut() {
+                    chunk.as_mut().expect("chunks are back between steps").pass(network);
+                }
+            }
         }
-        combine(active, batch.len(), gradients)
+        combine(self.chunks(), batch.len(), gradients)
+    }
+
+    fn chunks(&self) -> impl Iterator<Item = &Chunk<T>> + Clone {
+        self.chunks[..self.n_active]
+            .iter()
+            .map(|chunk| chunk.as_ref().expect("chunks are back between steps"))
     }
 
     /// The tapes of the last batch's chunks, in batch order.
     pub(crate) fn tapes(&self) -> impl Iterator<Item = &Tape<T>> + Clone {
-        self.chunks[..self.n_active].iter().map(|chunk| &chunk.tape)
+        self.chunks().map(|chunk| &chunk.tape)
     }
 
     /// Each chunk's tape and mean loss, in batch order.
     pub(crate) fn losses(&self) -> impl Iterator<Item = (&Tape<T>, T)> {
-        self.chunks[..self.n_active].iter().map(|chunk| (&chunk.tape, chunk.loss))
+        self.chunks().map(|chunk| (&chunk.tape, chunk.loss))
+    }
+}
+
+impl<T: Scalar> Drop for BatchStep<T> {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared {
+            shared.stop.store(true, Ordering::Release);
+            for helper in self.helpers.drain(..) {
+                helper.thread().unpark();
+                // A helper that panicked has said so on stderr already.
+                let _ = helper.join();
+            }
+        }
+    }
+}
+
+/// One step of `active` chunks on the calling thread and the helpers: the weights copied for
+/// the helpers, the chunks handed over, taken by whoever comes first, and taken back.
+fn run_shared<T: Scalar>(
+    shared: &Shared<T>,
+    helpers: &[JoinHandle<()>],
+    active: &mut [Option<Chunk<T>>],
+    network: &Network<T>,
+    step: u64,
+) {
+    {
+        let mut copy = shared.network.write().unwrap_or_else(PoisonError::into_inner);
+        for (to, from) in copy.parameter_blocks_mut().zip(network.parameter_blocks()) {
+            to.copy_from_slice(from);
+        }
+    }
+    for (slot, chunk) in shared.slots.iter().zip(active.iter_mut()) {
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = chunk.take();
+    }
+    let n_active = active.len();
+    shared.done.store(0, Ordering::Relaxed);
+    shared.work.store((step << 32) | ((n_active as u64) << 16), Ordering::Release);
+    for helper in helpers {
+        helper.thread().unpark();
+    }
+    shared.take_chunks(step, network);
+    let mut spins = 0_u32;
+    while shared.done.load(Ordering::Acquire) < n_active {
+        std::hint::spin_loop();
+        spins = spins.wrapping_add(1);
+        if spins % 4096 == 0 {
+            assert!(
+                !helpers.iter().any(JoinHandle::is_finished),
+                "a training thread stopped in the middle of a step"
+            );
+            std::thread::yield_now();
+        }
+    }
+    for (slot, chunk) in shared.slots.iter().zip(active.iter_mut()) {
+        *chunk = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
     }
 }
 
 /// Writes **g = Σ_c (n_c / B) g_c** into `gradients` and returns **Σ_c (n_c / B) E_c**, summing
 /// in chunk order.
-fn combine<T: Scalar>(chunks: &[Chunk<T>], batch: usize, gradients: &mut Gradients<T>) -> T {
+fn combine<'a, T: Scalar>(
+    mut chunks: impl Iterator<Item = &'a Chunk<T>>,
+    batch: usize,
+    gradients: &mut Gradients<T>,
+) -> T {
     let weight = |chunk: &Chunk<T>| T::from_f64_value(chunk.range.len() as f64 / batch as f64);
-    let (first, rest) = chunks.split_first().expect("at least one chunk");
+    let (first, rest) = (chunks.next().expect("at least one chunk"), chunks);
     let first_weight = weight(first);
     for (out, block) in gradients.blocks_mut().zip(chunk_gradients(first).blocks()) {
         for (g, &value) in out.iter_mut().zip(block) {

@@ -81,7 +81,9 @@ impl<T: Scalar> Chunk<T> {
 /// wants it) before it sleeps: about the work between two steps on the calling thread, so that
 /// a helper is awake when its chunk comes. Asleep, a helper took 500 µs to wake on a 2-vCPU
 /// virtual machine, longer than a chunk of the W3 network (about 250 µs); W3 epochs took
-/// 0.31 s with this wait and 0.35 s with a rayon pool, whose threads sleep.
+/// 0.31 s with this wait and 0.35 s with a rayon pool, whose threads sleep, side by side while
+/// the machine was quiet (under a load of 3 to 4 from other processes, neither beat one thread,
+/// and the pool lost less: 1.13 against 1.32 times the one-thread whole-batch epoch).
 const SPIN: Duration = Duration::from_micros(200);
 
 /// What the calling thread and the helpers share: the weights of the step, the chunks while a

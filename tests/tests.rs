@@ -32,6 +32,9 @@ mod training;
 // The trainer and the CSV gradient log together: the tutorial's rows, row counts, filters.
 mod gradient_log;
 
+// Training on several threads: the same bits for every count, logs and errors from every chunk.
+mod threads;
+
 // Construction errors and seeded initialisation.
 mod construction;
 

@@ -203,6 +203,13 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::OPTIMISATION)]
     pub batch_size: usize,
 
+    /// Threads for training [default: every core]. The trained weights are the same for every
+    /// count: a batch of 64 or more samples is split into chunks that depend on its size only,
+    /// summed in a fixed order.
+    #[arg(long, value_name = "N", value_parser = at_least_one, allow_hyphen_values = true)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub threads: Option<usize>,
+
     /// Seed for the initial weights, the validation split and the shuffling.
     #[arg(long, default_value_t = 42, value_name = "N")]
     #[arg(help_heading = heading::OPTIMISATION)]

@@ -478,6 +478,7 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         log_every: args.grad_log_every,
         // The observer counts the epochs and keeps the last record; the report needs no more.
         keep_history: false,
+        threads: args.threads.unwrap_or_else(mlp_train::available_threads),
         ..TrainConfig::default()
     }
 }

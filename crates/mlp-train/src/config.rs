@@ -87,6 +87,19 @@ pub struct TrainConfig {
     /// default) or only the last one: a caller that takes the records as they come (an
     /// observer, the epoch events) saves 144 bytes an epoch, 144 MB over a million epochs.
     pub keep_history: bool,
+    /// Threads that run a step's forward and backward passes (at least 1; default: every core,
+    /// [`available_threads`]). The results are the same bits for every count: a batch of 64
+    /// samples or more is split into chunks that depend on its size only (at least 32 samples
+    /// each, at most 8 chunks), each chunk's gradient is computed on its own, and the chunk
+    /// gradients are summed in chunk order, weighted by their sizes. A batch of fewer than 64
+    /// samples is one chunk, the whole batch at once.
+    pub threads: usize,
+}
+
+/// The threads this machine can run at once (`std::thread::available_parallelism`), or 1 when
+/// it cannot say: the default of [`TrainConfig::threads`].
+pub fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 impl Default for TrainConfig {
@@ -106,6 +119,7 @@ impl Default for TrainConfig {
             log_every: 1,
             stop: None,
             keep_history: true,
+            threads: available_threads(),
         }
     }
 }
@@ -119,11 +133,14 @@ impl TrainConfig {
     /// [`TrainError::Config`] naming the setting: a batch size or logging interval of 0, a
     /// learning rate that is not a positive number, a negative or non-finite L2 decay, a
     /// momentum outside [0, 1), Adam's β₁ or β₂ outside [0, 1) or a non-positive ε, a
-    /// non-finite `min_delta`.
+    /// non-finite `min_delta`, a thread count of 0.
     pub fn validate(&self) -> Result<(), TrainError> {
         let bad = |message: String| Err(TrainError::Config(message));
         if self.batch_size == 0 {
             return bad("batch size must be at least 1".into());
+        }
+        if self.threads == 0 {
+            return bad("thread count must be at least 1".into());
         }
         if self.log_every == 0 {
             return bad("gradient logging interval must be at least 1 step".into());
@@ -248,6 +265,7 @@ mod tests {
         let cases = [
             (TrainConfig { batch_size: 0, ..ok.clone() }, "batch size"),
             (TrainConfig { log_every: 0, ..ok.clone() }, "logging interval"),
+            (TrainConfig { threads: 0, ..ok.clone() }, "thread count"),
             (TrainConfig { learning_rate: -1.0, ..ok.clone() }, "learning rate"),
             (TrainConfig { learning_rate: 0.0, ..ok.clone() }, "learning rate"),
             (TrainConfig { learning_rate: f64::NAN, ..ok.clone() }, "learning rate"),

@@ -29,12 +29,13 @@ pub mod overflow;
 pub mod predict;
 pub mod warnings;
 
+mod batch_step;
 mod config;
 mod optimizer;
 mod step_log;
 mod trainer;
 
-pub use config::{MetricsKind, Schedule, StopSignal, TrainConfig};
+pub use config::{available_threads, MetricsKind, Schedule, StopSignal, TrainConfig};
 pub use dataset::Dataset;
 pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use optimizer::{Optimizer, OptimizerState};

@@ -109,18 +109,21 @@ impl MemoryNeed {
     /// What [`crate::train_with`] allocates for a network of `footprint` (in the float type it
     /// trains in) with `config` on `n_samples` training samples: the network, its gradients,
     /// the optimizer's buffers (one for SGD and momentum, two for Adam), the best weights under
-    /// `patience`, a tape for one batch and one for evaluation batches.
+    /// `patience`, the tapes of a batch's chunks (with a gradient buffer per chunk when a batch
+    /// is split) and a tape for evaluation batches.
     pub fn training(footprint: &Footprint, config: &TrainConfig, n_samples: usize) -> MemoryNeed {
+        let batch = config.batch_size.min(n_samples).max(1);
+        let (n_tapes, tape_capacity, n_chunk_gradients) = crate::batch_step::chunk_buffers(batch);
         let copies = 3
             + u64::from(matches!(config.optimizer, Optimizer::Adam { .. }))
-            + u64::from(config.patience.is_some());
-        let batch = config.batch_size.min(n_samples).max(1);
+            + u64::from(config.patience.is_some())
+            + n_chunk_gradients as u64;
         let evaluation_batch = n_samples.clamp(1, EVALUATION_BATCH);
         let bytes = (|| {
             footprint
                 .parameter_bytes()?
                 .checked_mul(copies)?
-                .checked_add(footprint.tape_bytes(batch)?)?
+                .checked_add(footprint.tape_bytes(tape_capacity)?.checked_mul(n_tapes as u64)?)?
                 .checked_add(footprint.tape_bytes(evaluation_batch)?)
         })();
         MemoryNeed {
@@ -277,6 +280,14 @@ mod tests {
             Some(4 * parameters + tape(32) + tape(EVALUATION_BATCH))
         );
         assert_eq!(MemoryNeed::inference(&footprint, 256).bytes(), Some(tape(256)));
+        // Batches of 100 run as 3 chunks, each with a tape for up to 63 samples (the largest
+        // chunk of any batch up to 100) and a gradient buffer.
+        let split =
+            TrainConfig { optimizer: Optimizer::Sgd, batch_size: 100, ..TrainConfig::default() };
+        assert_eq!(
+            MemoryNeed::training(&footprint, &split, 1000).bytes(),
+            Some((3 + 3) * parameters + 3 * tape(63) + tape(EVALUATION_BATCH))
+        );
     }
 
     #[test]

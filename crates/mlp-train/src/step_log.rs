@@ -52,12 +52,12 @@ impl<T: Scalar> StepLog<T> {
         }
     }
 
-    /// Emits the events of the step whose factors `tape` holds; `network` is after the step,
-    /// `batch` the dataset columns of the batch.
-    pub(crate) fn emit(
+    /// Emits the events of the step whose factors `tapes` hold (the batch's chunks, in batch
+    /// order); `network` is after the step, `batch` the dataset columns of the batch.
+    pub(crate) fn emit<'a>(
         &self,
         network: &Network<T>,
-        tape: &Tape<T>,
+        tapes: impl Iterator<Item = &'a Tape<T>> + Clone,
         gradients: &Gradients<T>,
         sample_numbers: &[usize],
         batch: &[usize],
@@ -67,22 +67,28 @@ impl<T: Scalar> StepLog<T> {
         // not follow at once (the layer check, before the gradient events) would make a
         // filtered layer drop the next event.
         if self.gradients_wanted && events::gradient_enabled() {
-            self.emit_gradients(network, tape, sample_numbers, batch);
+            self.emit_gradients(network, tapes.clone(), sample_numbers, batch);
         }
         if self.layers_wanted && events::layer_enabled() {
-            self.emit_layers(network, tape, gradients);
+            self.emit_layers(network, tapes, gradients);
         }
     }
 
-    fn emit_gradients(
+    fn emit_gradients<'a>(
         &self,
         network: &Network<T>,
-        tape: &Tape<T>,
+        tapes: impl Iterator<Item = &'a Tape<T>>,
         sample_numbers: &[usize],
         batch: &[usize],
     ) {
         let names = self.names.as_ref().expect("remember runs before emit");
-        for (sample, &column) in batch.iter().enumerate() {
+        let mut first_column = 0;
+        let samples = tapes.flat_map(|tape| {
+            let columns = &batch[first_column..first_column + tape.batch_size()];
+            first_column += tape.batch_size();
+            columns.iter().enumerate().map(move |(sample, &column)| (tape, sample, column))
+        });
+        for (tape, sample, column) in samples {
             for (layer, dense) in network.layers().iter().enumerate() {
                 let factors = tape.factors(layer);
                 let n_outputs = dense.n_outputs();
@@ -129,7 +135,12 @@ impl<T: Scalar> StepLog<T> {
         }
     }
 
-    fn emit_layers(&self, network: &Network<T>, tape: &Tape<T>, gradients: &Gradients<T>) {
+    fn emit_layers<'a>(
+        &self,
+        network: &Network<T>,
+        tapes: impl Iterator<Item = &'a Tape<T>> + Clone,
+        gradients: &Gradients<T>,
+    ) {
         for (layer, dense) in network.layers().iter().enumerate() {
             let (mut grad_square, mut grad_max_abs) = (0.0_f64, 0.0_f64);
             for &g in gradients.layer_blocks(layer).flatten() {
@@ -148,22 +159,27 @@ impl<T: Scalar> StepLog<T> {
                     update_square += (w_new - w) * (w_new - w);
                 }
             }
-            let factors = tape.factors(layer);
-            let n_values = factors.a.len().max(1) as f64;
+            let n_values = tapes.clone().map(|tape| tape.factors(layer).a.len()).sum::<usize>();
             let saturated = |bound: fn(f64) -> bool| {
-                Some(
-                    factors.a.iter().filter(|&&a| bound(a.to_f64_value())).count() as f64
-                        / n_values,
-                )
+                let count = tapes
+                    .clone()
+                    .map(|tape| {
+                        let a = tape.factors(layer).a;
+                        a.iter().filter(|&&a| bound(a.to_f64_value())).count()
+                    })
+                    .sum::<usize>();
+                Some(count as f64 / n_values.max(1) as f64)
             };
             let (saturated_fraction, dead_fraction) = match dense.activation() {
                 Activation::Sigmoid => (saturated(|a| !(0.01..=0.99).contains(&a)), None),
                 Activation::Tanh => (saturated(|a| a.abs() > 0.99), None),
                 Activation::Relu | Activation::LeakyRelu { .. } => {
-                    let dead = factors
-                        .z
-                        .row_iter()
-                        .filter(|row| row.iter().all(|&z| z <= T::zero()))
+                    let dead = (0..dense.n_outputs())
+                        .filter(|&neuron| {
+                            tapes.clone().all(|tape| {
+                                tape.factors(layer).z.row(neuron).iter().all(|&z| z <= T::zero())
+                            })
+                        })
                         .count();
                     (None, Some(dead as f64 / dense.n_outputs() as f64))
                 }

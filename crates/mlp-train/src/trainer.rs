@@ -9,6 +9,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::batch_step::BatchStep;
 use crate::events::{self, EpochRecord};
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
@@ -276,7 +277,8 @@ pub fn train_observed<T: Scalar>(
     let mut clock = EpochClock::start();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..training.len()).collect();
-    let mut tape = network.tape(config.batch_size.min(training.len()));
+    let mut batch_step =
+        BatchStep::new(network, config.batch_size.min(training.len()), config.threads);
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     let mut step_log = StepLog::new(network);
@@ -312,16 +314,16 @@ pub fn train_observed<T: Scalar>(
             report.steps += 1;
             let step = report.steps;
             let _step = events::step_span(step).entered();
-            tape.load_columns(training.inputs(), training.targets(), batch)
-                .expect("shapes were checked before the loop");
-            network.forward(&mut tape);
-            let loss = network.backward(&mut tape, &mut gradients);
+            let (inputs, targets) = (training.inputs(), training.targets());
+            let loss = batch_step.run(network, inputs, targets, batch, &mut gradients);
             if !loss.is_finite() {
-                let (layer, quantity) = first_non_finite(&tape, &gradients);
+                let (layer, quantity) = first_non_finite(batch_step.tapes(), &gradients);
                 let loss = loss.to_f64_value();
                 return Err(TrainError::Diverged { epoch, step, loss, layer, quantity });
             }
-            accumulator.add(tape.outputs(), tape.targets(), loss);
+            for (tape, chunk_loss) in batch_step.losses() {
+                accumulator.add(tape.outputs(), tape.targets(), chunk_loss);
+            }
             // Steps 1, 1 + n, 1 + 2n, … for `log_every` n, counted down (no division a step).
             let due = steps_to_log == 0;
             steps_to_log = if due { config.log_every - 1 } else { steps_to_log - 1 };
@@ -335,11 +337,12 @@ pub fn train_observed<T: Scalar>(
             let non_finite =
                 optimizer.step_checked(network, &gradients, lr, config.l2, &mut last_finite.blocks);
             if logging {
-                step_log.emit(network, &tape, &gradients, training.sample_numbers(), batch);
+                let tapes = batch_step.tapes();
+                step_log.emit(network, tapes, &gradients, training.sample_numbers(), batch);
             }
             if let Some(layer) = non_finite {
                 // Gradients that overflowed name their layer; else the update overflowed.
-                let (layer, quantity) = match first_non_finite(&tape, &gradients) {
+                let (layer, quantity) = match first_non_finite(batch_step.tapes(), &gradients) {
                     (Some(layer), quantity) => (Some(layer), quantity),
                     (None, _) => (Some(layer), NonFinite::Weights),
                 };
@@ -449,17 +452,19 @@ impl EpochClock {
     }
 }
 
-/// The first weight layer (1-based) whose activations, then the first whose gradients, hold a
-/// NaN or an infinity; `(None, NonFinite::Loss)` when none do.
-fn first_non_finite<T: Scalar>(
-    tape: &Tape<T>,
+/// The first weight layer (1-based) whose activations in any of the batch's chunk `tapes`, then
+/// the first whose gradients, hold a NaN or an infinity; `(None, NonFinite::Loss)` when none do.
+fn first_non_finite<'a, T: Scalar>(
+    tapes: impl Iterator<Item = &'a Tape<T>> + Clone,
     gradients: &Gradients<T>,
 ) -> (Option<usize>, NonFinite) {
-    for layer in 0..tape.n_layers() {
-        let factors = tape.factors(layer);
+    for layer in 0..gradients.n_layers() {
         let finite = |values: &nalgebra::DMatrixView<'_, T>| values.iter().all(|v| v.is_finite());
-        if !finite(&factors.z) || !finite(&factors.a) {
-            return (Some(layer + 1), NonFinite::Activations);
+        for tape in tapes.clone() {
+            let factors = tape.factors(layer);
+            if !finite(&factors.z) || !finite(&factors.a) {
+                return (Some(layer + 1), NonFinite::Activations);
+            }
         }
     }
     for layer in 0..gradients.n_layers() {
@@ -701,14 +706,20 @@ mod tests {
         let mut gradients = Gradients::zeros(&network);
         tape.load_inputs(nalgebra::dmatrix![0.5]).unwrap();
         network.forward(&mut tape);
-        assert_eq!(first_non_finite(&tape, &gradients), (None, NonFinite::Loss));
+        assert_eq!(first_non_finite(std::iter::once(&tape), &gradients), (None, NonFinite::Loss));
         gradients.blocks_mut().nth(1).unwrap()[0] = f64::NAN;
-        assert_eq!(first_non_finite(&tape, &gradients), (Some(2), NonFinite::Gradients));
+        assert_eq!(
+            first_non_finite(std::iter::once(&tape), &gradients),
+            (Some(2), NonFinite::Gradients)
+        );
         tape.load_inputs(nalgebra::dmatrix![2.0]).unwrap();
         network.forward(&mut tape);
         assert_eq!(tape.factors(0).z[(0, 0)], f64::INFINITY);
         assert_eq!(tape.factors(0).a[(0, 0)], 1.0);
-        assert_eq!(first_non_finite(&tape, &gradients), (Some(1), NonFinite::Activations));
+        assert_eq!(
+            first_non_finite(std::iter::once(&tape), &gradients),
+            (Some(1), NonFinite::Activations)
+        );
     }
 
     /// `step_checked` keeps the weights before the step for `restore`, names the first layer

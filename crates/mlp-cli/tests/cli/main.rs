@@ -40,3 +40,5 @@ mod reliability_outputs;
 mod reliability_matrix;
 // Issue #11's tiny networks: long runs of one-sample epochs, their count, history and progress.
 mod performance_tiny;
+// Issue #11's training on several threads: the same weights for every --threads, and 0 refused.
+mod performance_threads;

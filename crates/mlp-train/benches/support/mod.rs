@@ -45,6 +45,35 @@ pub fn compare(
     rounds: usize,
     variants: &mut [Variant<'_>],
 ) -> Vec<f64> {
+    let mut timed: Vec<TimedVariant<'_>> = variants
+        .iter_mut()
+        .map(|variant| TimedVariant {
+            name: variant.name,
+            run: Box::new(|| {
+                let start = Instant::now();
+                (variant.run)();
+                start.elapsed().as_secs_f64()
+            }),
+        })
+        .collect();
+    compare_timed(name, n_items, item, rounds, &mut timed)
+}
+
+/// A variant that times itself: `run` returns the seconds of the part that counts (such as
+/// the training time a run reports, without its set-up).
+pub struct TimedVariant<'a> {
+    pub name: &'static str,
+    pub run: Box<dyn FnMut() -> f64 + 'a>,
+}
+
+/// [`compare`] for variants that time themselves.
+pub fn compare_timed(
+    name: &str,
+    n_items: usize,
+    item: &str,
+    rounds: usize,
+    variants: &mut [TimedVariant<'_>],
+) -> Vec<f64> {
     for variant in variants.iter_mut() {
         for _ in 0..WARM_UP_ROUNDS {
             (variant.run)();
@@ -57,9 +86,7 @@ pub fn compare(
             order.reverse();
         }
         for variant_idx in order {
-            let start = Instant::now();
-            (variants[variant_idx].run)();
-            seconds[variant_idx].push(start.elapsed().as_secs_f64());
+            seconds[variant_idx].push((variants[variant_idx].run)());
         }
     }
     println!("{name}: {n_items} {item} a run, medians of {rounds} rounds");

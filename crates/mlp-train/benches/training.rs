@@ -6,7 +6,10 @@
 //! forward, backward and Adam step. The ratio of medians is the overhead (goal ≤ 3%). The
 //! instrumented run also accumulates its epoch metrics (an argmax per sample), so the ratio
 //! is an upper bound on the cost of tracing alone.
-//! Network 784-128-64-10 (ReLU, softmax, cross-entropy), 2,048 samples, batches of 64. Each
+//! `train` first evaluates the untrained network on the training set (the baseline of its
+//! warnings), and the bare side does too; both run on one thread, with batches of 32, which a
+//! step runs as one chunk (`TrainConfig::threads`), so both sides do the same arithmetic.
+//! Network 784-128-64-10 (ReLU, softmax, cross-entropy), 2,048 samples, batches of 32. Each
 //! side trains its own copy of the network on, epoch after epoch.
 //!
 //! `cargo bench -p mlp-train --bench training` prints the median times and the median of the
@@ -15,7 +18,7 @@
 use std::hint::black_box;
 
 use mlp_core::{Activation, Architecture, Loss, Network};
-use mlp_train::{train, Dataset, OptimizerState, TrainConfig};
+use mlp_train::{evaluate, train, Dataset, OptimizerState, TrainConfig};
 use nalgebra::DMatrix;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -41,7 +44,7 @@ fn setup() -> (Network, Dataset, TrainConfig) {
     let targets =
         DMatrix::from_fn(10, N_SAMPLES, |row, column| f64::from(u8::from(row == column % 10)));
     let dataset = Dataset::numbered(inputs, targets).unwrap();
-    let config = TrainConfig { epochs: 1, batch_size: 64, ..TrainConfig::default() };
+    let config = TrainConfig { epochs: 1, batch_size: 32, threads: 1, ..TrainConfig::default() };
     (network, dataset, config)
 }
 
@@ -52,6 +55,7 @@ fn bare_epoch(network: &mut Network, dataset: &Dataset, config: &TrainConfig) {
     let mut tape = network.tape(config.batch_size);
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
+    black_box(evaluate(network, dataset, None));
     order.shuffle(&mut rng);
     let mut loss_sum = 0.0;
     for batch in order.chunks(config.batch_size) {

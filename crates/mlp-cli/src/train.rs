@@ -59,6 +59,8 @@ struct Outcome {
     holdout: Option<Evaluation>,
     /// What the run deserves a word about (see `mlp_train::warnings`).
     warnings: Vec<Warning>,
+    /// The trainer's own training time ([`TrainReport::seconds`]); `None` when it diverged.
+    training_seconds: Option<f64>,
 }
 
 /// Runs `mlp train`.
@@ -148,7 +150,8 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
             train_in::<f32>(network.cast(), &data, &config, dispatch, &mut logs, verbosity)?
         }
     };
-    let seconds = started.elapsed().as_secs_f64();
+    // Training only (the trainer's clock): not the set-up, nor the evaluations before and after.
+    let seconds = outcome.training_seconds.unwrap_or_else(|| started.elapsed().as_secs_f64());
     // Flushed before anything else is said: a failed write is the error to report.
     let (written, log_warnings) = logs.finish()?;
     if let Some(diverged) = diverged {
@@ -557,6 +560,7 @@ fn train_in<T: Scalar>(
                 steps: observer.steps,
                 initial_loss: f64::NAN,
                 initial_val_loss: None,
+                seconds: f64::NAN,
             };
             (report, Some(diverged))
         }
@@ -594,6 +598,7 @@ fn train_in<T: Scalar>(
             best_epoch: report.best_epoch,
             stopped_early: report.stopped_early,
             steps: report.steps,
+            training_seconds: diverged.is_none().then_some(report.seconds),
         },
         diverged,
     ))

@@ -117,6 +117,9 @@ pub struct TrainReport {
     pub initial_loss: f64,
     /// The loss of the untrained network on the validation data, if any.
     pub initial_val_loss: Option<f64>,
+    /// Seconds spent training: the epochs' steps and their validation, on the clock of
+    /// [`EpochRecord::seconds`] (started after the initial evaluation), to the end of the run.
+    pub seconds: f64,
 }
 
 /// The weights with the best monitored loss so far, for early stopping.
@@ -294,6 +297,7 @@ pub fn train_observed<T: Scalar>(
         steps: 0,
         initial_loss,
         initial_val_loss,
+        seconds: 0.0,
     };
     let mut best: Option<Best<T>> = None;
     let mut accumulator = MetricsAccumulator::for_headline(metrics, network, training.len());
@@ -404,6 +408,7 @@ pub fn train_observed<T: Scalar>(
             break;
         }
     }
+    report.seconds = clock.started.elapsed().as_secs_f64();
     if let Some(kept) = best {
         report.best_epoch = kept.epoch;
         *network = kept.network;

@@ -266,6 +266,7 @@ mod tests {
             steps: 4 * epochs.len(),
             initial_loss: initial.0,
             initial_val_loss: initial.1,
+            seconds: 0.0,
         }
     }
 

@@ -1,5 +1,7 @@
 //! Helpers the subcommands share: reading CSV files and models, writing outputs.
 
+use std::any::Any;
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -104,6 +106,14 @@ pub(crate) fn cast_dataset<T: Scalar>(dataset: &Dataset<f64>) -> Dataset<T> {
         dataset.sample_numbers().to_vec(),
     )
     .expect("casting keeps the shapes")
+}
+
+/// The samples in float type `T`: borrowed when `T` is `f64`, a cast copy otherwise.
+pub(crate) fn in_precision<T: Scalar>(dataset: &Dataset<f64>) -> Cow<'_, Dataset<T>> {
+    match (dataset as &dyn Any).downcast_ref::<Dataset<T>>() {
+        Some(same) => Cow::Borrowed(same),
+        None => Cow::Owned(cast_dataset(dataset)),
+    }
 }
 
 /// An evaluation as a JSON object (docs/json.md): `samples`, `loss`, then `accuracy` and

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
 use mlp_train::data::{
-    prepare_training_with, ColumnSelection, Prepared, Preprocessor, SplitOptions, Task,
+    prepare_training_owned, ColumnSelection, Prepared, Preprocessor, SplitOptions, Task,
     TrainingOptions, DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
@@ -29,8 +29,8 @@ use crate::cli::{
     UnknownCategoryArg,
 };
 use crate::common::{
-    cast_dataset, check_output_path, create_output, evaluation_details, evaluation_json,
-    evaluation_text, load_model, output_error, print_stdout, read_table,
+    check_output_path, create_output, evaluation_details, evaluation_json, evaluation_text,
+    in_precision, load_model, output_error, print_stdout, read_table,
 };
 use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::memory;
@@ -310,6 +310,8 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
                 selection = selection.with_features(features.iter().cloned());
             }
             let labeled = table.select(&selection, args.task.into())?;
+            // The selection holds the cells it needs: the table's memory goes back now.
+            drop(table);
             let options = TrainingOptions {
                 split,
                 standardize: !args.no_standardize,
@@ -317,7 +319,7 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
                 missing: args.missing.into(),
                 unknown_category: args.unknown_category.into(),
             };
-            prepare_training_with::<f64>(&labeled, &options)?
+            prepare_training_owned::<f64>(labeled, &options)?
         }
     };
     warnings.extend(notices.into_iter().map(Warning::Data));
@@ -519,8 +521,8 @@ fn train_in<T: Scalar>(
     logs: &mut CsvLogs,
     verbosity: Verbosity,
 ) -> anyhow::Result<(Outcome, Option<TrainError>)> {
-    let train = cast_dataset::<T>(&data.train);
-    let holdout = data.holdout.as_ref().map(|(_, set)| cast_dataset::<T>(set));
+    let train = in_precision::<T>(&data.train);
+    let holdout = data.holdout.as_ref().map(|(_, set)| in_precision::<T>(set));
     let mut observer = Observer {
         progress: Progress::new(config.epochs, verbosity),
         history: Vec::new(),
@@ -528,7 +530,8 @@ fn train_in<T: Scalar>(
         commit_error: None,
         steps: 0,
     };
-    let mut run = || train_observed(&mut network, &train, holdout.as_ref(), config, &mut observer);
+    let mut run =
+        || train_observed(&mut network, &train, holdout.as_deref(), config, &mut observer);
     let result = match dispatch {
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
@@ -554,8 +557,8 @@ fn train_in<T: Scalar>(
         Err(err) => return Err(err.into()),
     };
     let evaluate = |set| evaluate_prepared(&network, set, &data.preprocessor);
-    let evaluated =
-        evaluate(&train).and_then(|train| Ok((train, holdout.as_ref().map(evaluate).transpose()?)));
+    let evaluated = evaluate(&train)
+        .and_then(|train| Ok((train, holdout.as_deref().map(evaluate).transpose()?)));
     let (train_evaluation, holdout_evaluation) = match (evaluated, &diverged) {
         (Ok(evaluations), _) => evaluations,
         // The weights before the diverging step are finite but may overflow on other rows:

@@ -73,6 +73,7 @@ mod cells;
 mod classes;
 mod column;
 mod error;
+mod fast;
 #[cfg(test)]
 mod formats_tests;
 mod labeled;
@@ -104,7 +105,8 @@ pub use missing::{FillValue, ImputeStrategy, Imputer, MissingPolicy};
 pub use notice::DataNotice;
 pub use number::{parse_number, DecimalSeparator, NotANumber};
 pub use prepare::{
-    prepare_training, prepare_training_with, PrepareOptions, Prepared, TrainingOptions,
+    prepare_training, prepare_training_owned, prepare_training_with, PrepareOptions, Prepared,
+    TrainingOptions,
 };
 pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
 pub use select::{

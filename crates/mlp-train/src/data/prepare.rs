@@ -1,9 +1,12 @@
 //! From selected columns to [`Dataset`]s: missing values, class encoding, split, categories,
 //! imputation, standardization, and the [`Preprocessor`] that repeats them on other files.
 
+use std::any::Any;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use mlp_core::Scalar;
+use nalgebra::DMatrix;
 
 use super::classes::ClassEncoding;
 use super::error::{DataError, MissingColumn, MissingHint};
@@ -112,6 +115,23 @@ pub fn prepare_training<T: Scalar>(
 /// otherwise.
 pub fn prepare_training_with<T: Scalar>(
     data: &LabeledData,
+    options: &TrainingOptions,
+) -> Result<Prepared<T>, DataError> {
+    prepare(Cow::Borrowed(data), options)
+}
+
+/// [`prepare_training_with`], taking the data: its cells are freed as soon as the inputs are
+/// built (and standardized), so that a large file is not held twice while the datasets are
+/// made. Gives the same result, bit for bit.
+pub fn prepare_training_owned<T: Scalar>(
+    data: LabeledData,
+    options: &TrainingOptions,
+) -> Result<Prepared<T>, DataError> {
+    prepare(Cow::Owned(data), options)
+}
+
+fn prepare<T: Scalar>(
+    data: Cow<'_, LabeledData>,
     options: &TrainingOptions,
 ) -> Result<Prepared<T>, DataError> {
     let features = data.features();
@@ -241,7 +261,7 @@ pub fn prepare_training_with<T: Scalar>(
     let mut inputs = unstandardized.encode(features, &kept)?;
 
     if options.standardize {
-        let fitted = Standardizer::fit(&inputs.select_columns(&split.train));
+        let fitted = Standardizer::fit_samples(&inputs, &split.train);
         let standardizer = numeric_only(&fitted, &unstandardized)?;
         standardizer.apply(&mut inputs)?;
         if let Some(found) = Standardizer::first_overflow(&inputs) {
@@ -251,20 +271,76 @@ pub fn prepare_training_with<T: Scalar>(
         parts.standardizer = Some(standardizer);
     }
     if options.standardize_target && parts.class_encoding.is_none() {
-        let scaler = Standardizer::fit(&targets.select_columns(&split.train));
+        let scaler = Standardizer::fit_samples(&targets, &split.train);
         scaler.apply(&mut targets)?;
         parts.target_scaler = Some(scaler);
     }
     let preprocessor = Preprocessor::new(parts)?;
     let sample_numbers: Vec<usize> = kept.iter().map(|&j| features.sample_numbers()[j]).collect();
-    let all = Dataset::new(to_scalar(&inputs), to_scalar(&targets), sample_numbers)?;
-    let train = all.select(&split.train);
-    let validation = (!split.validation.is_empty()).then(|| all.select(&split.validation));
+    // The cells of owned data are no longer needed: freed before the datasets are made.
+    drop(data);
+    let validation = match split.validation.is_empty() {
+        true => None,
+        false => Some(Dataset::new(
+            select_scalar(&inputs, &split.validation),
+            select_scalar(&targets, &split.validation),
+            split.validation.iter().map(|&position| sample_numbers[position]).collect(),
+        )?),
+    };
+    // The training samples in place: no second copy of the inputs (none at all in f64).
+    let train = Dataset::new(
+        into_scalar(keep_columns(inputs, &split.train)),
+        into_scalar(keep_columns(targets, &split.train)),
+        split.train.iter().map(|&position| sample_numbers[position]).collect(),
+    )?;
     let split = Split {
         train: train_rows,
         validation: split.validation.iter().map(|&position| kept[position]).collect(),
     };
     Ok(Prepared { preprocessor, split, train, validation, notices })
+}
+
+/// The columns `positions` of `values`, in that order, in precision `T`: `to_scalar` of
+/// `values.select_columns(positions)` without the intermediate matrix.
+fn select_scalar<T: Scalar>(values: &DMatrix<f64>, positions: &[usize]) -> DMatrix<T> {
+    let mut selected = Vec::with_capacity(values.nrows() * positions.len());
+    for &position in positions {
+        selected.extend(values.column(position).iter().map(|&x| nalgebra::convert::<f64, T>(x)));
+    }
+    DMatrix::from_vec(values.nrows(), positions.len(), selected)
+}
+
+/// `values.select_columns(positions)` for increasing `positions`, in place: each kept column
+/// moves left over the ones left out, and the matrix is cut to the kept ones.
+fn keep_columns(values: DMatrix<f64>, positions: &[usize]) -> DMatrix<f64> {
+    let n_rows = values.nrows();
+    if positions.iter().copied().eq(0..values.ncols()) {
+        return values;
+    }
+    if !positions.windows(2).all(|pair| pair[0] < pair[1]) {
+        return values.select_columns(positions);
+    }
+    let mut data: Vec<f64> = values.data.into();
+    for (kept_idx, &position) in positions.iter().enumerate() {
+        // Increasing positions: `position ≥ kept_idx`, so no kept column is overwritten.
+        let from = position * n_rows;
+        data.copy_within(from..from + n_rows, kept_idx * n_rows);
+    }
+    data.truncate(positions.len() * n_rows);
+    data.shrink_to_fit();
+    DMatrix::from_vec(n_rows, positions.len(), data)
+}
+
+/// `values` in precision `T`: the matrix itself when `T` is `f64`, otherwise a converted copy.
+fn into_scalar<T: Scalar>(values: DMatrix<f64>) -> DMatrix<T> {
+    let mut values = Some(values);
+    // `Some` only when `T` is `f64`.
+    let same = (&mut values as &mut dyn Any).downcast_mut::<Option<DMatrix<T>>>();
+    match (same.and_then(Option::take), values) {
+        (Some(same), _) => same,
+        (None, Some(values)) => to_scalar(&values),
+        (None, None) => DMatrix::zeros(0, 0),
+    }
 }
 
 /// `fitted` with mean 0 and std 1 for the one-hot inputs of `preprocessor`.
@@ -304,6 +380,23 @@ mod tests {
     fn iris() -> Table {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/iris.csv");
         Table::read(path, &CsvOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn columns_kept_in_place_are_the_selected_columns() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+        for _ in 0..200 {
+            let (n_rows, n_columns) = (rng.random_range(0..4), rng.random_range(0..20));
+            let values = DMatrix::from_fn(n_rows, n_columns, |_, _| rng.random::<f64>());
+            let mut positions: Vec<usize> =
+                (0..n_columns).filter(|_| rng.random_range(0..3) > 0).collect();
+            if rng.random_range(0..4) == 0 {
+                positions.reverse();
+            }
+            let expected = values.select_columns(&positions);
+            assert_eq!(keep_columns(values, &positions), expected, "{positions:?}");
+        }
     }
 
     #[test]

@@ -245,14 +245,23 @@ impl Table {
             return Err(DataError::NoFeatures { path: self.path().to_owned() });
         }
         let na_values = &selection.na_values;
+        let is_numeric = |column_idx: usize| {
+            self.column(column_idx)
+                .is_some_and(|column| ColumnProfile::of(&column, na_values).is_numeric())
+        };
+        // The numeric columns' numbers in one pass over the rows, in column order.
+        let numeric: Vec<usize> = columns.iter().copied().filter(|&idx| is_numeric(idx)).collect();
+        let mut gathered = self.gather_numbers(&numeric).into_iter();
         let mut feature_columns = Vec::with_capacity(columns.len());
         for &column_idx in columns {
             let Some(column) = self.column(column_idx) else {
                 return Err(self.unknown_column(&self.column_names()[column_idx]));
             };
-            let profile = ColumnProfile::of(column, na_values);
+            let profile = ColumnProfile::of(&column, na_values);
             let (values, first_missing_text) = if profile.is_numeric() {
-                let cells = self.numeric_cells(column_idx, na_values, Expected::Number)?;
+                let numbers = gathered.next();
+                let cells =
+                    self.numeric_cells_from(column_idx, na_values, Expected::Number, numbers)?;
                 (FeatureValues::Numeric(cells.values), cells.first_missing_text)
             } else {
                 self.check_decimal_comma(column_idx, na_values)?;
@@ -298,7 +307,7 @@ impl Table {
             Task::Classification => columns.first().copied(),
             Task::Auto => columns.iter().copied().find(|&column_idx| {
                 self.column(column_idx)
-                    .is_some_and(|column| !ColumnProfile::of(column, na_values).is_numeric())
+                    .is_some_and(|column| !ColumnProfile::of(&column, na_values).is_numeric())
             }),
         };
         if let Some(label_column) = label_column {

@@ -38,3 +38,6 @@ mod reliability_outputs;
 // Issue #10's red-team findings: a stderr on a full disk, an interrupted predict, a fast double
 // Ctrl-C, counts of 0, messages said once.
 mod reliability_matrix;
+// Issue #11's loading: errors deep in files of many read chunks keep their line and column;
+// quotes, CRLF and blank lines past the first chunks change nothing.
+mod performance_loading;

@@ -307,7 +307,10 @@ fn read_header(first: &[u8], spec: &Spec<'_>, rows: &mut Rows) -> Result<Option<
     let end = memchr::memchr(b'\n', &first[start..]).map_or(first.len(), |idx| start + idx);
     let line = &first[start..end];
     let record_len = line.len() + usize::from(end < first.len());
-    if !is_plain(line) || record_len as u64 > options.max_record_size {
+    // A second byte-order mark (which a handover before any line could not keep as text)
+    // is left to the `csv` crate's path, with the rest of the file.
+    if !is_plain(line) || record_len as u64 > options.max_record_size || line.first() == Some(&0xEF)
+    {
         return Ok(None);
     }
     let n_fields = memchr::memchr_iter(spec.delimiter, line).count() + 1;
@@ -447,4 +450,193 @@ fn append(
     rows.lines.extend((0..n_rows as u64).map(|row_idx| *next_line + row_idx));
     *next_line += n_rows as u64;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::data::{DecimalSeparator, Table};
+
+    /// The table, or the error, as text: everything the two paths must agree on.
+    fn outcome(text: &[u8], options: &CsvOptions, chunk_len: Option<usize>) -> String {
+        match Table::from_reader_in_chunks(text, PathBuf::from("t.csv"), options, chunk_len) {
+            Ok(table) => format!(
+                "{:?} {:?} {} {:?}",
+                table.column_names(),
+                table.lines(),
+                table.header_line(),
+                (0..table.n_rows())
+                    .map(|row_idx| {
+                        (0..table.n_columns())
+                            .map(|column_idx| match table.cell(row_idx, column_idx) {
+                                Some(Cell::Number(value)) => format!("{:x}", value.to_bits()),
+                                Some(Cell::Text(text)) => format!("{text:?}"),
+                                None => "none".to_owned(),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            ),
+            Err(err) => format!("error {err:?}"),
+        }
+    }
+
+    use crate::data::Cell;
+
+    /// A random file: mostly plain rows of numbers, with now and then something the fast path
+    /// hands over (quotes, CRLF, blank lines, ragged rows, NUL, invalid UTF-8, a BOM, words, a
+    /// long line).
+    fn random_file(rng: &mut ChaCha8Rng, n_columns: usize) -> Vec<u8> {
+        let mut text = Vec::new();
+        if rng.random_range(0..8) == 0 {
+            text.extend_from_slice(UTF8_BOM);
+        }
+        let header: Vec<String> = (0..n_columns).map(|idx| format!("c{idx}")).collect();
+        text.extend_from_slice(header.join(",").as_bytes());
+        text.push(b'\n');
+        let odd = rng.random_range(0..4) == 0;
+        for _ in 0..rng.random_range(0..60) {
+            let mut fields: Vec<Vec<u8>> = (0..n_columns)
+                .map(|_| match rng.random_range(0..12) {
+                    0 => b"NA".to_vec(),
+                    1 => b" 2.5 ".to_vec(),
+                    2 => b"cat".to_vec(),
+                    3 => Vec::new(),
+                    _ => format!("{:.6}", rng.random_range(-1e3..1e3)).into_bytes(),
+                })
+                .collect();
+            if odd && rng.random_range(0..10) == 0 {
+                match rng.random_range(0..9) {
+                    0 => fields[0] = b"\"q,1\"".to_vec(),
+                    1 => fields[0] = b"a\x00b".to_vec(),
+                    2 => fields[0] = b"\xFF".to_vec(),
+                    3 => {
+                        fields.pop();
+                    }
+                    4 => fields.push(b"1".to_vec()),
+                    5 => fields[0] = b"\xEF\xBB\xBF1".to_vec(),
+                    6 => fields[0] = vec![b'7'; 90],
+                    7 => fields[0] = b"\"open".to_vec(),
+                    _ => fields[0] = b"\xC2\xA01\xC2\xA0".to_vec(),
+                }
+            }
+            text.extend_from_slice(&fields.join(&b","[..]));
+            match rng.random_range(0..20) {
+                0 if odd => text.extend_from_slice(b"\r\n"),
+                1 if odd => text.extend_from_slice(b"\n\n"),
+                2 if odd => text.extend_from_slice(b"\n  \n"),
+                _ => text.push(b'\n'),
+            }
+        }
+        if rng.random_range(0..3) == 0 {
+            text.pop();
+        }
+        text
+    }
+
+    #[test]
+    fn chunked_parsing_gives_the_csv_paths_table_or_error() {
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        for case in 0..1500 {
+            let n_columns = rng.random_range(1..5);
+            let text = random_file(&mut rng, n_columns);
+            let options = CsvOptions {
+                has_header: rng.random_range(0..4) > 0,
+                delimiter: Some(b','),
+                max_record_size: [64, 1000, 1 << 20][rng.random_range(0..3)],
+                max_columns: [3, 100][rng.random_range(0..2)],
+                ..CsvOptions::default()
+            };
+            let expected = outcome(&text, &options, None);
+            for chunk_len in [1, 7, 64, 1 << 20] {
+                let found = outcome(&text, &options, Some(chunk_len));
+                assert_eq!(found, expected, "case {case}, chunks of {chunk_len}: {:?}", {
+                    String::from_utf8_lossy(&text)
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_handed_over_keeps_its_byte_order_mark_and_its_line() {
+        // The fast path stops at line 3 (a quote), which starts with a BOM: mid-file, it is
+        // text, as the `csv` crate's path reads it from the start of the file.
+        let text = b"a,b\n1,2\n\xEF\xBB\xBF1,\"2\"\n3,4,5\n";
+        let options = CsvOptions::default();
+        let expected = outcome(text, &options, None);
+        assert!(expected.contains("RaggedRow") && expected.contains("line: 4"), "{expected}");
+        assert_eq!(outcome(text, &options, Some(4)), expected);
+        let text = b"a,b\n1,2\n\xEF\xBB\xBF1,\"2\"\n";
+        let table =
+            Table::from_reader_in_chunks(&text[..], "t.csv".into(), &options, Some(4)).unwrap();
+        assert_eq!(table.cell(1, 0), Some(Cell::Text("\u{feff}1")));
+        assert_eq!(table.lines(), [2, 3]);
+        // Two marks at the start of a file without a header: the second is text.
+        let text = b"\xEF\xBB\xBF\xEF\xBB\xBF1,\"2\"\n";
+        let options = CsvOptions { has_header: false, ..CsvOptions::default() };
+        let table =
+            Table::from_reader_in_chunks(&text[..], "t.csv".into(), &options, Some(4)).unwrap();
+        assert_eq!(table.cell(0, 0), Some(Cell::Text("\u{feff}1")));
+        assert_eq!(outcome(text, &options, Some(4)), outcome(text, &options, None));
+    }
+
+    #[test]
+    fn many_chunks_on_many_threads_give_every_row_in_order() {
+        // Thousands of chunks: the parser threads finish out of order.
+        let rows: String =
+            (0..20_000).map(|idx| format!("{idx},{}.5,x{}\n", idx * 3, idx % 7)).collect();
+        let text = format!("a,b,c\n{rows}");
+        let options = CsvOptions::default();
+        let expected = outcome(text.as_bytes(), &options, None);
+        assert_eq!(outcome(text.as_bytes(), &options, Some(100)), expected);
+        // An error in the last chunk: reported with its line, after every chunk before it.
+        let broken = format!("{text}1,2\n");
+        let err =
+            Table::from_reader_in_chunks(broken.as_bytes(), "t.csv".into(), &options, Some(64))
+                .unwrap_err();
+        assert!(matches!(err, DataError::RaggedRow { line: 20_002, found: 2, .. }), "{err:?}");
+        // The same with a decimal comma and another delimiter.
+        let semicolons = text.replace(',', ";").replace(".5", ",5");
+        let options = CsvOptions { decimal: DecimalSeparator::Comma, ..CsvOptions::default() };
+        let table =
+            Table::from_reader_in_chunks(semicolons.as_bytes(), "t.csv".into(), &options, Some(50))
+                .unwrap();
+        assert_eq!(table.n_rows(), 20_000);
+        assert_eq!(table.cell(19_999, 1), Some(Cell::Number(59_997.5)));
+        assert_eq!(table.line(19_999), Some(20_001));
+    }
+
+    #[test]
+    fn a_read_error_mid_file_is_met_after_the_rows_before_it() {
+        /// Gives `text`, then fails.
+        struct FailsAfter<'a>(&'a [u8]);
+        impl Read for FailsAfter<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let n_read = self.0.len().min(buf.len()).min(5);
+                buf[..n_read].copy_from_slice(&self.0[..n_read]);
+                self.0 = &self.0[n_read..];
+                Ok(n_read)
+            }
+        }
+        let text: String = std::iter::once("a,b\n".to_owned())
+            .chain((0..5_000).map(|idx| format!("{idx},{idx}\n")))
+            .collect();
+        for cut in [text.len(), text.len() - 3, 30_000, 10] {
+            let reader = || FailsAfter(&text.as_bytes()[..cut]);
+            let options = CsvOptions::default();
+            let expected = Table::from_reader_in_chunks(reader(), "t.csv".into(), &options, None);
+            let found = Table::from_reader_in_chunks(reader(), "t.csv".into(), &options, Some(64));
+            let describe =
+                |result: Result<Table, DataError>| format!("{:?}", result.map(|t| t.n_rows()));
+            assert_eq!(describe(found), describe(expected), "cut at {cut}");
+        }
+    }
 }

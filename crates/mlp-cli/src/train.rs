@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
 use mlp_train::data::{
-    prepare_training_owned, ColumnSelection, Prepared, Preprocessor, SplitOptions, Task,
+    prepare_training_table, ColumnSelection, NumberPrecision, Prepared, Preprocessor, SplitOptions, Task,
     TrainingOptions, DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
@@ -19,7 +19,7 @@ use mlp_train::model_file::{
 use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
-    evaluate_prepared, train_observed, Dataset, Evaluation, MetricsKind, Optimizer, StopReason,
+    evaluate_prepared, train_observed, Evaluation, MetricsKind, Optimizer, StopReason,
     StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
@@ -30,7 +30,7 @@ use crate::cli::{
 };
 use crate::common::{
     check_output_path, create_output, evaluation_details, evaluation_json, evaluation_text,
-    in_precision, load_model, output_error, print_stdout, read_table,
+    load_model, output_error, print_stdout, read_table, read_table_at, Samples,
 };
 use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::memory;
@@ -40,9 +40,9 @@ use crate::signals::{interrupted, Received, Signals};
 /// The data made ready: the training set, the validation or test set, and what prepared them.
 struct Data {
     preprocessor: Preprocessor,
-    train: Dataset<f64>,
+    train: Samples,
     /// `("validation" | "test", samples)`.
-    holdout: Option<(&'static str, Dataset<f64>)>,
+    holdout: Option<(&'static str, Samples)>,
     /// What the preparation reports (rows dropped, an index column left out, …).
     warnings: Vec<Warning>,
 }
@@ -267,13 +267,18 @@ fn save_diverged(
 /// module: columns selected, missing values handled, categories one-hot encoded, classes
 /// encoded, split, standardized. With `--init` the model's own preparation is used.
 fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
-    let table = read_table(&args.data, &args.csv)?;
+    // A new preparation holds the file at the training precision (f32: half the memory).
+    let precision = match (init, args.precision) {
+        (None, PrecisionArg::F32) => NumberPrecision::F32,
+        _ => NumberPrecision::F64,
+    };
+    let table = read_table_at(&args.data, &args.csv, precision)?;
     let split = SplitOptions {
         validation_fraction: if args.test.is_some() { 0.0 } else { args.validation },
         seed: args.seed,
     };
     let mut warnings = Vec::new();
-    let Prepared { preprocessor, train, validation, notices, .. } = match (init, &args.init) {
+    let (preprocessor, train, validation, notices) = match (init, &args.init) {
         (Some(model), Some(path)) => {
             let targets = model.preprocessor.target_names();
             if args.target != targets {
@@ -297,7 +302,9 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
             if !ignored.is_empty() {
                 warnings.push(Warning::IgnoredWithInit { flags: ignored });
             }
-            model.preprocessor.prepare_training_file::<f64>(&table, &split)?
+            let Prepared { preprocessor, train, validation, notices, .. } =
+                model.preprocessor.prepare_training_file::<f64>(&table, &split)?;
+            (preprocessor, train.into(), validation.map(Samples::from), notices)
         }
         _ => {
             let mut selection = ColumnSelection::new(args.target.iter().cloned())
@@ -309,9 +316,6 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
             if let Some(features) = &args.features {
                 selection = selection.with_features(features.iter().cloned());
             }
-            let labeled = table.select(&selection, args.task.into())?;
-            // The selection holds the cells it needs: the table's memory goes back now.
-            drop(table);
             let options = TrainingOptions {
                 split,
                 standardize: !args.no_standardize,
@@ -319,14 +323,27 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
                 missing: args.missing.into(),
                 unknown_category: args.unknown_category.into(),
             };
-            prepare_training_owned::<f64>(labeled, &options)?
+            let task = args.task.into();
+            // The table is taken: its block of numbers becomes the inputs where it can.
+            match args.precision {
+                PrecisionArg::F64 => {
+                    let Prepared { preprocessor, train, validation, notices, .. } =
+                        prepare_training_table::<f64>(table, &selection, task, &options)?;
+                    (preprocessor, train.into(), validation.map(Samples::from), notices)
+                }
+                PrecisionArg::F32 => {
+                    let Prepared { preprocessor, train, validation, notices, .. } =
+                        prepare_training_table::<f32>(table, &selection, task, &options)?;
+                    (preprocessor, train.into(), validation.map(Samples::from), notices)
+                }
+            }
         }
     };
     warnings.extend(notices.into_iter().map(Warning::Data));
     let mut holdout = validation.map(|validation| ("validation", validation));
     if let Some(test) = &args.test {
         let test_table = read_table(test, &args.csv)?;
-        holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?));
+        holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?.into()));
     }
     Ok(Data { preprocessor, train, holdout, warnings })
 }
@@ -521,8 +538,8 @@ fn train_in<T: Scalar>(
     logs: &mut CsvLogs,
     verbosity: Verbosity,
 ) -> anyhow::Result<(Outcome, Option<TrainError>)> {
-    let train = in_precision::<T>(&data.train);
-    let holdout = data.holdout.as_ref().map(|(_, set)| in_precision::<T>(set));
+    let train = data.train.in_precision::<T>();
+    let holdout = data.holdout.as_ref().map(|(_, set)| set.in_precision::<T>());
     let mut observer = Observer {
         progress: Progress::new(config.epochs, verbosity),
         history: Vec::new(),

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use super::block::NumberBlock;
 use super::column::{parse_number, Column};
 use super::error::{ColumnRef, DataError, Expected, MissingColumn, MAX_LISTED_LINES};
 use super::number::DecimalSeparator;
@@ -174,9 +175,21 @@ impl Table {
         let mut gathered: Vec<Vec<f64>> =
             columns.iter().map(|_| Vec::with_capacity(self.n_rows())).collect();
         let n_columns = self.n_columns().max(1);
-        for row in self.numbers().chunks_exact(n_columns) {
-            for (numbers, &column_idx) in gathered.iter_mut().zip(columns) {
-                numbers.push(row.get(column_idx).copied().unwrap_or(0.0));
+        match self.numbers() {
+            NumberBlock::F64(block) => {
+                for row in block.chunks_exact(n_columns) {
+                    for (numbers, &column_idx) in gathered.iter_mut().zip(columns) {
+                        numbers.push(row.get(column_idx).copied().unwrap_or(0.0));
+                    }
+                }
+            }
+            block => {
+                for row_idx in 0..self.n_rows() {
+                    for (numbers, &column_idx) in gathered.iter_mut().zip(columns) {
+                        let index = row_idx * n_columns + column_idx;
+                        numbers.push(block.get(index).unwrap_or(0.0));
+                    }
+                }
             }
         }
         gathered

@@ -5,6 +5,7 @@
 //! and no allocation per cell. The first text cell adds
 //! a code per row (4 bytes); each distinct text is stored once per column.
 
+use super::block::NumberBlock;
 use super::number::DecimalSeparator;
 use std::collections::HashMap;
 use std::fmt;
@@ -55,7 +56,7 @@ pub(crate) struct ColumnTexts {
 pub(crate) struct Column<'a> {
     texts: &'a ColumnTexts,
     /// Every number of the table, row after row.
-    numbers: &'a [f64],
+    numbers: &'a NumberBlock,
     n_columns: usize,
     column_idx: usize,
 }
@@ -64,7 +65,7 @@ impl<'a> Column<'a> {
     /// Column `column_idx` of a table of `n_columns` columns whose numbers are `numbers`.
     pub(crate) fn new(
         texts: &'a ColumnTexts,
-        numbers: &'a [f64],
+        numbers: &'a NumberBlock,
         n_columns: usize,
         column_idx: usize,
     ) -> Self {
@@ -104,13 +105,15 @@ impl<'a> Column<'a> {
 
     /// One per row: the number, or 0 where the cell is text.
     pub(crate) fn numbers(&self) -> impl Iterator<Item = f64> + 'a {
-        let numbers = self.numbers.get(self.column_idx..).unwrap_or_default();
-        numbers.iter().step_by(self.n_columns.max(1)).copied()
+        let numbers = self.numbers;
+        (self.column_idx..numbers.len())
+            .step_by(self.n_columns.max(1))
+            .map(move |index| numbers.get(index).unwrap_or(0.0))
     }
 
     /// The number of `row_idx` (0 where the cell is text).
     pub(crate) fn number(&self, row_idx: usize) -> f64 {
-        self.numbers.get(row_idx * self.n_columns + self.column_idx).copied().unwrap_or(0.0)
+        self.numbers.get(row_idx * self.n_columns + self.column_idx).unwrap_or(0.0)
     }
 
     /// The code of `row_idx`: 0 for a number.
@@ -187,7 +190,8 @@ mod tests {
         builder.push_text("NA").unwrap();
         let texts = builder.finish();
         // Column 1 of two; column 0 holds 9s.
-        let numbers = [9.0, 1.5, 9.0, 2.0, 9.0, 0.0, 9.0, 3.0, 9.0, 0.0, 9.0, 0.0];
+        let numbers =
+            NumberBlock::F64(vec![9.0, 1.5, 9.0, 2.0, 9.0, 0.0, 9.0, 3.0, 9.0, 0.0, 9.0, 0.0]);
         let column = Column::new(&texts, &numbers, 2, 1);
         assert_eq!(column.codes(), [0, 0, 1, 0, 2, 1]);
         assert_eq!(column.numbers().collect::<Vec<_>>(), [1.5, 2.0, 0.0, 3.0, 0.0, 0.0]);

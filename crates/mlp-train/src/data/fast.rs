@@ -429,7 +429,7 @@ fn append(
 ) -> Result<(), DataError> {
     let n_columns = rows.builders.len();
     let n_rows = parsed.values.len() / n_columns;
-    rows.numbers.extend_from_slice(&parsed.values);
+    rows.numbers.extend(&parsed.values);
     if parsed.texts.is_empty() {
         for builder in &mut rows.builders {
             builder.push_numbers(n_rows);

@@ -71,6 +71,7 @@
 //! # Ok::<(), mlp_train::data::DataError>(())
 //! ```
 
+mod block;
 mod cells;
 mod classes;
 mod column;
@@ -96,6 +97,7 @@ mod task;
 #[cfg(test)]
 mod tests;
 
+pub use block::NumberPrecision;
 pub use cells::{default_na_values, DEFAULT_NA_VALUES};
 pub use classes::ClassEncoding;
 pub use column::Cell;
@@ -107,7 +109,8 @@ pub use missing::{FillValue, ImputeStrategy, Imputer, MissingPolicy};
 pub use notice::DataNotice;
 pub use number::{parse_number, DecimalSeparator, NotANumber};
 pub use prepare::{
-    prepare_training, prepare_training_owned, prepare_training_with, PrepareOptions, Prepared,
+    prepare_training, prepare_training_owned, prepare_training_table, prepare_training_with,
+    PrepareOptions, Prepared,
     TrainingOptions,
 };
 pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};

@@ -11,6 +11,9 @@ use nalgebra::DMatrix;
 use super::classes::ClassEncoding;
 use super::error::{DataError, MissingColumn, MissingHint};
 use super::labeled::{FeatureValues, LabeledData, Targets};
+use super::select::ColumnSelection;
+use super::table::Table;
+use super::task::Task;
 use super::missing::{Imputer, MissingPolicy};
 use super::notice::DataNotice;
 use super::preprocessor::{to_scalar, Preprocessor, PreprocessorParts, UnknownCategory};
@@ -190,25 +193,8 @@ fn prepare<T: Scalar>(
         return Err(DataError::NoRowsLeft { path: features.path().to_owned() });
     }
 
-    let (mut targets, target_names, class_encoding, split) = match data.targets() {
-        Targets::Labels(labels) => {
-            let labels = labels.select(&kept);
-            let encoding = ClassEncoding::fit(&labels)?;
-            let class_indices = encoding.indices(&labels)?;
-            let split = stratified_split(&class_indices, &options.split)?;
-            let targets = encoding.one_hot_from_indices(&class_indices);
-            (targets, vec![labels.column().name.clone()], Some(encoding), split)
-        }
-        Targets::Numeric(numeric) => {
-            let split = shuffle_split(kept.len(), &options.split)?;
-            let values = if kept.len() == n_samples {
-                numeric.values().clone()
-            } else {
-                numeric.values().select_columns(&kept)
-            };
-            (values, numeric.names().to_vec(), None, split)
-        }
-    };
+    let (mut targets, target_names, class_encoding, split) =
+        encode_targets(data.targets(), &kept, n_samples, options)?;
     // `split` holds positions in `kept`; the training rows as data rows, for fitting.
     let train_rows: Vec<usize> = split.train.iter().map(|&position| kept[position]).collect();
 
@@ -300,19 +286,134 @@ fn prepare<T: Scalar>(
     Ok(Prepared { preprocessor, split, train, validation, notices })
 }
 
+/// The targets of the rows `kept` (of `n_samples`): encoded (one-hot for labels), with their
+/// names, the class encoding, and the split of `kept`'s positions.
+type EncodedTargets = (DMatrix<f64>, Vec<String>, Option<ClassEncoding>, Split);
+
+fn encode_targets(
+    targets: &Targets,
+    kept: &[usize],
+    n_samples: usize,
+    options: &TrainingOptions,
+) -> Result<EncodedTargets, DataError> {
+    Ok(match targets {
+        Targets::Labels(labels) => {
+            let labels = labels.select(kept);
+            let encoding = ClassEncoding::fit(&labels)?;
+            let class_indices = encoding.indices(&labels)?;
+            let split = stratified_split(&class_indices, &options.split)?;
+            let targets = encoding.one_hot_from_indices(&class_indices);
+            (targets, vec![labels.column().name.clone()], Some(encoding), split)
+        }
+        Targets::Numeric(numeric) => {
+            let split = shuffle_split(kept.len(), &options.split)?;
+            let values = if kept.len() == n_samples {
+                numeric.values().clone()
+            } else {
+                numeric.values().select_columns(kept)
+            };
+            (values, numeric.names().to_vec(), None, split)
+        }
+    })
+}
+
+/// Selects the columns of `table` ([`Table::select`]) and prepares them
+/// ([`prepare_training_owned`]), taking the table: the same result, bit for bit, in less
+/// memory.
+///
+/// When every feature column holds numbers alone (no text, no missing cell), the targets no
+/// missing cell, and nothing so large that standardizing it could overflow, the inputs are
+/// the table's own block of numbers with the other columns cut out of each row in place (in
+/// the features' order): no copy of the features is made, and in `T` = the table's precision
+/// ([`CsvOptions::precision`](super::CsvOptions::precision)) none at all; standardization
+/// (statistics in `f64`) and the split happen in that block too. Otherwise (categorical
+/// features, missing cells, …) it selects and prepares as those two functions do.
+pub fn prepare_training_table<T: Scalar>(
+    table: Table,
+    selection: &ColumnSelection,
+    task: Task,
+    options: &TrainingOptions,
+) -> Result<Prepared<T>, DataError> {
+    let (data, in_block) = table.select_leaving_block(selection, task, true)?;
+    let Some(columns) = in_block else {
+        drop(table);
+        return prepare_training_owned(data, options);
+    };
+    let n_samples = data.n_samples();
+    let targets_missing = (0..n_samples).any(|j| data.targets().is_missing(j));
+    // Standardizing |x| near f64::MAX may overflow: that error names the cell, from the
+    // general path's copy of the features.
+    let may_overflow = table.numbers().has_wide()
+        || (options.standardize && table.numbers().largest_magnitude() > 1e300);
+    if targets_missing || may_overflow {
+        drop(data);
+        let data = table.select(selection, task)?;
+        drop(table);
+        return prepare_training_owned(data, options);
+    }
+    let kept: Vec<usize> = (0..n_samples).collect();
+    let (mut targets, target_names, class_encoding, split) =
+        encode_targets(data.targets(), &kept, n_samples, options)?;
+    let features = data.features();
+    let mut parts = PreprocessorParts {
+        feature_names: features.names().to_vec(),
+        target_names,
+        class_encoding,
+        standardizer: None,
+        categories: BTreeMap::new(),
+        unknown_category: options.unknown_category,
+        na_values: data.na_values().to_vec(),
+        imputer: None,
+        target_scaler: None,
+    };
+    let sample_numbers = features.sample_numbers().to_vec();
+    let notices = data.notices().to_vec();
+    drop(data);
+    let n_columns = table.n_columns();
+    let inputs = table.into_numbers().into_columns::<T>(n_columns, &columns);
+    let mut inputs = DMatrix::from_vec(columns.len(), n_samples, inputs);
+    if options.standardize {
+        let fitted = Standardizer::fit_samples(&inputs, &split.train);
+        // `numeric_only` of a preprocessor without categories: the fitted standardizer.
+        let standardizer = Standardizer::new(fitted.mean().to_vec(), fitted.std().to_vec())?;
+        standardizer.apply_in(&mut inputs)?;
+        parts.standardizer = Some(standardizer);
+    }
+    if options.standardize_target && parts.class_encoding.is_none() {
+        let scaler = Standardizer::fit_samples(&targets, &split.train);
+        scaler.apply(&mut targets)?;
+        parts.target_scaler = Some(scaler);
+    }
+    let preprocessor = Preprocessor::new(parts)?;
+    let validation = match split.validation.is_empty() {
+        true => None,
+        false => Some(Dataset::new(
+            select_scalar(&inputs, &split.validation),
+            select_scalar(&targets, &split.validation),
+            split.validation.iter().map(|&position| sample_numbers[position]).collect(),
+        )?),
+    };
+    let train = Dataset::new(
+        keep_columns(inputs, &split.train),
+        into_scalar(keep_columns(targets, &split.train)),
+        split.train.iter().map(|&position| sample_numbers[position]).collect(),
+    )?;
+    Ok(Prepared { preprocessor, split, train, validation, notices })
+}
+
 /// The columns `positions` of `values`, in that order, in precision `T`: `to_scalar` of
 /// `values.select_columns(positions)` without the intermediate matrix.
-fn select_scalar<T: Scalar>(values: &DMatrix<f64>, positions: &[usize]) -> DMatrix<T> {
+fn select_scalar<S: Scalar, T: Scalar>(values: &DMatrix<S>, positions: &[usize]) -> DMatrix<T> {
     let mut selected = Vec::with_capacity(values.nrows() * positions.len());
     for &position in positions {
-        selected.extend(values.column(position).iter().map(|&x| nalgebra::convert::<f64, T>(x)));
+        selected.extend(values.column(position).iter().map(|&x| T::from_f64_value(x.to_f64_value())));
     }
     DMatrix::from_vec(values.nrows(), positions.len(), selected)
 }
 
 /// `values.select_columns(positions)` for increasing `positions`, in place: each kept column
 /// moves left over the ones left out, and the matrix is cut to the kept ones.
-fn keep_columns(values: DMatrix<f64>, positions: &[usize]) -> DMatrix<f64> {
+fn keep_columns<T: Scalar>(values: DMatrix<T>, positions: &[usize]) -> DMatrix<T> {
     let n_rows = values.nrows();
     if positions.iter().copied().eq(0..values.ncols()) {
         return values;
@@ -320,7 +421,7 @@ fn keep_columns(values: DMatrix<f64>, positions: &[usize]) -> DMatrix<f64> {
     if !positions.windows(2).all(|pair| pair[0] < pair[1]) {
         return values.select_columns(positions);
     }
-    let mut data: Vec<f64> = values.data.into();
+    let mut data: Vec<T> = values.data.into();
     for (kept_idx, &position) in positions.iter().enumerate() {
         // Increasing positions: `position ≥ kept_idx`, so no kept column is overwritten.
         let from = position * n_rows;

@@ -1,5 +1,6 @@
 //! Feature standardization: zero mean and unit variance, fitted on training data only.
 
+use mlp_core::Scalar;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +82,8 @@ impl Standardizer {
     /// [`Standardizer::fit`] of the samples (columns) `samples` of `values`, in that order, bit
     /// for bit, without copying them out: each feature's sums run over the samples in the same
     /// order, a sample (a contiguous column) at a time.
-    pub(crate) fn fit_samples(values: &DMatrix<f64>, samples: &[usize]) -> Self {
+    /// Values of any precision are widened to `f64`: the statistics are computed in `f64`.
+    pub(crate) fn fit_samples<T: Scalar>(values: &DMatrix<T>, samples: &[usize]) -> Self {
         let n_features = values.nrows();
         if samples.is_empty() {
             return Standardizer { mean: vec![0.0; n_features], std: vec![1.0; n_features] };
@@ -93,14 +95,14 @@ impl Standardizer {
         let mut largest = vec![0.0_f64; n_features];
         for column in columns() {
             for (max, &x) in largest.iter_mut().zip(column.iter()) {
-                *max = max.max(x.abs());
+                *max = max.max(x.to_f64_value().abs());
             }
         }
         let units: Vec<f64> = largest.iter().map(|&largest| power_of_two_unit(largest)).collect();
         let mut sums = vec![zero; n_features];
         for column in columns() {
             for ((sum, &x), &unit) in sums.iter_mut().zip(column.iter()).zip(&units) {
-                *sum += x / unit;
+                *sum += x.to_f64_value() / unit;
             }
         }
         let means: Vec<f64> = sums.iter().map(|&sum| sum / n).collect();
@@ -109,6 +111,7 @@ impl Standardizer {
             for (((square, &x), &unit), &mean) in
                 squares.iter_mut().zip(column.iter()).zip(&units).zip(&means)
             {
+                let x = x.to_f64_value();
                 *square += (x / unit - mean) * (x / unit - mean);
             }
         }
@@ -195,6 +198,23 @@ impl Standardizer {
         Ok(())
     }
 
+    /// [`Standardizer::apply`] to values of precision `T`: each value widened to `f64`,
+    /// standardized in `f64` exactly as `apply` does, and rounded back to `T` (for `f64`,
+    /// `apply` bit for bit).
+    pub(crate) fn apply_in<T: Scalar>(&self, values: &mut DMatrix<T>) -> Result<(), DataError> {
+        self.check_rows(values)?;
+        for mut sample in values.column_iter_mut() {
+            for ((x, &mean), &std) in sample.iter_mut().zip(&self.mean).zip(&self.std) {
+                let wide = x.to_f64_value();
+                let standardized = (wide - mean) / std;
+                let standardized =
+                    if standardized.is_finite() { standardized } else { wide / std - mean / std };
+                *x = T::from_f64_value(standardized);
+            }
+        }
+        Ok(())
+    }
+
     /// The first value of `standardized` (feature, sample: 0-based) that is not finite, in
     /// sample order: where [`Standardizer::apply`] overflowed.
     pub fn first_overflow(standardized: &DMatrix<f64>) -> Option<(usize, usize)> {
@@ -242,7 +262,7 @@ fn power_of_two_unit(largest: f64) -> f64 {
 
 impl Standardizer {
     /// Fails unless `values` has one row per feature.
-    fn check_rows(&self, values: &DMatrix<f64>) -> Result<(), DataError> {
+    fn check_rows<T: Scalar>(&self, values: &DMatrix<T>) -> Result<(), DataError> {
         if values.nrows() != self.n_features() {
             return Err(DataError::FeatureCount {
                 expected: self.n_features(),

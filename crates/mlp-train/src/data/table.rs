@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
+use super::block::{NumberBlock, NumberPrecision};
 use super::column::{parse_number, Cell, Column, ColumnBuilder, ColumnTexts};
 use super::error::DataError;
 use super::fast;
@@ -59,6 +60,10 @@ pub struct CsvOptions {
     /// cell, so a line of 60 million commas would otherwise take tens of GB. Default:
     /// [`DEFAULT_MAX_COLUMNS`].
     pub max_columns: usize,
+    /// The precision the table holds its numbers in: [`NumberPrecision::F64`] (the default),
+    /// or [`NumberPrecision::F32`], which rounds every number to `f32` as it is read (half the
+    /// memory; see there).
+    pub precision: NumberPrecision,
 }
 
 impl Default for CsvOptions {
@@ -69,6 +74,7 @@ impl Default for CsvOptions {
             decimal: DecimalSeparator::Point,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             max_columns: DEFAULT_MAX_COLUMNS,
+            precision: NumberPrecision::F64,
         }
     }
 }
@@ -103,7 +109,7 @@ pub struct Table {
     /// The texts of each column.
     columns: Vec<ColumnTexts>,
     /// Every cell's number (0 for a text cell), row after row: one block, read in file order.
-    numbers: Vec<f64>,
+    numbers: NumberBlock,
     lines: Vec<u64>,
     /// The 1-based line of the header (0 without one).
     header_line: u64,
@@ -150,7 +156,7 @@ impl Table {
         let delimiter = options
             .delimiter
             .unwrap_or_else(|| detect_delimiter(input.head(), input.head_is_everything()));
-        let mut rows = Rows::default();
+        let mut rows = Rows { numbers: NumberBlock::new(options.precision), ..Rows::default() };
         match chunk_len {
             Some(chunk_len) if fast::handles_delimiter(delimiter) => {
                 let spec = fast::Spec { delimiter, chunk_len, options, path: &path };
@@ -248,8 +254,13 @@ impl Table {
     }
 
     /// Every cell's number (0 for a text cell), row after row.
-    pub(crate) fn numbers(&self) -> &[f64] {
+    pub(crate) fn numbers(&self) -> &NumberBlock {
         &self.numbers
+    }
+
+    /// The table's block of numbers, taken: the table is gone.
+    pub(crate) fn into_numbers(self) -> NumberBlock {
+        self.numbers
     }
 
     /// The cells of column `column_idx`.
@@ -268,7 +279,7 @@ pub(super) struct Rows {
     pub(super) sorted_by_name: Vec<usize>,
     pub(super) builders: Vec<ColumnBuilder>,
     /// Every cell's number (0 for a text cell), row after row.
-    pub(super) numbers: Vec<f64>,
+    pub(super) numbers: NumberBlock,
     /// The 1-based line of every data row.
     pub(super) lines: Vec<u64>,
     pub(super) header_line: u64,

@@ -8,8 +8,8 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
 use mlp_train::data::{
-    prepare_training_table, ColumnSelection, NumberPrecision, Prepared, Preprocessor, SplitOptions, Task,
-    TrainingOptions, DEFAULT_MAX_CATEGORIES,
+    prepare_training_table, ColumnSelection, NumberPrecision, Prepared, Preprocessor, SplitOptions,
+    Task, TrainingOptions, DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
 use mlp_train::human::plural;
@@ -19,8 +19,8 @@ use mlp_train::model_file::{
 use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
-    evaluate_prepared, train_observed, Evaluation, MetricsKind, Optimizer, StopReason,
-    StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
+    evaluate_prepared, train_observed, Evaluation, MetricsKind, Optimizer, StopReason, StopSignal,
+    TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
 use crate::clash::{check_outputs, Named, SUMMARY};

@@ -21,6 +21,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
+use super::block::NumberBlock;
 use super::error::DataError;
 use super::table::{classify, header_names, too_many_texts, CsvOptions, Field, Rows};
 
@@ -322,7 +323,8 @@ fn read_header(first: &[u8], spec: &Spec<'_>, rows: &mut Rows) -> Result<Option<
         else {
             return Ok(None);
         };
-        let mut header = Rows::default();
+        let mut header =
+            Rows { numbers: NumberBlock::new(spec.options.precision), ..Rows::default() };
         if header.set_columns(Some(names), n_fields, spec.path, 1).is_err() {
             return Ok(None);
         }

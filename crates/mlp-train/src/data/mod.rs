@@ -110,8 +110,7 @@ pub use notice::DataNotice;
 pub use number::{parse_number, DecimalSeparator, NotANumber};
 pub use prepare::{
     prepare_training, prepare_training_owned, prepare_training_table, prepare_training_with,
-    PrepareOptions, Prepared,
-    TrainingOptions,
+    PrepareOptions, Prepared, TrainingOptions,
 };
 pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
 pub use select::{

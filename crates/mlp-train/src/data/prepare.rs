@@ -1,24 +1,25 @@
 //! From selected columns to [`Dataset`]s: missing values, class encoding, split, categories,
 //! imputation, standardization, and the [`Preprocessor`] that repeats them on other files.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use mlp_core::Scalar;
 use nalgebra::DMatrix;
 
+use super::block::NumberBlock;
 use super::classes::ClassEncoding;
 use super::error::{DataError, MissingColumn, MissingHint};
 use super::labeled::{FeatureValues, LabeledData, Targets};
-use super::select::ColumnSelection;
-use super::table::Table;
-use super::task::Task;
 use super::missing::{Imputer, MissingPolicy};
 use super::notice::DataNotice;
 use super::preprocessor::{to_scalar, Preprocessor, PreprocessorParts, UnknownCategory};
+use super::select::ColumnSelection;
 use super::split::{shuffle_split, stratified_split, Split, SplitOptions};
 use super::standardize::{overflow_error, Standardizer};
+use super::table::Table;
+use super::task::Task;
 use crate::Dataset;
 
 /// Options of [`prepare_training`] (kept as they were; [`TrainingOptions`] has every option).
@@ -370,35 +371,80 @@ pub fn prepare_training_table<T: Scalar>(
     let notices = data.notices().to_vec();
     drop(data);
     let n_columns = table.n_columns();
-    let inputs = table.into_numbers().into_columns::<T>(n_columns, &columns);
-    let mut inputs = DMatrix::from_vec(columns.len(), n_samples, inputs);
-    if options.standardize {
-        let fitted = Standardizer::fit_samples(&inputs, &split.train);
-        // `numeric_only` of a preprocessor without categories: the fitted standardizer.
-        let standardizer = Standardizer::new(fitted.mean().to_vec(), fitted.std().to_vec())?;
-        standardizer.apply_in(&mut inputs)?;
-        parts.standardizer = Some(standardizer);
-    }
+    let block = table.into_numbers();
+    // Worked on in f64 unless both the block and `T` are f32, so that every value is rounded
+    // once, as the general path rounds it.
+    let in_f64 = matches!(block, NumberBlock::F64(_)) || TypeId::of::<T>() == TypeId::of::<f64>();
+    let (standardizer, train_inputs, validation_inputs) = match in_f64 {
+        true => block_inputs::<f64, T>(block, n_columns, &columns, &split, options.standardize)?,
+        false => block_inputs::<T, T>(block, n_columns, &columns, &split, options.standardize)?,
+    };
+    parts.standardizer = standardizer;
     if options.standardize_target && parts.class_encoding.is_none() {
         let scaler = Standardizer::fit_samples(&targets, &split.train);
         scaler.apply(&mut targets)?;
         parts.target_scaler = Some(scaler);
     }
     let preprocessor = Preprocessor::new(parts)?;
-    let validation = match split.validation.is_empty() {
-        true => None,
-        false => Some(Dataset::new(
-            select_scalar(&inputs, &split.validation),
+    let validation = match validation_inputs {
+        None => None,
+        Some(inputs) => Some(Dataset::new(
+            inputs,
             select_scalar(&targets, &split.validation),
             split.validation.iter().map(|&position| sample_numbers[position]).collect(),
         )?),
     };
     let train = Dataset::new(
-        keep_columns(inputs, &split.train),
+        train_inputs,
         into_scalar(keep_columns(targets, &split.train)),
         split.train.iter().map(|&position| sample_numbers[position]).collect(),
     )?;
     Ok(Prepared { preprocessor, split, train, validation, notices })
+}
+
+/// The standardizer (when `standardize`), the training inputs and the validation inputs
+/// (`None` when there are none) cut out of `block` (`columns` of its `n_columns`), worked on
+/// in precision `W` (standardized in place, statistics in f64), in precision `T`.
+type BlockInputs<T> = (Option<Standardizer>, DMatrix<T>, Option<DMatrix<T>>);
+
+fn block_inputs<W: Scalar, T: Scalar>(
+    block: NumberBlock,
+    n_columns: usize,
+    columns: &[usize],
+    split: &Split,
+    standardize: bool,
+) -> Result<BlockInputs<T>, DataError> {
+    let n_samples = split.train.len() + split.validation.len();
+    let inputs = block.into_columns::<W>(n_columns, columns);
+    let mut inputs = DMatrix::from_vec(columns.len(), n_samples, inputs);
+    let standardizer = match standardize {
+        true => {
+            let fitted = Standardizer::fit_samples(&inputs, &split.train);
+            // `numeric_only` of a preprocessor without categories: the fitted standardizer.
+            let standardizer = Standardizer::new(fitted.mean().to_vec(), fitted.std().to_vec())?;
+            standardizer.apply_in(&mut inputs)?;
+            Some(standardizer)
+        }
+        false => None,
+    };
+    let validation = match split.validation.is_empty() {
+        true => None,
+        false => Some(select_scalar(&inputs, &split.validation)),
+    };
+    let train = cast_matrix(keep_columns(inputs, &split.train));
+    Ok((standardizer, train, validation))
+}
+
+/// `values` in precision `T`: the matrix itself when `T` is `S`, otherwise a converted copy.
+fn cast_matrix<S: Scalar, T: Scalar>(values: DMatrix<S>) -> DMatrix<T> {
+    let mut values = Some(values);
+    // `Some` only when `T` is `S`.
+    let same = (&mut values as &mut dyn Any).downcast_mut::<Option<DMatrix<T>>>();
+    match (same.and_then(Option::take), values) {
+        (Some(same), _) => same,
+        (None, Some(values)) => values.map(|x| T::from_f64_value(x.to_f64_value())),
+        (None, None) => DMatrix::zeros(0, 0),
+    }
 }
 
 /// The columns `positions` of `values`, in that order, in precision `T`: `to_scalar` of
@@ -406,7 +452,8 @@ pub fn prepare_training_table<T: Scalar>(
 fn select_scalar<S: Scalar, T: Scalar>(values: &DMatrix<S>, positions: &[usize]) -> DMatrix<T> {
     let mut selected = Vec::with_capacity(values.nrows() * positions.len());
     for &position in positions {
-        selected.extend(values.column(position).iter().map(|&x| T::from_f64_value(x.to_f64_value())));
+        selected
+            .extend(values.column(position).iter().map(|&x| T::from_f64_value(x.to_f64_value())));
     }
     DMatrix::from_vec(values.nrows(), positions.len(), selected)
 }
@@ -481,6 +528,94 @@ mod tests {
     fn iris() -> Table {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/iris.csv");
         Table::read(path, &CsvOptions::default()).unwrap()
+    }
+
+    fn same_prepared<T: Scalar>(a: &Prepared<T>, b: &Prepared<T>, what: &str) {
+        assert_eq!(a.split, b.split, "{what}");
+        assert_eq!(a.train, b.train, "{what}");
+        assert_eq!(a.validation, b.validation, "{what}");
+        assert_eq!(a.notices, b.notices, "{what}");
+        assert_eq!(
+            serde_json::to_string(&a.preprocessor).unwrap(),
+            serde_json::to_string(&b.preprocessor).unwrap(),
+            "{what}"
+        );
+    }
+
+    #[test]
+    fn the_table_path_gives_the_general_paths_datasets_bit_for_bit() {
+        use crate::data::NumberPrecision;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for round in 0..60 {
+            let (n_rows, n_columns) = (rng.random_range(12..40), rng.random_range(2..7));
+            let target_idx = rng.random_range(0..n_columns);
+            let names: Vec<String> = (0..n_columns).map(|idx| format!("c{idx}")).collect();
+            let mut text = names.join(",") + "\n";
+            for row in 0..n_rows {
+                let cells: Vec<String> = (0..n_columns)
+                    .map(|idx| match idx == target_idx {
+                        true => format!("{}", row % 3),
+                        false => format!("{:.6e}", rng.random::<f64>() * 1e3 - 300.0),
+                    })
+                    .collect();
+                text += &(cells.join(",") + "\n");
+            }
+            let mut selection = ColumnSelection::new([names[target_idx].clone()]);
+            if round % 2 == 1 {
+                // Features in another order than the file's.
+                let mut features: Vec<String> =
+                    names.iter().filter(|name| **name != names[target_idx]).cloned().collect();
+                features.reverse();
+                selection = selection.with_features(features);
+            }
+            let task = if round % 3 == 0 { Task::Regression } else { Task::Classification };
+            let options = TrainingOptions {
+                split: SplitOptions { validation_fraction: [0.0, 0.25][round % 2], seed: 3 },
+                standardize: round % 4 != 2,
+                standardize_target: round % 5 == 0,
+                ..TrainingOptions::default()
+            };
+            for precision in [NumberPrecision::F64, NumberPrecision::F32] {
+                let read = || {
+                    let options = CsvOptions { precision, ..CsvOptions::default() };
+                    Table::from_reader(text.as_bytes(), "r.csv", &options).unwrap()
+                };
+                let what = format!("round {round}, {precision:?}");
+                let general: Prepared<f64> =
+                    prepare_training_with(&read().select(&selection, task).unwrap(), &options)
+                        .unwrap();
+                let in_place: Prepared<f64> =
+                    prepare_training_table(read(), &selection, task, &options).unwrap();
+                same_prepared(&general, &in_place, &what);
+                let general: Prepared<f32> =
+                    prepare_training_with(&read().select(&selection, task).unwrap(), &options)
+                        .unwrap();
+                let in_place: Prepared<f32> =
+                    prepare_training_table(read(), &selection, task, &options).unwrap();
+                same_prepared(&general, &in_place, &what);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_too_large_for_f32_are_read_exactly_in_an_f32_table() {
+        use crate::data::NumberPrecision;
+        let text = "a,b,y\n1,2,0\n1e39,3,1\n2,4,0\n3,5,1\n";
+        let read = |precision| {
+            let options = CsvOptions { precision, ..CsvOptions::default() };
+            Table::from_reader(text.as_bytes(), "big.csv", &options).unwrap()
+        };
+        let selection = ColumnSelection::new(["y".to_owned()]);
+        let options = TrainingOptions::default();
+        let wide: Prepared<f32> =
+            prepare_training_table(read(NumberPrecision::F64), &selection, Task::Auto, &options)
+                .unwrap();
+        let narrow: Prepared<f32> =
+            prepare_training_table(read(NumberPrecision::F32), &selection, Task::Auto, &options)
+                .unwrap();
+        assert!(narrow.train.inputs().iter().all(|x| x.is_finite()));
+        same_prepared(&wide, &narrow, "1e39");
     }
 
     #[test]

@@ -185,7 +185,8 @@ impl Table {
         let features = self.features_at(&feature_columns, selection, in_block)?;
         notices.extend(identifier_like_columns(&features));
         let targets = self.targets_at(&target_columns, task, &selection.na_values, &mut notices)?;
-        let data = LabeledData { features, targets, notices, na_values: selection.na_values.clone() };
+        let data =
+            LabeledData { features, targets, notices, na_values: selection.na_values.clone() };
         Ok((data, in_block.then_some(feature_columns)))
     }
 

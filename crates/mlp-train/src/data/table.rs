@@ -733,6 +733,27 @@ mod tests {
     }
 
     #[test]
+    fn f32_tables_hold_f32_numbers_on_every_path() {
+        let texts: [&[u8]; 4] =
+            [b"a,b\n1.1,2\n3,4\n", b"1.1,2\n3,4\n", b"a,b\n\"1.1\",2\n3,4\n", b"a;b\n1.1;x\n3;4\n"];
+        for text in texts {
+            let has_header = !text.starts_with(b"1");
+            let options =
+                CsvOptions { precision: NumberPrecision::F32, has_header, ..CsvOptions::default() };
+            for chunk_len in [None, Some(1), Some(1 << 20)] {
+                let table = Table::from_reader_in_chunks(text, "f.csv".into(), &options, chunk_len)
+                    .unwrap();
+                let what = format!("{:?} {chunk_len:?}", String::from_utf8_lossy(text));
+                assert!(matches!(table.numbers(), NumberBlock::F32 { .. }), "{what}");
+                assert_eq!(table.cell(0, 0), Some(Cell::Number(f64::from(1.1_f32))), "{what}");
+                assert_eq!(table.cell(1, 1), Some(Cell::Number(4.0)), "{what}");
+            }
+        }
+        // Without the option: f64, as read.
+        assert!(matches!(read(b"a\n1.1\n").unwrap().numbers(), NumberBlock::F64(_)));
+    }
+
+    #[test]
     fn utf8_bom_is_stripped_from_the_first_header_name() {
         let table = read(b"\xEF\xBB\xBFx1,x2\n1,2\n").unwrap();
         assert_eq!(table.column_names(), ["x1", "x2"]);

@@ -117,3 +117,79 @@ fn quotes_crlf_and_blank_lines_past_the_first_chunks_train_as_plain_lines() {
     assert_eq!(summary(&plain).len(), 2, "{plain}");
     assert_eq!(summary(&odd), summary(&plain));
 }
+
+/// The saved model of `--save model.json` in `dir`, without its provenance (which names the
+/// files and the time).
+fn saved_model(dir: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("model.json")).unwrap();
+    let mut model: serde_json::Value = serde_json::from_str(&text).unwrap();
+    model.as_object_mut().unwrap().remove("provenance");
+    model
+}
+
+#[test]
+fn features_in_another_order_train_the_model_of_the_file_written_in_that_order() {
+    // The target in the middle, the features asked for in another order than the file's: the
+    // inputs are cut out of the table's numbers in place, in `--features`' order.
+    let mixed = tempfile::tempdir().unwrap();
+    let ordered = tempfile::tempdir().unwrap();
+    let (mut mixed_text, mut ordered_text) = ("x1,y,x2,x3\n".to_owned(), "x3,x1,x2,y\n".to_owned());
+    for row in 0..300 {
+        let (x1, x2, x3) = (row as f64 / 7.0, ((row * 37) % 101) as f64 * 0.3, (row % 5) as f64);
+        let y = (row * 7) % 3;
+        mixed_text += &format!("{x1:.5},{y},{x2:.3},{x3}\n");
+        ordered_text += &format!("{x3},{x1:.5},{x2:.3},{y}\n");
+    }
+    std::fs::write(mixed.path().join("data.csv"), mixed_text).unwrap();
+    std::fs::write(ordered.path().join("data.csv"), ordered_text).unwrap();
+    for precision in ["f64", "f32"] {
+        let args = [
+            "train",
+            "data.csv",
+            "--target",
+            "y",
+            "--hidden",
+            "5",
+            "--epochs",
+            "3",
+            "--precision",
+            precision,
+            "--save",
+            "model.json",
+        ];
+        let output = mlp(mixed.path(), &[&args[..], &["--features", "x3,x1,x2"]].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success() && !stderr.contains("panicked"), "{stderr}");
+        let output = mlp(ordered.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success() && !stderr.contains("panicked"), "{stderr}");
+        let model = saved_model(mixed.path());
+        assert_eq!(model["inputs"]["names"], serde_json::json!(["x3", "x1", "x2"]), "{precision}");
+        assert_eq!(model, saved_model(ordered.path()), "{precision}");
+    }
+}
+
+#[test]
+fn a_number_too_large_for_f32_in_an_f32_run_is_read_exactly_not_as_infinity() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.csv"), "a,b,y\n1,2,0\n1e39,3,1\n2,4,0\n3,5,1\n").unwrap();
+    std::fs::write(dir.path().join("model.json"), "an older model").unwrap();
+    let before = snapshot(dir.path());
+    // Standardized (in f64), 1e39 is an ordinary value: the f32 run trains as the f64 one.
+    let f32_run = ["train", "big.csv", "--target", "y", "--epochs", "2", "--precision", "f32"];
+    let output = mlp(dir.path(), &f32_run);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && !stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("loss "), "{stderr}");
+    // Unstandardized, it overflows f32: the overflow check names the file, row and column,
+    // and nothing is written.
+    mlp_fails(
+        dir.path(),
+        &[&f32_run[..], &["--no-standardize", "--save", "model.json"]].concat(),
+        &[
+            "big.csv: row 2: column \"a\" (inf as the network sees it) is too large",
+            "leave out --no-standardize",
+        ],
+    );
+    assert_unchanged(&before);
+}

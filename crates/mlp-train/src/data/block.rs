@@ -175,7 +175,7 @@ fn compact_as<S: BlockNumber, T: Scalar>(
             same
         }
         (None, Some(values)) => {
-            let n_rows = if n_columns == 0 { 0 } else { values.len() / n_columns };
+            let n_rows = values.len().checked_div(n_columns).unwrap_or(0);
             let mut out = Vec::with_capacity(n_rows * columns.len());
             for row in values.chunks_exact(n_columns.max(1)) {
                 out.extend(columns.iter().map(|&idx| T::from_f64_value(row[idx].widen())));
@@ -191,7 +191,7 @@ fn compact_as<S: BlockNumber, T: Scalar>(
 /// kept cells land at or before where row `r` started, never over a later row.
 fn compact_in_place<T: Copy + Default>(values: &mut Vec<T>, n_columns: usize, columns: &[usize]) {
     let n_kept = columns.len();
-    let n_rows = if n_columns == 0 { 0 } else { values.len() / n_columns };
+    let n_rows = values.len().checked_div(n_columns).unwrap_or(0);
     let identity = columns.iter().copied().eq(0..n_columns);
     if !identity {
         let mut row = vec![T::default(); n_columns];

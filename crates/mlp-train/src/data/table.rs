@@ -8,7 +8,7 @@
 //! field. The two paths give the same table, and the same first error. Each field becomes a
 //! number straight from its bytes when it is one (no text is kept for it), or an interned text
 //! of its column otherwise ([`Cell`]); the numbers of every column are one block, row after row
-//! (8 bytes a cell, one allocation). What a column *is*
+//! (8 bytes a cell, 4 at [`NumberPrecision::F32`]; one allocation). What a column *is*
 //! (numeric, categorical, with missing cells) is decided when columns are chosen
 //! ([`Table::select`]), because only then are the missing-value markers and the task known.
 
@@ -95,8 +95,10 @@ impl Default for CsvOptions {
 /// once: selecting columns costs O(log n) per name, and reading a header of n names
 /// O(n log n), never O(n²).
 ///
-/// Each cell is a [`Cell::Number`] (a finite number, parsed from the field's bytes) or a
-/// [`Cell::Text`] (interned once per column: a column of repeated words holds each word once).
+/// Each cell is a [`Cell::Number`] (a finite number, parsed from the field's bytes; rounded to
+/// the nearest `f32` when [`CsvOptions::precision`] is [`NumberPrecision::F32`], unless too large
+/// for one) or a [`Cell::Text`] (interned once per column: a column of repeated words holds
+/// each word once).
 ///
 /// Rows are data rows: row 0 is the first record after the header. Its 1-based *sample number*
 /// is `row_idx + 1`, which is what [`crate::Dataset::sample_numbers`] holds.
@@ -278,7 +280,8 @@ pub(super) struct Rows {
     pub(super) column_names: Option<Vec<String>>,
     pub(super) sorted_by_name: Vec<usize>,
     pub(super) builders: Vec<ColumnBuilder>,
-    /// Every cell's number (0 for a text cell), row after row.
+    /// Every cell's number (0 for a text cell), row after row, at the options' precision
+    /// (`Rows::default()` has an f64 block: set it from the options).
     pub(super) numbers: NumberBlock,
     /// The 1-based line of every data row.
     pub(super) lines: Vec<u64>,

@@ -187,13 +187,29 @@ fn compact_as<S: BlockNumber, T: Scalar>(
 }
 
 /// Cuts a row-major block of `n_columns` columns to the columns `columns` of every row, in
-/// place, and frees the rest. Each row is copied aside first, so any order works: row `r`'s
-/// kept cells land at or before where row `r` started, never over a later row.
+/// place, and frees the rest. Increasing columns move left cell by cell (a contiguous run in
+/// one copy); in any other order each row is copied aside first: row `r`'s kept cells land at
+/// or before where row `r` started, never over a later row.
 fn compact_in_place<T: Copy + Default>(values: &mut Vec<T>, n_columns: usize, columns: &[usize]) {
     let n_kept = columns.len();
     let n_rows = values.len().checked_div(n_columns).unwrap_or(0);
     let identity = columns.iter().copied().eq(0..n_columns);
-    if !identity {
+    let increasing = columns.windows(2).all(|pair| pair[0] < pair[1]);
+    if identity {
+    } else if let (true, Some(&first)) = (increasing, columns.first()) {
+        let contiguous = columns.last() == Some(&(first + n_kept - 1));
+        for row_idx in 0..n_rows {
+            let (from, to) = (row_idx * n_columns, row_idx * n_kept);
+            // Increasing columns: every cell moves left (or stays), over cells already moved.
+            if contiguous {
+                values.copy_within(from + first..from + first + n_kept, to);
+            } else {
+                for (kept_idx, &column_idx) in columns.iter().enumerate() {
+                    values[to + kept_idx] = values[from + column_idx];
+                }
+            }
+        }
+    } else {
         let mut row = vec![T::default(); n_columns];
         for row_idx in 0..n_rows {
             let start = row_idx * n_columns;

@@ -343,9 +343,12 @@ pub fn prepare_training_table<T: Scalar>(
     let n_samples = data.n_samples();
     let targets_missing = (0..n_samples).any(|j| data.targets().is_missing(j));
     // Standardizing |x| near f64::MAX may overflow: that error names the cell, from the
-    // general path's copy of the features.
-    let may_overflow = table.numbers().has_wide()
-        || (options.standardize && table.numbers().largest_magnitude() > 1e300);
+    // general path's copy of the features. (An f32 block holds nothing that large but its
+    // wide numbers.)
+    let may_overflow = match table.numbers() {
+        block @ NumberBlock::F64(_) => options.standardize && block.largest_magnitude() > 1e300,
+        block => block.has_wide(),
+    };
     if targets_missing || may_overflow {
         drop(data);
         let data = table.select(selection, task)?;
@@ -616,6 +619,31 @@ mod tests {
                 .unwrap();
         assert!(narrow.train.inputs().iter().all(|x| x.is_finite()));
         same_prepared(&wide, &narrow, "1e39");
+    }
+
+    #[test]
+    fn numbers_near_f64_max_take_the_general_path_and_its_results() {
+        let selection = ColumnSelection::new(["y".to_owned()]);
+        let options = TrainingOptions::default();
+        for text in [
+            "a,y\n1.7e308,0\n-1.7e308,1\n1.7e308,0\n-1.7e308,1\n",
+            "a,b,y\n1e301,1,0\n-1e301,2,1\n3e301,1,0\n1,2,1\n",
+        ] {
+            let table = || Table::from_reader(text.as_bytes(), "max.csv", &CsvOptions::default());
+            let general = prepare_training_with::<f64>(
+                &table().unwrap().select(&selection, Task::Auto).unwrap(),
+                &options,
+            );
+            let in_place =
+                prepare_training_table::<f64>(table().unwrap(), &selection, Task::Auto, &options);
+            match (general, in_place) {
+                (Ok(general), Ok(in_place)) => same_prepared(&general, &in_place, text),
+                (Err(general), Err(in_place)) => {
+                    assert_eq!(general.to_string(), in_place.to_string(), "{text}")
+                }
+                (general, in_place) => panic!("{text}: {general:?} / {in_place:?}"),
+            }
+        }
     }
 
     #[test]

@@ -430,12 +430,70 @@ fn block_inputs<W: Scalar, T: Scalar>(
         }
         false => None,
     };
-    let validation = match split.validation.is_empty() {
-        true => None,
-        false => Some(select_scalar(&inputs, &split.validation)),
-    };
-    let train = cast_matrix(keep_columns(inputs, &split.train));
-    Ok((standardizer, train, validation))
+    if split.validation.is_empty() {
+        return Ok((standardizer, cast_matrix(keep_columns(inputs, &split.train)), None));
+    }
+    let (train, validation) = split_in_place(inputs, split, SPLIT_STEP_BYTES);
+    Ok((standardizer, cast_matrix(train), Some(cast_matrix(validation))))
+}
+
+/// Bytes of the block given back at a time while the validation samples are moved out.
+const SPLIT_STEP_BYTES: usize = 4 << 20;
+
+/// The samples of `inputs` split into the training ones and the validation ones (in the
+/// orders of `split`), with no second copy of the whole: the samples are permuted in place
+/// (training first), then the validation samples are moved out from the end a few MB at a
+/// time (`step_bytes`), the block given back behind them.
+fn split_in_place<W: Scalar>(
+    inputs: DMatrix<W>,
+    split: &Split,
+    step_bytes: usize,
+) -> (DMatrix<W>, DMatrix<W>) {
+    let n_features = inputs.nrows();
+    let (n_train, n_validation) = (split.train.len(), split.validation.len());
+    let order: Vec<usize> = split.train.iter().chain(&split.validation).copied().collect();
+    let mut data: Vec<W> = inputs.data.into();
+    permute_columns(&mut data, n_features, &order);
+    // Zeroed: its pages are the system's until written.
+    let mut validation = vec![W::zero(); n_features * n_validation];
+    let step = (step_bytes / std::mem::size_of::<W>() / n_features.max(1)).max(1);
+    let mut end = n_train + n_validation;
+    while end > n_train {
+        let start = end.saturating_sub(step).max(n_train);
+        validation[(start - n_train) * n_features..(end - n_train) * n_features]
+            .copy_from_slice(&data[start * n_features..end * n_features]);
+        data.truncate(start * n_features);
+        data.shrink_to_fit();
+        end = start;
+    }
+    (
+        DMatrix::from_vec(n_features, n_train, data),
+        DMatrix::from_vec(n_features, n_validation, validation),
+    )
+}
+
+/// Column `k` of the (`n_rows` × n) column-major `data` becomes its column `order[k]`
+/// (`order` a permutation), in place: each cycle of the permutation with one column aside.
+fn permute_columns<W: Scalar>(data: &mut [W], n_rows: usize, order: &[usize]) {
+    let mut done = vec![false; order.len()];
+    let mut aside = vec![W::zero(); n_rows];
+    for first in 0..order.len() {
+        if done[first] || order[first] == first {
+            continue;
+        }
+        aside.copy_from_slice(&data[first * n_rows..(first + 1) * n_rows]);
+        let mut to = first;
+        loop {
+            done[to] = true;
+            let from = order[to];
+            if from == first {
+                data[to * n_rows..(to + 1) * n_rows].copy_from_slice(&aside);
+                break;
+            }
+            data.copy_within(from * n_rows..(from + 1) * n_rows, to * n_rows);
+            to = from;
+        }
+    }
 }
 
 /// `values` in precision `T`: the matrix itself when `T` is `S`, otherwise a converted copy.
@@ -643,6 +701,29 @@ mod tests {
                 }
                 (general, in_place) => panic!("{text}: {general:?} / {in_place:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_split_in_place_is_the_selected_columns() {
+        use rand::seq::SliceRandom;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..200 {
+            let (n_rows, n_columns) = (rng.random_range(0..4), rng.random_range(1..40));
+            let values = DMatrix::from_fn(n_rows, n_columns, |_, _| rng.random::<f32>());
+            let mut positions: Vec<usize> = (0..n_columns).collect();
+            positions.shuffle(&mut rng);
+            let n_train = rng.random_range(0..n_columns);
+            let split = Split {
+                train: positions[..n_train].to_vec(),
+                validation: positions[n_train..].to_vec(),
+            };
+            let step_bytes = [1, 4 * n_rows * rng.random_range(1..4), SPLIT_STEP_BYTES];
+            let step_bytes = step_bytes[rng.random_range(0..3)];
+            let (train, validation) = split_in_place(values.clone(), &split, step_bytes);
+            assert_eq!(train, values.select_columns(&split.train), "{split:?}");
+            assert_eq!(validation, values.select_columns(&split.validation), "{split:?}");
         }
     }
 

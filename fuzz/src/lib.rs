@@ -56,6 +56,7 @@ pub fn csv_options(byte: u8) -> CsvOptions {
         decimal: if byte & 0x08 != 0 { DecimalSeparator::Comma } else { DecimalSeparator::Point },
         max_record_size: if byte & 0x20 != 0 { 256 } else { DEFAULT_MAX_RECORD_SIZE },
         max_columns: if byte & 0x40 != 0 { 4 } else { DEFAULT_MAX_COLUMNS },
+        ..CsvOptions::default()
     }
 }
 

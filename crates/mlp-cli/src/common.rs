@@ -1,10 +1,12 @@
 //! Helpers the subcommands share: reading CSV files and models, writing outputs.
 
+use std::any::Any;
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
 use mlp_core::Scalar;
-use mlp_train::data::{CsvOptions, DecimalSeparator, Table};
+use mlp_train::data::{CsvOptions, DecimalSeparator, NumberPrecision, Table};
 use mlp_train::human::Significant;
 use mlp_train::model_file::Model;
 use mlp_train::output_file::{OutputError, OutputFile, ShortPath};
@@ -27,6 +29,15 @@ pub(crate) fn csv_options(args: &CsvArgs) -> CsvOptions {
 /// Reads a CSV file; errors name the file, and the line and column where there is one.
 pub(crate) fn read_table(path: &Path, args: &CsvArgs) -> anyhow::Result<Table> {
     Ok(Table::read(path, &csv_options(args))?)
+}
+
+/// [`read_table`], its numbers held at `precision` (see [`NumberPrecision`]).
+pub(crate) fn read_table_at(
+    path: &Path,
+    args: &CsvArgs,
+    precision: NumberPrecision,
+) -> anyhow::Result<Table> {
+    Ok(Table::read(path, &CsvOptions { precision, ..csv_options(args) })?)
 }
 
 /// Reads and checks a model file, with `--unknown-category` (when given) in place of the
@@ -96,14 +107,78 @@ impl std::fmt::Display for QuotedName<'_> {
 }
 
 /// The same samples in another float type.
-pub(crate) fn cast_dataset<T: Scalar>(dataset: &Dataset<f64>) -> Dataset<T> {
-    let cast = |value: &f64| T::from_f64_value(*value);
+pub(crate) fn cast_dataset<S: Scalar, T: Scalar>(dataset: &Dataset<S>) -> Dataset<T> {
+    let cast = |value: &S| T::from_f64_value(value.to_f64_value());
     Dataset::new(
         dataset.inputs().map(|v| cast(&v)),
         dataset.targets().map(|v| cast(&v)),
         dataset.sample_numbers().to_vec(),
     )
     .expect("casting keeps the shapes")
+}
+
+/// The samples of `dataset` in float type `T`: borrowed when `T` is `S`, a cast copy
+/// otherwise.
+fn dataset_in<S: Scalar, T: Scalar>(dataset: &Dataset<S>) -> Cow<'_, Dataset<T>> {
+    match (dataset as &dyn Any).downcast_ref::<Dataset<T>>() {
+        Some(same) => Cow::Borrowed(same),
+        None => Cow::Owned(cast_dataset(dataset)),
+    }
+}
+
+/// Prepared samples in the precision they were prepared in (`--precision` for the training
+/// file, so that a large file is held once, at that precision).
+#[derive(Debug, Clone)]
+pub(crate) enum Samples {
+    F64(Dataset<f64>),
+    F32(Dataset<f32>),
+}
+
+impl Samples {
+    /// The samples in float type `T`: borrowed when they are held in `T`, a cast copy
+    /// otherwise.
+    pub(crate) fn in_precision<T: Scalar>(&self) -> Cow<'_, Dataset<T>> {
+        match self {
+            Samples::F64(dataset) => dataset_in(dataset),
+            Samples::F32(dataset) => dataset_in(dataset),
+        }
+    }
+
+    /// Number of samples.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Samples::F64(dataset) => dataset.len(),
+            Samples::F32(dataset) => dataset.len(),
+        }
+    }
+
+    /// Inputs per sample.
+    pub(crate) fn n_inputs(&self) -> usize {
+        match self {
+            Samples::F64(dataset) => dataset.n_inputs(),
+            Samples::F32(dataset) => dataset.n_inputs(),
+        }
+    }
+
+    /// Targets per sample.
+    pub(crate) fn n_outputs(&self) -> usize {
+        match self {
+            Samples::F64(dataset) => dataset.n_outputs(),
+            Samples::F32(dataset) => dataset.n_outputs(),
+        }
+    }
+}
+
+impl From<Dataset<f64>> for Samples {
+    fn from(dataset: Dataset<f64>) -> Self {
+        Samples::F64(dataset)
+    }
+}
+
+impl From<Dataset<f32>> for Samples {
+    fn from(dataset: Dataset<f32>) -> Self {
+        Samples::F32(dataset)
+    }
 }
 
 /// An evaluation as a JSON object (docs/json.md): `samples`, `loss`, then `accuracy` and

@@ -10,10 +10,10 @@ use mlp_train::data::Preprocessor;
 use mlp_train::human::Significant;
 use mlp_train::memory::{MemoryLimit, MemoryNeed};
 use mlp_train::overflow::check_inputs as check_inputs_overflow;
-use mlp_train::{Dataset, TrainConfig};
+use mlp_train::TrainConfig;
 
 use crate::cli::PrecisionArg;
-use crate::common::cast_dataset;
+use crate::common::Samples;
 
 /// Fails when training a network of `sizes` (with or without biases) in `precision` with
 /// `config` on `n_samples` samples needs more than `--max-memory` or the memory available; `flag` is
@@ -54,7 +54,7 @@ pub(crate) fn check_inference(
 /// first step).
 pub(crate) fn check_inputs(
     network: &Network<f64>,
-    train: &Dataset<f64>,
+    train: &Samples,
     preprocessor: &Preprocessor,
     (data, no_standardize): (&Path, bool),
     init: Option<&Path>,
@@ -62,9 +62,10 @@ pub(crate) fn check_inputs(
 ) -> anyhow::Result<()> {
     // In the precision training will use: f32 overflows near 3.4e38, far below f64.
     let checked = match precision {
-        PrecisionArg::F64 => check_inputs_overflow(network, train),
+        PrecisionArg::F64 => check_inputs_overflow(network, &train.in_precision::<f64>()),
+        // Borrowed when the samples were prepared in f32: no copy of them.
         PrecisionArg::F32 => {
-            check_inputs_overflow(&network.cast::<f32>(), &cast_dataset::<f32>(train))
+            check_inputs_overflow(&network.cast::<f32>(), &train.in_precision::<f32>())
         }
     };
     let Err(found) = checked else { return Ok(()) };

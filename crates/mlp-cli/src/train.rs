@@ -8,8 +8,8 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
 use mlp_train::data::{
-    prepare_training_with, ColumnSelection, Prepared, Preprocessor, SplitOptions, Task,
-    TrainingOptions, DEFAULT_MAX_CATEGORIES,
+    prepare_training_table, ColumnSelection, NumberPrecision, Prepared, Preprocessor, SplitOptions,
+    Task, TrainingOptions, DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
 use mlp_train::human::plural;
@@ -19,8 +19,8 @@ use mlp_train::model_file::{
 use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
-    evaluate_prepared, train_observed, Dataset, Evaluation, MetricsKind, Optimizer, StopReason,
-    StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
+    evaluate_prepared, train_observed, Evaluation, MetricsKind, Optimizer, StopReason, StopSignal,
+    TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
 use crate::clash::{check_outputs, Named, SUMMARY};
@@ -29,8 +29,8 @@ use crate::cli::{
     UnknownCategoryArg,
 };
 use crate::common::{
-    cast_dataset, check_output_path, create_output, evaluation_details, evaluation_json,
-    evaluation_text, load_model, output_error, print_stdout, read_table,
+    check_output_path, create_output, evaluation_details, evaluation_json, evaluation_text,
+    load_model, output_error, print_stdout, read_table, read_table_at, Samples,
 };
 use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::memory;
@@ -40,9 +40,9 @@ use crate::signals::{interrupted, Received, Signals};
 /// The data made ready: the training set, the validation or test set, and what prepared them.
 struct Data {
     preprocessor: Preprocessor,
-    train: Dataset<f64>,
+    train: Samples,
     /// `("validation" | "test", samples)`.
-    holdout: Option<(&'static str, Dataset<f64>)>,
+    holdout: Option<(&'static str, Samples)>,
     /// What the preparation reports (rows dropped, an index column left out, …).
     warnings: Vec<Warning>,
 }
@@ -271,13 +271,18 @@ fn save_diverged(
 /// module: columns selected, missing values handled, categories one-hot encoded, classes
 /// encoded, split, standardized. With `--init` the model's own preparation is used.
 fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
-    let table = read_table(&args.data, &args.csv)?;
+    // A new preparation holds the file at the training precision (f32: half the memory).
+    let precision = match (init, args.precision) {
+        (None, PrecisionArg::F32) => NumberPrecision::F32,
+        _ => NumberPrecision::F64,
+    };
+    let table = read_table_at(&args.data, &args.csv, precision)?;
     let split = SplitOptions {
         validation_fraction: if args.test.is_some() { 0.0 } else { args.validation },
         seed: args.seed,
     };
     let mut warnings = Vec::new();
-    let Prepared { preprocessor, train, validation, notices, .. } = match (init, &args.init) {
+    let (preprocessor, train, validation, notices) = match (init, &args.init) {
         (Some(model), Some(path)) => {
             let targets = model.preprocessor.target_names();
             if args.target != targets {
@@ -301,7 +306,9 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
             if !ignored.is_empty() {
                 warnings.push(Warning::IgnoredWithInit { flags: ignored });
             }
-            model.preprocessor.prepare_training_file::<f64>(&table, &split)?
+            let Prepared { preprocessor, train, validation, notices, .. } =
+                model.preprocessor.prepare_training_file::<f64>(&table, &split)?;
+            (preprocessor, train.into(), validation.map(Samples::from), notices)
         }
         _ => {
             let mut selection = ColumnSelection::new(args.target.iter().cloned())
@@ -313,7 +320,6 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
             if let Some(features) = &args.features {
                 selection = selection.with_features(features.iter().cloned());
             }
-            let labeled = table.select(&selection, args.task.into())?;
             let options = TrainingOptions {
                 split,
                 standardize: !args.no_standardize,
@@ -321,14 +327,27 @@ fn prepare(args: &TrainArgs, init: Option<&Model>) -> anyhow::Result<Data> {
                 missing: args.missing.into(),
                 unknown_category: args.unknown_category.into(),
             };
-            prepare_training_with::<f64>(&labeled, &options)?
+            let task = args.task.into();
+            // The table is taken: its block of numbers becomes the inputs where it can.
+            match args.precision {
+                PrecisionArg::F64 => {
+                    let Prepared { preprocessor, train, validation, notices, .. } =
+                        prepare_training_table::<f64>(table, &selection, task, &options)?;
+                    (preprocessor, train.into(), validation.map(Samples::from), notices)
+                }
+                PrecisionArg::F32 => {
+                    let Prepared { preprocessor, train, validation, notices, .. } =
+                        prepare_training_table::<f32>(table, &selection, task, &options)?;
+                    (preprocessor, train.into(), validation.map(Samples::from), notices)
+                }
+            }
         }
     };
     warnings.extend(notices.into_iter().map(Warning::Data));
     let mut holdout = validation.map(|validation| ("validation", validation));
     if let Some(test) = &args.test {
         let test_table = read_table(test, &args.csv)?;
-        holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?));
+        holdout = Some(("test", preprocessor.dataset::<f64>(&test_table)?.into()));
     }
     Ok(Data { preprocessor, train, holdout, warnings })
 }
@@ -529,8 +548,8 @@ fn train_in<T: Scalar>(
     logs: &mut CsvLogs,
     verbosity: Verbosity,
 ) -> anyhow::Result<(Outcome, Option<TrainError>)> {
-    let train = cast_dataset::<T>(&data.train);
-    let holdout = data.holdout.as_ref().map(|(_, set)| cast_dataset::<T>(set));
+    let train = data.train.in_precision::<T>();
+    let holdout = data.holdout.as_ref().map(|(_, set)| set.in_precision::<T>());
     let mut observer = Observer {
         progress: Progress::new(config.epochs, verbosity),
         epochs_run: 0,
@@ -539,7 +558,8 @@ fn train_in<T: Scalar>(
         commit_error: None,
         steps: 0,
     };
-    let mut run = || train_observed(&mut network, &train, holdout.as_ref(), config, &mut observer);
+    let mut run =
+        || train_observed(&mut network, &train, holdout.as_deref(), config, &mut observer);
     let result = match dispatch {
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
@@ -567,8 +587,8 @@ fn train_in<T: Scalar>(
         Err(err) => return Err(err.into()),
     };
     let evaluate = |set| evaluate_prepared(&network, set, &data.preprocessor);
-    let evaluated =
-        evaluate(&train).and_then(|train| Ok((train, holdout.as_ref().map(evaluate).transpose()?)));
+    let evaluated = evaluate(&train)
+        .and_then(|train| Ok((train, holdout.as_deref().map(evaluate).transpose()?)));
     let (train_evaluation, holdout_evaluation) = match (evaluated, &diverged) {
         (Ok(evaluations), _) => evaluations,
         // The weights before the diverging step are finite but may overflow on other rows:

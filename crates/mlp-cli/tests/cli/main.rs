@@ -42,3 +42,6 @@ mod reliability_matrix;
 mod performance_tiny;
 // Issue #11's training on several threads: the same weights for every --threads, and 0 refused.
 mod performance_threads;
+// Issue #11's loading: errors deep in files of many read chunks keep their line and column;
+// quotes, CRLF and blank lines past the first chunks change nothing.
+mod performance_loading;

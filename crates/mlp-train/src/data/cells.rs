@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use super::block::NumberBlock;
 use super::column::{parse_number, Column};
 use super::error::{ColumnRef, DataError, Expected, MissingColumn, MAX_LISTED_LINES};
 use super::number::DecimalSeparator;
@@ -44,7 +45,7 @@ pub(crate) struct ColumnProfile {
 
 impl ColumnProfile {
     /// Counts the kinds of `column`'s cells; numbers alone cost nothing to count.
-    pub(crate) fn of(column: &Column, na_values: &[String]) -> ColumnProfile {
+    pub(crate) fn of(column: &Column<'_>, na_values: &[String]) -> ColumnProfile {
         let text_is_missing: Vec<bool> =
             column.texts().iter().map(|text| is_missing(text, na_values)).collect();
         let mut profile = ColumnProfile { text_is_missing, ..ColumnProfile::default() };
@@ -123,10 +124,22 @@ impl Table {
         na_values: &[String],
         expected: Expected,
     ) -> Result<NumericCells, DataError> {
+        self.numeric_cells_from(column_idx, na_values, expected, None)
+    }
+
+    /// [`Table::numeric_cells`], with the column's numbers already gathered (`numbers`, from
+    /// [`Table::gather_numbers`]) or not.
+    pub(crate) fn numeric_cells_from(
+        &self,
+        column_idx: usize,
+        na_values: &[String],
+        expected: Expected,
+        numbers: Option<Vec<f64>>,
+    ) -> Result<NumericCells, DataError> {
         let Some(column) = self.column(column_idx) else {
             return Err(self.unknown_column_index(column_idx));
         };
-        let profile = ColumnProfile::of(column, na_values);
+        let profile = ColumnProfile::of(&column, na_values);
         if let Some((&first_row, more_rows)) = profile.word_rows.split_first() {
             let text = column.text(column.code(first_row)).unwrap_or_default();
             if reads_with_decimal_comma(text) {
@@ -144,19 +157,42 @@ impl Table {
                 more_lines: more_rows.iter().map(|&row_idx| self.lines()[row_idx]).collect(),
             });
         }
+        let mut values = numbers.unwrap_or_else(|| column.numbers().collect());
         if column.codes().is_empty() {
-            return Ok(NumericCells {
-                values: column.numbers().to_vec(),
-                first_missing_text: None,
-            });
+            return Ok(NumericCells { values, first_missing_text: None });
         }
-        let values = column
-            .numbers()
-            .iter()
-            .zip(column.codes())
-            .map(|(&number, &code)| if code == 0 { number } else { f64::NAN })
-            .collect();
-        Ok(NumericCells { values, first_missing_text: first_missing_text(column, &profile) })
+        for (value, &code) in values.iter_mut().zip(column.codes()) {
+            if code != 0 {
+                *value = f64::NAN;
+            }
+        }
+        Ok(NumericCells { values, first_missing_text: first_missing_text(&column, &profile) })
+    }
+
+    /// The numbers of each of `columns` (0 for a text cell), read in one pass over the table's
+    /// rows rather than one strided pass per column.
+    pub(crate) fn gather_numbers(&self, columns: &[usize]) -> Vec<Vec<f64>> {
+        let mut gathered: Vec<Vec<f64>> =
+            columns.iter().map(|_| Vec::with_capacity(self.n_rows())).collect();
+        let n_columns = self.n_columns().max(1);
+        match self.numbers() {
+            NumberBlock::F64(block) => {
+                for row in block.chunks_exact(n_columns) {
+                    for (numbers, &column_idx) in gathered.iter_mut().zip(columns) {
+                        numbers.push(row.get(column_idx).copied().unwrap_or(0.0));
+                    }
+                }
+            }
+            block => {
+                for row_idx in 0..self.n_rows() {
+                    for (numbers, &column_idx) in gathered.iter_mut().zip(columns) {
+                        let index = row_idx * n_columns + column_idx;
+                        numbers.push(block.get(index).unwrap_or(0.0));
+                    }
+                }
+            }
+        }
+        gathered
     }
 
     /// The cells of column `column_idx` (which must exist) as categories: every non-missing cell
@@ -170,7 +206,7 @@ impl Table {
         let Some(column) = self.column(column_idx) else {
             return Err(self.unknown_column_index(column_idx));
         };
-        let profile = ColumnProfile::of(column, na_values);
+        let profile = ColumnProfile::of(&column, na_values);
         let mut categories: Vec<String> = Vec::new();
         // Text code k → category, for the words.
         let mut category_of_code: Vec<Option<u32>> = vec![None; column.texts().len() + 1];
@@ -179,7 +215,7 @@ impl Table {
         for row_idx in 0..column.n_rows() {
             let code = column.code(row_idx);
             if code == 0 {
-                let number = column.numbers()[row_idx];
+                let number = column.number(row_idx);
                 // +0.0 and -0.0 are the same category, "0".
                 let key = if number == 0.0 { 0 } else { number.to_bits() };
                 let category = *category_of_number.entry(key).or_insert_with(|| {
@@ -208,7 +244,7 @@ impl Table {
         Ok(CategoricalCells {
             categories,
             codes,
-            first_missing_text: first_missing_text(column, &profile),
+            first_missing_text: first_missing_text(&column, &profile),
         })
     }
 
@@ -223,7 +259,7 @@ impl Table {
         let Some(column) = self.column(column_idx) else {
             return Err(self.unknown_column_index(column_idx));
         };
-        let profile = ColumnProfile::of(column, na_values);
+        let profile = ColumnProfile::of(&column, na_values);
         let Some(&first_row) = profile.word_rows.first() else {
             return Ok(());
         };
@@ -284,7 +320,7 @@ fn reads_with_decimal_comma(text: &str) -> bool {
     text.contains(',') && parse_number(text.as_bytes(), DecimalSeparator::Comma).is_some()
 }
 
-fn first_missing_text(column: &Column, profile: &ColumnProfile) -> Option<String> {
+fn first_missing_text(column: &Column<'_>, profile: &ColumnProfile) -> Option<String> {
     let &row_idx = profile.missing_rows.first()?;
     column.text(column.code(row_idx)).map(str::to_owned)
 }
@@ -301,7 +337,7 @@ mod tests {
     #[test]
     fn profile_counts_kinds_and_first_rows() {
         let table = table("a\n1\nNA\nx\n2\n\ny\n3\n");
-        let profile = ColumnProfile::of(table.column(0).unwrap(), &default_na_values());
+        let profile = ColumnProfile::of(&table.column(0).unwrap(), &default_na_values());
         assert_eq!((profile.n_numbers, profile.n_missing, profile.n_words), (3, 1, 2));
         assert_eq!(profile.word_rows, [2, 4]);
         // The blank line is skipped, so the empty cell is not a row here.

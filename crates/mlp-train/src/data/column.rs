@@ -1,9 +1,11 @@
 //! One column of a [`Table`](super::Table) as read: numbers parsed straight from the field
 //! bytes, every other cell as dictionary-coded text.
 //!
-//! A column of numbers costs 8 bytes a row and no allocation per cell. The first text cell adds
-//! a code per row (4 bytes); each distinct text is stored once per column.
+//! A column of numbers costs 8 bytes a row (4 in an f32 table), in the table's block of
+//! numbers (row after row), and no allocation per cell. The first text cell adds a code per
+//! row (4 bytes); each distinct text is stored once per column.
 
+use super::block::NumberBlock;
 use super::number::DecimalSeparator;
 use std::collections::HashMap;
 use std::fmt;
@@ -38,11 +40,9 @@ pub(crate) fn parse_number(field: &[u8], decimal: DecimalSeparator) -> Option<f6
     super::number::parse_number(field, decimal).ok().filter(|value| value.is_finite())
 }
 
-/// The cells of one column.
+/// The text cells of one column; its numbers are in the table's block of numbers.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Column {
-    /// One per row: the number, or 0 where the cell is text.
-    numbers: Vec<f64>,
+pub(crate) struct ColumnTexts {
     /// Empty while every cell is a number; otherwise one per row: 0 for a number, `k` for
     /// `texts[k - 1]`.
     codes: Vec<u32>,
@@ -50,52 +50,84 @@ pub(crate) struct Column {
     texts: Vec<String>,
 }
 
-impl Column {
+/// The cells of one column of a table: its texts, and its numbers in the table's block of
+/// numbers (row after row, `n_columns` a row).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Column<'a> {
+    texts: &'a ColumnTexts,
+    /// Every number of the table, row after row.
+    numbers: &'a NumberBlock,
+    n_columns: usize,
+    column_idx: usize,
+}
+
+impl<'a> Column<'a> {
+    /// Column `column_idx` of a table of `n_columns` columns whose numbers are `numbers`.
+    pub(crate) fn new(
+        texts: &'a ColumnTexts,
+        numbers: &'a NumberBlock,
+        n_columns: usize,
+        column_idx: usize,
+    ) -> Self {
+        Column { texts, numbers, n_columns, column_idx }
+    }
+
     /// Number of rows.
     pub(crate) fn n_rows(&self) -> usize {
-        self.numbers.len()
+        self.numbers.len() / self.n_columns.max(1)
     }
 
     /// The cell of `row_idx`.
-    pub(crate) fn cell(&self, row_idx: usize) -> Option<Cell<'_>> {
-        let number = *self.numbers.get(row_idx)?;
-        match self.codes.get(row_idx).copied().unwrap_or(0) {
-            0 => Some(Cell::Number(number)),
+    pub(crate) fn cell(&self, row_idx: usize) -> Option<Cell<'a>> {
+        if row_idx >= self.n_rows() {
+            return None;
+        }
+        match self.code(row_idx) {
+            0 => Some(Cell::Number(self.number(row_idx))),
             code => self.text(code).map(Cell::Text),
         }
     }
 
     /// The distinct texts of the column, in order of first appearance; code `k` is `texts()[k - 1]`.
-    pub(crate) fn texts(&self) -> &[String] {
-        &self.texts
+    pub(crate) fn texts(&self) -> &'a [String] {
+        &self.texts.texts
     }
 
     /// The text of code `code` (1-based; 0 is a number).
-    pub(crate) fn text(&self, code: u32) -> Option<&str> {
-        self.texts.get((code as usize).checked_sub(1)?).map(String::as_str)
+    pub(crate) fn text(&self, code: u32) -> Option<&'a str> {
+        self.texts.texts.get((code as usize).checked_sub(1)?).map(String::as_str)
     }
 
     /// One per row: 0 for a number, `k ≥ 1` for text `k`; empty when every cell is a number.
-    pub(crate) fn codes(&self) -> &[u32] {
-        &self.codes
+    pub(crate) fn codes(&self) -> &'a [u32] {
+        &self.texts.codes
     }
 
     /// One per row: the number, or 0 where the cell is text.
-    pub(crate) fn numbers(&self) -> &[f64] {
-        &self.numbers
+    pub(crate) fn numbers(&self) -> impl Iterator<Item = f64> + 'a {
+        let numbers = self.numbers;
+        (self.column_idx..numbers.len())
+            .step_by(self.n_columns.max(1))
+            .map(move |index| numbers.get(index).unwrap_or(0.0))
+    }
+
+    /// The number of `row_idx` (0 where the cell is text).
+    pub(crate) fn number(&self, row_idx: usize) -> f64 {
+        self.numbers.get(row_idx * self.n_columns + self.column_idx).unwrap_or(0.0)
     }
 
     /// The code of `row_idx`: 0 for a number.
     pub(crate) fn code(&self, row_idx: usize) -> u32 {
-        self.codes.get(row_idx).copied().unwrap_or(0)
+        self.texts.codes.get(row_idx).copied().unwrap_or(0)
     }
 }
 
-/// Builds a [`Column`] cell by cell, interning texts.
+/// Builds the texts of a column cell by cell, interning them; the caller keeps the numbers.
 #[derive(Debug, Default)]
 pub(crate) struct ColumnBuilder {
-    column: Column,
+    column: ColumnTexts,
     code_of: HashMap<String, u32>,
+    n_rows: usize,
 }
 
 /// More distinct texts in one column than a `u32` code can number.
@@ -103,15 +135,20 @@ pub(crate) struct ColumnBuilder {
 pub(crate) struct TooManyTexts;
 
 impl ColumnBuilder {
-    /// Appends a number cell.
-    pub(crate) fn push_number(&mut self, value: f64) {
-        self.column.numbers.push(value);
+    /// Appends a number cell (its value goes to the table's numbers).
+    pub(crate) fn push_number(&mut self) {
+        self.push_numbers(1);
+    }
+
+    /// Appends `n` number cells.
+    pub(crate) fn push_numbers(&mut self, n: usize) {
+        self.n_rows += n;
         if !self.column.codes.is_empty() {
-            self.column.codes.push(0);
+            self.column.codes.resize(self.n_rows, 0);
         }
     }
 
-    /// Appends a text cell (already trimmed).
+    /// Appends a text cell (already trimmed; its number is 0).
     pub(crate) fn push_text(&mut self, text: &str) -> Result<(), TooManyTexts> {
         let code = match self.code_of.get(text) {
             Some(&code) => code,
@@ -124,15 +161,15 @@ impl ColumnBuilder {
         };
         if self.column.codes.is_empty() {
             // The first text cell: every earlier cell was a number.
-            self.column.codes.resize(self.column.numbers.len(), 0);
+            self.column.codes.resize(self.n_rows, 0);
         }
-        self.column.numbers.push(0.0);
+        self.n_rows += 1;
         self.column.codes.push(code);
         Ok(())
     }
 
-    /// The finished column.
-    pub(crate) fn finish(self) -> Column {
+    /// The finished column's texts.
+    pub(crate) fn finish(self) -> ColumnTexts {
         self.column
     }
 }
@@ -144,15 +181,20 @@ mod tests {
     #[test]
     fn numbers_cost_no_codes_until_the_first_text() {
         let mut builder = ColumnBuilder::default();
-        builder.push_number(1.5);
-        builder.push_number(2.0);
+        builder.push_number();
+        builder.push_number();
         assert!(builder.column.codes.is_empty());
         builder.push_text("NA").unwrap();
-        builder.push_number(3.0);
+        builder.push_number();
         builder.push_text("x").unwrap();
         builder.push_text("NA").unwrap();
-        let column = builder.finish();
+        let texts = builder.finish();
+        // Column 1 of two; column 0 holds 9s.
+        let numbers =
+            NumberBlock::F64(vec![9.0, 1.5, 9.0, 2.0, 9.0, 0.0, 9.0, 3.0, 9.0, 0.0, 9.0, 0.0]);
+        let column = Column::new(&texts, &numbers, 2, 1);
         assert_eq!(column.codes(), [0, 0, 1, 0, 2, 1]);
+        assert_eq!(column.numbers().collect::<Vec<_>>(), [1.5, 2.0, 0.0, 3.0, 0.0, 0.0]);
         assert_eq!(column.texts(), ["NA", "x"]);
         assert_eq!(column.cell(0), Some(Cell::Number(1.5)));
         assert_eq!(column.cell(2), Some(Cell::Text("NA")));

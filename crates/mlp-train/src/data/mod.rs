@@ -8,7 +8,8 @@
 //!    lines ([`detect_delimiter`]); quoted fields (one left open at the end of the file is an
 //!    error), CRLF, a UTF-8 byte-order mark. A field that is a finite number is parsed straight
 //!    from its bytes ([`parse_number`], no allocation); any other cell is text interned once per
-//!    column ([`Cell`]).
+//!    column ([`Cell`]). Plain lines are parsed in chunks on every core, the rest by the `csv`
+//!    crate, with the same table and the same errors.
 //! 2. [`Table::select`]: target and feature columns by name ([`ColumnSelection`]: features,
 //!    `drop`, missing-value markers, category limit). Index columns are left out
 //!    ([`is_index_column_name`]); a feature column is numeric, or categorical when it holds more
@@ -19,7 +20,8 @@
 //!    or impute with an [`Imputer`] fitted on the training rows), [`ClassEncoding`] of labels,
 //!    [`shuffle_split`] / [`stratified_split`], one-hot categories, a [`Standardizer`] of the
 //!    numeric inputs (and of regression targets on request), all fitted on training samples
-//!    only. [`prepare_training`] is the same with the options of clean numeric files.
+//!    only. [`prepare_training`] is the same with the options of clean numeric files;
+//!    [`prepare_training_owned`] takes the data and frees it once the inputs are built.
 //! 4. The [`Preprocessor`] it returns (saved with the model; built from its parts with
 //!    [`Preprocessor::new`]) prepares validation, test and prediction files the same way:
 //!    [`Preprocessor::dataset`], [`Preprocessor::inputs`], [`Preprocessor::prepare_file`].
@@ -69,10 +71,12 @@
 //! # Ok::<(), mlp_train::data::DataError>(())
 //! ```
 
+mod block;
 mod cells;
 mod classes;
 mod column;
 mod error;
+mod fast;
 #[cfg(test)]
 mod formats_tests;
 mod labeled;
@@ -93,6 +97,7 @@ mod task;
 #[cfg(test)]
 mod tests;
 
+pub use block::NumberPrecision;
 pub use cells::{default_na_values, DEFAULT_NA_VALUES};
 pub use classes::ClassEncoding;
 pub use column::Cell;
@@ -104,7 +109,8 @@ pub use missing::{FillValue, ImputeStrategy, Imputer, MissingPolicy};
 pub use notice::DataNotice;
 pub use number::{parse_number, DecimalSeparator, NotANumber};
 pub use prepare::{
-    prepare_training, prepare_training_with, PrepareOptions, Prepared, TrainingOptions,
+    prepare_training, prepare_training_owned, prepare_training_table, prepare_training_with,
+    PrepareOptions, Prepared, TrainingOptions,
 };
 pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
 pub use select::{

@@ -129,6 +129,20 @@ impl Table {
         selection: &ColumnSelection,
         task: Task,
     ) -> Result<LabeledData, DataError> {
+        Ok(self.select_leaving_block(selection, task, false)?.0)
+    }
+
+    /// [`Table::select`]; with `leave_block`, when every feature column holds numbers alone
+    /// (no text cell, so no missing one), their numbers are not copied out: the features'
+    /// values are left empty, and their column indices are returned, for the inputs to be cut
+    /// out of the table's block (`NumberBlock::into_columns`). Everything else (notices,
+    /// targets, errors) is [`Table::select`]'s.
+    pub(crate) fn select_leaving_block(
+        &self,
+        selection: &ColumnSelection,
+        task: Task,
+        leave_block: bool,
+    ) -> Result<(LabeledData, Option<Vec<usize>>), DataError> {
         if selection.targets.is_empty() {
             return Err(DataError::NoTargets { path: self.path().to_owned() });
         }
@@ -163,17 +177,24 @@ impl Table {
                 })
                 .collect(),
         };
-        let features = self.features_at(&feature_columns, selection)?;
+        let in_block = leave_block
+            && !feature_columns.is_empty()
+            && feature_columns.iter().all(|&column_idx| {
+                self.column(column_idx).is_some_and(|column| column.codes().is_empty())
+            });
+        let features = self.features_at(&feature_columns, selection, in_block)?;
         notices.extend(identifier_like_columns(&features));
         let targets = self.targets_at(&target_columns, task, &selection.na_values, &mut notices)?;
-        Ok(LabeledData { features, targets, notices, na_values: selection.na_values.clone() })
+        let data =
+            LabeledData { features, targets, notices, na_values: selection.na_values.clone() };
+        Ok((data, in_block.then_some(feature_columns)))
     }
 
     /// Reads only the feature columns `names`, in this order, with the default markers and
     /// category limit (for prediction: the target columns may be absent).
     pub fn select_features(&self, names: &[String]) -> Result<Features, DataError> {
         let feature_columns = self.resolve(names, &mut HashSet::new())?;
-        self.features_at(&feature_columns, &ColumnSelection::default())
+        self.features_at(&feature_columns, &ColumnSelection::default(), false)
     }
 
     /// The 0-based indices of `names`; `seen` catches a name given twice.
@@ -240,19 +261,35 @@ impl Table {
         &self,
         columns: &[usize],
         selection: &ColumnSelection,
+        in_block: bool,
     ) -> Result<Features, DataError> {
         if columns.is_empty() {
             return Err(DataError::NoFeatures { path: self.path().to_owned() });
         }
         let na_values = &selection.na_values;
+        let is_numeric = |column_idx: usize| {
+            self.column(column_idx)
+                .is_some_and(|column| ColumnProfile::of(&column, na_values).is_numeric())
+        };
+        // The numeric columns' numbers in one pass over the rows, in column order.
+        let numeric: Vec<usize> = match in_block {
+            true => Vec::new(),
+            false => columns.iter().copied().filter(|&idx| is_numeric(idx)).collect(),
+        };
+        let mut gathered = self.gather_numbers(&numeric).into_iter();
         let mut feature_columns = Vec::with_capacity(columns.len());
         for &column_idx in columns {
             let Some(column) = self.column(column_idx) else {
                 return Err(self.unknown_column(&self.column_names()[column_idx]));
             };
-            let profile = ColumnProfile::of(column, na_values);
-            let (values, first_missing_text) = if profile.is_numeric() {
-                let cells = self.numeric_cells(column_idx, na_values, Expected::Number)?;
+            let profile = ColumnProfile::of(&column, na_values);
+            let (values, first_missing_text) = if in_block {
+                // Numbers alone: left in the table's block.
+                (FeatureValues::Numeric(Vec::new()), None)
+            } else if profile.is_numeric() {
+                let numbers = gathered.next();
+                let cells =
+                    self.numeric_cells_from(column_idx, na_values, Expected::Number, numbers)?;
                 (FeatureValues::Numeric(cells.values), cells.first_missing_text)
             } else {
                 self.check_decimal_comma(column_idx, na_values)?;
@@ -298,7 +335,7 @@ impl Table {
             Task::Classification => columns.first().copied(),
             Task::Auto => columns.iter().copied().find(|&column_idx| {
                 self.column(column_idx)
-                    .is_some_and(|column| !ColumnProfile::of(column, na_values).is_numeric())
+                    .is_some_and(|column| !ColumnProfile::of(&column, na_values).is_numeric())
             }),
         };
         if let Some(label_column) = label_column {

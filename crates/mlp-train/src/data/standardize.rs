@@ -1,5 +1,6 @@
 //! Feature standardization: zero mean and unit variance, fitted on training data only.
 
+use mlp_core::Scalar;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +79,58 @@ impl Standardizer {
         Standardizer { mean, std }
     }
 
+    /// [`Standardizer::fit`] of the samples (columns) `samples` of `values`, in that order, bit
+    /// for bit, without copying them out: each feature's sums run over the samples in the same
+    /// order, a sample (a contiguous column) at a time.
+    /// Values of any precision are widened to `f64`: the statistics are computed in `f64`.
+    pub(crate) fn fit_samples<T: Scalar>(values: &DMatrix<T>, samples: &[usize]) -> Self {
+        let n_features = values.nrows();
+        if samples.is_empty() {
+            return Standardizer { mean: vec![0.0; n_features], std: vec![1.0; n_features] };
+        }
+        let n = samples.len() as f64;
+        // The value `Iterator::sum` starts from, so that the sums below are `fit`'s.
+        let zero: f64 = std::iter::empty::<f64>().sum();
+        let columns = || samples.iter().map(|&sample| values.column(sample));
+        let mut largest = vec![0.0_f64; n_features];
+        for column in columns() {
+            for (max, &x) in largest.iter_mut().zip(column.iter()) {
+                *max = max.max(x.to_f64_value().abs());
+            }
+        }
+        let units: Vec<f64> = largest.iter().map(|&largest| power_of_two_unit(largest)).collect();
+        let mut sums = vec![zero; n_features];
+        for column in columns() {
+            for ((sum, &x), &unit) in sums.iter_mut().zip(column.iter()).zip(&units) {
+                *sum += x.to_f64_value() / unit;
+            }
+        }
+        let means: Vec<f64> = sums.iter().map(|&sum| sum / n).collect();
+        let mut squares = vec![zero; n_features];
+        for column in columns() {
+            for (((square, &x), &unit), &mean) in
+                squares.iter_mut().zip(column.iter()).zip(&units).zip(&means)
+            {
+                let x = x.to_f64_value();
+                *square += (x / unit - mean) * (x / unit - mean);
+            }
+        }
+        let (mean, std) = (0..n_features)
+            .map(|feature| {
+                let (unit, mean) = (units[feature], means[feature]);
+                let variance = squares[feature] / n;
+                let bound = n * f64::EPSILON * variance + (n * mean * f64::EPSILON).powi(2);
+                let std = if variance <= bound || !variance.is_finite() {
+                    1.0
+                } else {
+                    variance.sqrt() * unit
+                };
+                (mean * unit, std)
+            })
+            .unzip();
+        Standardizer { mean, std }
+    }
+
     /// A standardizer with these means and standard deviations (e.g. from a model file).
     ///
     /// Fails unless both have the same length, every mean is finite and every std is finite
@@ -135,13 +188,29 @@ impl Standardizer {
     /// Fails, leaving `values` untouched, when it does not have [`Standardizer::n_features`] rows.
     pub fn apply(&self, values: &mut DMatrix<f64>) -> Result<(), DataError> {
         self.check_rows(values)?;
-        for (mut feature, (&mean, &std)) in
-            values.row_iter_mut().zip(self.mean.iter().zip(&self.std))
-        {
-            feature.apply(|x| {
+        // A sample (a contiguous column) at a time: the same arithmetic for every value.
+        for mut sample in values.column_iter_mut() {
+            for ((x, &mean), &std) in sample.iter_mut().zip(&self.mean).zip(&self.std) {
                 let standardized = (*x - mean) / std;
                 *x = if standardized.is_finite() { standardized } else { *x / std - mean / std };
-            });
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Standardizer::apply`] to values of precision `T`: each value widened to `f64`,
+    /// standardized in `f64` exactly as `apply` does, and rounded back to `T` (for `f64`,
+    /// `apply` bit for bit).
+    pub(crate) fn apply_in<T: Scalar>(&self, values: &mut DMatrix<T>) -> Result<(), DataError> {
+        self.check_rows(values)?;
+        for mut sample in values.column_iter_mut() {
+            for ((x, &mean), &std) in sample.iter_mut().zip(&self.mean).zip(&self.std) {
+                let wide = x.to_f64_value();
+                let standardized = (wide - mean) / std;
+                let standardized =
+                    if standardized.is_finite() { standardized } else { wide / std - mean / std };
+                *x = T::from_f64_value(standardized);
+            }
         }
         Ok(())
     }
@@ -193,7 +262,7 @@ fn power_of_two_unit(largest: f64) -> f64 {
 
 impl Standardizer {
     /// Fails unless `values` has one row per feature.
-    fn check_rows(&self, values: &DMatrix<f64>) -> Result<(), DataError> {
+    fn check_rows<T: Scalar>(&self, values: &DMatrix<T>) -> Result<(), DataError> {
         if values.nrows() != self.n_features() {
             return Err(DataError::FeatureCount {
                 expected: self.n_features(),
@@ -223,6 +292,34 @@ mod tests {
     use approx::assert_relative_eq;
 
     use super::*;
+
+    #[test]
+    fn fit_samples_is_fit_of_the_selected_columns_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let special = [0.0, -0.0, 1e300, -1e300, 5.0, f64::MAX, 1e-310];
+        for _ in 0..300 {
+            let (n_features, n_samples) = (rng.random_range(0..5), rng.random_range(0..30));
+            let values =
+                DMatrix::from_fn(n_features, n_samples, |_, _| match rng.random_range(0..4) {
+                    0 => special[rng.random_range(0..special.len())],
+                    _ => rng.random_range(-10.0..10.0) * 10f64.powi(rng.random_range(-3..3)),
+                });
+            let samples: Vec<usize> =
+                (0..n_samples).filter(|_| rng.random_range(0..3) > 0).collect();
+            let expected = Standardizer::fit(&values.select_columns(&samples));
+            let found = Standardizer::fit_samples(&values, &samples);
+            let bits = |values: &[f64]| values.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(found.mean()), bits(expected.mean()), "{values} {samples:?}");
+            assert_eq!(bits(found.std()), bits(expected.std()), "{values} {samples:?}");
+        }
+        // A feature of negative zeros has mean -0, as `fit` gives it.
+        let zeros = DMatrix::from_element(1, 3, -0.0);
+        assert_eq!(
+            Standardizer::fit_samples(&zeros, &[0, 2]).mean()[0].to_bits(),
+            Standardizer::fit(&zeros).mean()[0].to_bits()
+        );
+    }
 
     #[test]
     fn fit_and_apply_match_hand_computed_values() {

@@ -1,10 +1,14 @@
 //! Reading a CSV file into a [`Table`] of typed columns.
 //!
-//! Parsing is the `csv` crate's; this module checks what it yields: a header (or generated
-//! names), the same number of fields on every row, UTF-8 text, unique column names and at least
-//! one data row, records no longer than a bound ([`CsvOptions::max_record_size`]) and no NUL
-//! byte in any field. Each field becomes a number straight from its bytes when it is one (no text is
-//! kept for it), or an interned text of its column otherwise ([`Cell`]). What a column *is*
+//! Plain lines (no quote, carriage return, NUL byte or blank line) are parsed in chunks on
+//! every core by the fast path (`fast`); from the first line that is anything else, parsing is
+//! the `csv` crate's, and this module checks what it yields: a header (or generated names), the
+//! same number of fields on every row, UTF-8 text, unique column names and at least one data
+//! row, records no longer than a bound ([`CsvOptions::max_record_size`]) and no NUL byte in any
+//! field. The two paths give the same table, and the same first error. Each field becomes a
+//! number straight from its bytes when it is one (no text is kept for it), or an interned text
+//! of its column otherwise ([`Cell`]); the numbers of every column are one block, row after row
+//! (8 bytes a cell, 4 at [`NumberPrecision::F32`]; one allocation). What a column *is*
 //! (numeric, categorical, with missing cells) is decided when columns are chosen
 //! ([`Table::select`]), because only then are the missing-value markers and the task known.
 
@@ -13,8 +17,10 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
-use super::column::{parse_number, Cell, Column, ColumnBuilder};
+use super::block::{NumberBlock, NumberPrecision};
+use super::column::{parse_number, Cell, Column, ColumnBuilder, ColumnTexts};
 use super::error::DataError;
+use super::fast;
 use super::number::DecimalSeparator;
 use super::quote::{QuoteCheck, UnterminatedQuote};
 use super::sniff::detect_delimiter;
@@ -54,6 +60,10 @@ pub struct CsvOptions {
     /// cell, so a line of 60 million commas would otherwise take tens of GB. Default:
     /// [`DEFAULT_MAX_COLUMNS`].
     pub max_columns: usize,
+    /// The precision the table holds its numbers in: [`NumberPrecision::F64`] (the default),
+    /// or [`NumberPrecision::F32`], which rounds every number to `f32` as it is read (half the
+    /// memory; see there).
+    pub precision: NumberPrecision,
 }
 
 impl Default for CsvOptions {
@@ -64,6 +74,7 @@ impl Default for CsvOptions {
             decimal: DecimalSeparator::Point,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             max_columns: DEFAULT_MAX_COLUMNS,
+            precision: NumberPrecision::F64,
         }
     }
 }
@@ -84,8 +95,10 @@ impl Default for CsvOptions {
 /// once: selecting columns costs O(log n) per name, and reading a header of n names
 /// O(n log n), never O(n²).
 ///
-/// Each cell is a [`Cell::Number`] (a finite number, parsed from the field's bytes) or a
-/// [`Cell::Text`] (interned once per column: a column of repeated words holds each word once).
+/// Each cell is a [`Cell::Number`] (a finite number, parsed from the field's bytes; rounded to
+/// the nearest `f32` when [`CsvOptions::precision`] is [`NumberPrecision::F32`], unless too large
+/// for one) or a [`Cell::Text`] (interned once per column: a column of repeated words holds
+/// each word once).
 ///
 /// Rows are data rows: row 0 is the first record after the header. Its 1-based *sample number*
 /// is `row_idx + 1`, which is what [`crate::Dataset::sample_numbers`] holds.
@@ -95,7 +108,10 @@ pub struct Table {
     column_names: Vec<String>,
     /// Column indices ordered by name, then by index: the index of lookups by name.
     sorted_by_name: Vec<usize>,
-    columns: Vec<Column>,
+    /// The texts of each column.
+    columns: Vec<ColumnTexts>,
+    /// Every cell's number (0 for a text cell), row after row: one block, read in file order.
+    numbers: NumberBlock,
     lines: Vec<u64>,
     /// The 1-based line of the header (0 without one).
     header_line: u64,
@@ -127,102 +143,39 @@ impl Table {
         path: impl Into<PathBuf>,
         options: &CsvOptions,
     ) -> Result<Table, DataError> {
-        let path = path.into();
+        Table::from_reader_in_chunks(reader, path.into(), options, Some(fast::DEFAULT_CHUNK_LEN))
+    }
+
+    /// [`Table::from_reader`], the fast path reading `chunk_len` bytes at a time (`None`: the
+    /// `csv` crate's path alone). The two give the same table or the same error.
+    pub(crate) fn from_reader_in_chunks(
+        reader: impl io::Read,
+        path: PathBuf,
+        options: &CsvOptions,
+        chunk_len: Option<usize>,
+    ) -> Result<Table, DataError> {
         let input = source::decoded(reader, &path)?;
         let delimiter = options
             .delimiter
             .unwrap_or_else(|| detect_delimiter(input.head(), input.head_is_everything()));
-        let mut csv_reader = csv::ReaderBuilder::new()
-            // The header is read as an ordinary record so that it gets the same checks.
-            .has_headers(false)
-            .flexible(true)
-            // Fields are trimmed here (`header_names`, `push_row`), after a line of spaces is
-            // told from a quoted `""`, which trimming would make look the same.
-            .trim(csv::Trim::None)
-            .delimiter(delimiter)
-            .buffer_capacity(READ_BUFFER_LEN)
-            .from_reader(LineIndex::new(
-                QuoteCheck::new(input, delimiter),
-                options.max_record_size,
-            ));
-
-        let mut column_names: Option<Vec<String>> = None;
-        let mut builders: Vec<ColumnBuilder> = Vec::new();
-        let mut lines = Vec::new();
-        let mut header_line = 0;
-        let mut sorted_by_name = Vec::new();
-        let mut record = ByteRecord::new();
-        let too_long =
-            |path, line| DataError::RecordTooLong { path, line, max: options.max_record_size };
-        loop {
-            match csv_reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(err) => {
-                    let index = csv_reader.get_ref();
-                    return Err(if let Some(quote) = UnterminatedQuote::from_csv_error(&err) {
-                        DataError::UnterminatedQuote {
-                            path,
-                            line: index.line_of_byte(quote.offset),
-                        }
-                    } else if let Some(record) = RecordTooLong::from_csv_error(&err) {
-                        too_long(path, index.line_of_record_at(record.start))
-                    } else {
-                        csv_error(path, err)
-                    });
+        let mut rows = Rows { numbers: NumberBlock::new(options.precision), ..Rows::default() };
+        match chunk_len {
+            Some(chunk_len) if fast::handles_delimiter(delimiter) => {
+                let spec = fast::Spec { delimiter, chunk_len, options, path: &path };
+                if let Some(rest) = fast::read(input, &spec, &mut rows)? {
+                    read_records(
+                        rest.text,
+                        &path,
+                        options,
+                        delimiter,
+                        rest.n_lines_before,
+                        &mut rows,
+                    )?;
                 }
             }
-            let line = record
-                .position()
-                .map_or(0, |position| csv_reader.get_ref().line_of_record_at(position.byte()));
-            let end = csv_reader.position().byte();
-            if let Err(record) = csv_reader.get_mut().end_record(end) {
-                return Err(too_long(path, csv_reader.get_ref().line_of_record_at(record.start)));
-            }
-            if is_blank(&record) {
-                continue;
-            }
-            match &column_names {
-                Some(names) => {
-                    if record.len() != names.len() {
-                        return Err(DataError::RaggedRow {
-                            path,
-                            line,
-                            expected: names.len(),
-                            found: record.len(),
-                        });
-                    }
-                }
-                None => {
-                    if record.len() > options.max_columns {
-                        return Err(DataError::TooManyColumns {
-                            path,
-                            line,
-                            found: record.len(),
-                            max: options.max_columns,
-                        });
-                    }
-                    let names = if options.has_header {
-                        header_names(&record, &path, line)?
-                    } else {
-                        (1..=record.len()).map(|index| index.to_string()).collect()
-                    };
-                    sorted_by_name = sorted_by_name_of(&names);
-                    if options.has_header {
-                        check_unique(&names, &sorted_by_name, &path, line)?;
-                    }
-                    builders = (0..names.len()).map(|_| ColumnBuilder::default()).collect();
-                    column_names = Some(names);
-                    if options.has_header {
-                        header_line = line;
-                        continue;
-                    }
-                }
-            }
-            push_row(&mut builders, &record, &path, line, options.decimal)?;
-            lines.push(line);
+            _ => read_records(input, &path, options, delimiter, 0, &mut rows)?,
         }
-
+        let Rows { column_names, sorted_by_name, builders, mut numbers, lines, header_line } = rows;
         let Some(column_names) = column_names else {
             return Err(DataError::EmptyFile { path });
         };
@@ -230,7 +183,8 @@ impl Table {
             return Err(DataError::NoDataRows { path });
         }
         let columns = builders.into_iter().map(ColumnBuilder::finish).collect();
-        Ok(Table { path, column_names, sorted_by_name, columns, lines, header_line })
+        numbers.shrink_to_fit();
+        Ok(Table { path, column_names, sorted_by_name, columns, numbers, lines, header_line })
     }
 
     /// The path (or display name) the table was read from.
@@ -271,7 +225,7 @@ impl Table {
 
     /// The cell at 0-based `row_idx` and `column_idx`: a finite number, or trimmed text.
     pub fn cell(&self, row_idx: usize, column_idx: usize) -> Option<Cell<'_>> {
-        self.columns.get(column_idx)?.cell(row_idx)
+        self.column(column_idx)?.cell(row_idx)
     }
 
     /// The 1-based physical line on which data row `row_idx` (0-based) starts.
@@ -301,46 +255,227 @@ impl Table {
             .collect()
     }
 
+    /// Every cell's number (0 for a text cell), row after row.
+    pub(crate) fn numbers(&self) -> &NumberBlock {
+        &self.numbers
+    }
+
+    /// The table's block of numbers, taken: the table is gone.
+    pub(crate) fn into_numbers(self) -> NumberBlock {
+        self.numbers
+    }
+
     /// The cells of column `column_idx`.
-    pub(crate) fn column(&self, column_idx: usize) -> Option<&Column> {
-        self.columns.get(column_idx)
+    pub(crate) fn column(&self, column_idx: usize) -> Option<Column<'_>> {
+        let texts = self.columns.get(column_idx)?;
+        Some(Column::new(texts, &self.numbers, self.columns.len(), column_idx))
+    }
+}
+
+/// A table being read: its columns once the header (or the first row) is known, and the rows
+/// so far. The fast path and the `csv` crate's path fill it in turn.
+#[derive(Debug, Default)]
+pub(super) struct Rows {
+    /// `None` until the header (or the first row, without one) has been read.
+    pub(super) column_names: Option<Vec<String>>,
+    pub(super) sorted_by_name: Vec<usize>,
+    pub(super) builders: Vec<ColumnBuilder>,
+    /// Every cell's number (0 for a text cell), row after row, at the options' precision
+    /// (`Rows::default()` has an f64 block: set it from the options).
+    pub(super) numbers: NumberBlock,
+    /// The 1-based line of every data row.
+    pub(super) lines: Vec<u64>,
+    pub(super) header_line: u64,
+}
+
+impl Rows {
+    /// Takes the column names of the first record (on `line`, with `n_fields` fields): the
+    /// header's `names`, or `"1"`, `"2"`, … without a header. Fails on a repeated header name.
+    pub(super) fn set_columns(
+        &mut self,
+        names: Option<Vec<String>>,
+        n_fields: usize,
+        path: &Path,
+        line: u64,
+    ) -> Result<(), DataError> {
+        let has_header = names.is_some();
+        let names =
+            names.unwrap_or_else(|| (1..=n_fields).map(|index| index.to_string()).collect());
+        self.sorted_by_name = sorted_by_name_of(&names);
+        if has_header {
+            check_unique(&names, &self.sorted_by_name, path, line)?;
+            self.header_line = line;
+        }
+        self.builders = (0..names.len()).map(|_| ColumnBuilder::default()).collect();
+        self.column_names = Some(names);
+        Ok(())
+    }
+}
+
+/// Reads the records of `input` with the `csv` crate into `rows`, the first of them on line
+/// `n_lines_before + 1`: the header first when `rows` has no columns yet.
+fn read_records(
+    input: impl io::Read,
+    path: &Path,
+    options: &CsvOptions,
+    delimiter: u8,
+    n_lines_before: u64,
+    rows: &mut Rows,
+) -> Result<(), DataError> {
+    let mut csv_reader = csv::ReaderBuilder::new()
+        // The header is read as an ordinary record so that it gets the same checks.
+        .has_headers(false)
+        .flexible(true)
+        // Fields are trimmed here (`header_names`, `push_row`), after a line of spaces is
+        // told from a quoted `""`, which trimming would make look the same.
+        .trim(csv::Trim::None)
+        .delimiter(delimiter)
+        .buffer_capacity(READ_BUFFER_LEN)
+        .from_reader(LineIndex::new(
+            QuoteCheck::new(input, delimiter),
+            options.max_record_size,
+            n_lines_before,
+        ));
+    let mut record = ByteRecord::new();
+    let too_long = |line| DataError::RecordTooLong {
+        path: path.to_owned(),
+        line,
+        max: options.max_record_size,
+    };
+    loop {
+        match csv_reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(err) => {
+                let index = csv_reader.get_ref();
+                return Err(if let Some(quote) = UnterminatedQuote::from_csv_error(&err) {
+                    DataError::UnterminatedQuote {
+                        path: path.to_owned(),
+                        line: index.line_of_byte(quote.offset),
+                    }
+                } else if let Some(record) = RecordTooLong::from_csv_error(&err) {
+                    too_long(index.line_of_record_at(record.start))
+                } else {
+                    csv_error(path.to_owned(), err)
+                });
+            }
+        }
+        let line = record
+            .position()
+            .map_or(0, |position| csv_reader.get_ref().line_of_record_at(position.byte()));
+        let end = csv_reader.position().byte();
+        if let Err(record) = csv_reader.get_mut().end_record(end) {
+            return Err(too_long(csv_reader.get_ref().line_of_record_at(record.start)));
+        }
+        if is_blank(&record) {
+            continue;
+        }
+        match &rows.column_names {
+            Some(names) => {
+                if record.len() != names.len() {
+                    return Err(DataError::RaggedRow {
+                        path: path.to_owned(),
+                        line,
+                        expected: names.len(),
+                        found: record.len(),
+                    });
+                }
+            }
+            None => {
+                if record.len() > options.max_columns {
+                    return Err(DataError::TooManyColumns {
+                        path: path.to_owned(),
+                        line,
+                        found: record.len(),
+                        max: options.max_columns,
+                    });
+                }
+                let names = match options.has_header {
+                    true => Some(header_names(record.iter(), path, line)?),
+                    false => None,
+                };
+                rows.set_columns(names, record.len(), path, line)?;
+                if options.has_header {
+                    continue;
+                }
+            }
+        }
+        push_row(rows, record.iter(), path, line, options.decimal)?;
+        rows.lines.push(line);
+    }
+}
+
+/// What a field holds, as a table keeps it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Field<'a> {
+    /// A finite number.
+    Number(f64),
+    /// Any other cell, trimmed of Unicode whitespace.
+    Text(&'a str),
+}
+
+/// Why a field cannot be a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BadField {
+    /// A NUL byte (binary data).
+    Nul,
+    /// Not UTF-8.
+    InvalidUtf8,
+}
+
+/// A field's bytes as a cell: a number when it is one (once trimmed of Unicode whitespace; the
+/// `csv` crate trims nothing here), the trimmed UTF-8 text otherwise.
+pub(super) fn classify(field: &[u8], decimal: DecimalSeparator) -> Result<Field<'_>, BadField> {
+    if let Some(value) = parse_number(field, decimal) {
+        return Ok(Field::Number(value));
+    }
+    if memchr::memchr(0, field).is_some() {
+        return Err(BadField::Nul);
+    }
+    let text = std::str::from_utf8(field).map_err(|_| BadField::InvalidUtf8)?.trim();
+    if text.len() != field.len() {
+        if let Some(value) = parse_number(text.as_bytes(), decimal) {
+            return Ok(Field::Number(value));
+        }
+    }
+    Ok(Field::Text(text))
+}
+
+/// The error of a column that has more distinct texts than a `u32` code numbers.
+pub(super) fn too_many_texts(path: &Path, column_idx: usize) -> DataError {
+    DataError::Csv {
+        path: path.to_owned(),
+        message: format!("column {} has more distinct texts than can be held", column_idx + 1),
     }
 }
 
 /// Appends one data record's fields to the columns: numbers as numbers, the rest as UTF-8 text
 /// trimmed of Unicode whitespace (the `csv` crate trims ASCII whitespace only).
-fn push_row(
-    builders: &mut [ColumnBuilder],
-    record: &ByteRecord,
+fn push_row<'a>(
+    rows: &mut Rows,
+    fields: impl Iterator<Item = &'a [u8]>,
     path: &Path,
     line: u64,
     decimal: DecimalSeparator,
 ) -> Result<(), DataError> {
-    for (column_idx, (builder, field)) in builders.iter_mut().zip(record.iter()).enumerate() {
-        if let Some(value) = parse_number(field, decimal) {
-            builder.push_number(value);
-            continue;
-        }
-        if memchr::memchr(0, field).is_some() {
-            return Err(DataError::NulByte { path: path.to_owned(), line, column: column_idx + 1 });
-        }
-        let text = std::str::from_utf8(field)
-            .map_err(|_| DataError::InvalidUtf8 {
-                path: path.to_owned(),
-                line,
-                column: column_idx + 1,
-            })?
-            .trim();
-        if text.len() != field.len() {
-            if let Some(value) = parse_number(text.as_bytes(), decimal) {
-                builder.push_number(value);
-                continue;
+    for (column_idx, (builder, field)) in rows.builders.iter_mut().zip(fields).enumerate() {
+        let column = column_idx + 1;
+        match classify(field, decimal) {
+            Ok(Field::Number(value)) => {
+                builder.push_number();
+                rows.numbers.push(value);
+            }
+            Ok(Field::Text(text)) => {
+                builder.push_text(text).map_err(|_| too_many_texts(path, column_idx))?;
+                rows.numbers.push(0.0);
+            }
+            Err(BadField::Nul) => {
+                return Err(DataError::NulByte { path: path.to_owned(), line, column })
+            }
+            Err(BadField::InvalidUtf8) => {
+                return Err(DataError::InvalidUtf8 { path: path.to_owned(), line, column })
             }
         }
-        builder.push_text(text).map_err(|_| DataError::Csv {
-            path: path.to_owned(),
-            message: format!("column {} has more distinct texts than can be held", column_idx + 1),
-        })?;
     }
     Ok(())
 }
@@ -369,13 +504,16 @@ struct LineIndex<R> {
     line_ends: Vec<u64>,
     /// Runs of consecutive `\r`/`\n` bytes as `[start, end)` offsets.
     break_runs: Vec<(u64, u64)>,
+    /// Lines before the first byte (a text handed over by the fast path mid-file).
+    n_lines_before: u64,
     /// Offset of a `\r` whose next byte is not read yet.
     pending_cr: Option<u64>,
 }
 
 impl<R> LineIndex<R> {
-    fn new(inner: R, max_record_size: u64) -> Self {
+    fn new(inner: R, max_record_size: u64, n_lines_before: u64) -> Self {
         LineIndex {
+            n_lines_before,
             inner,
             record_start: 0,
             max_record_size,
@@ -388,7 +526,7 @@ impl<R> LineIndex<R> {
 
     /// The 1-based line holding the byte at offset `byte`.
     fn line_of_byte(&self, byte: u64) -> u64 {
-        self.line_ends.partition_point(|&line_end| line_end < byte) as u64 + 1
+        self.n_lines_before + self.line_ends.partition_point(|&line_end| line_end < byte) as u64 + 1
     }
 
     /// The 1-based line of a record whose parse started at offset `byte`.
@@ -399,7 +537,7 @@ impl<R> LineIndex<R> {
             _ => byte,
         };
         let n_lines_before = self.line_ends.partition_point(|&line_end| line_end < record_start);
-        n_lines_before as u64 + 1
+        self.n_lines_before + n_lines_before as u64 + 1
     }
 
     /// Notes that the parser's record ended at offset `end`, where the next one starts; fails
@@ -502,9 +640,13 @@ fn is_blank(record: &ByteRecord) -> bool {
 }
 
 /// The header's names, trimmed of Unicode whitespace and checked to be UTF-8 without a NUL.
-fn header_names(header: &ByteRecord, path: &Path, line: u64) -> Result<Vec<String>, DataError> {
-    let mut names: Vec<String> = Vec::with_capacity(header.len());
-    for (column_idx, field) in header.iter().enumerate() {
+pub(super) fn header_names<'a>(
+    header: impl Iterator<Item = &'a [u8]>,
+    path: &Path,
+    line: u64,
+) -> Result<Vec<String>, DataError> {
+    let mut names: Vec<String> = Vec::with_capacity(header.size_hint().0);
+    for (column_idx, field) in header.enumerate() {
         let column = column_idx + 1;
         if memchr::memchr(0, field).is_some() {
             return Err(DataError::NulByte { path: path.to_owned(), line, column });
@@ -591,6 +733,27 @@ mod tests {
         assert_eq!(table.cell(0, 2), None);
         assert_eq!(table.column_index("b"), Some(1));
         assert_eq!(table.column_index("c"), None);
+    }
+
+    #[test]
+    fn f32_tables_hold_f32_numbers_on_every_path() {
+        let texts: [&[u8]; 4] =
+            [b"a,b\n1.1,2\n3,4\n", b"1.1,2\n3,4\n", b"a,b\n\"1.1\",2\n3,4\n", b"a;b\n1.1;x\n3;4\n"];
+        for text in texts {
+            let has_header = !text.starts_with(b"1");
+            let options =
+                CsvOptions { precision: NumberPrecision::F32, has_header, ..CsvOptions::default() };
+            for chunk_len in [None, Some(1), Some(1 << 20)] {
+                let table = Table::from_reader_in_chunks(text, "f.csv".into(), &options, chunk_len)
+                    .unwrap();
+                let what = format!("{:?} {chunk_len:?}", String::from_utf8_lossy(text));
+                assert!(matches!(table.numbers(), NumberBlock::F32 { .. }), "{what}");
+                assert_eq!(table.cell(0, 0), Some(Cell::Number(f64::from(1.1_f32))), "{what}");
+                assert_eq!(table.cell(1, 1), Some(Cell::Number(4.0)), "{what}");
+            }
+        }
+        // Without the option: f64, as read.
+        assert!(matches!(read(b"a\n1.1\n").unwrap().numbers(), NumberBlock::F64(_)));
     }
 
     #[test]

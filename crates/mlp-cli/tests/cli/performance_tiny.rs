@@ -1,7 +1,7 @@
 //! Issue #11, tiny networks (W1): a long run of one-sample epochs through the real binary
 //! counts every epoch, logs every epoch's record, and throttles its progress lines.
 
-use crate::util::{dataset, mlp, mlp_ok};
+use crate::util::{mlp, mlp_ok, tutorial_args};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text.trim()).unwrap_or_else(|err| panic!("{err}: {text}"))
@@ -9,28 +9,7 @@ fn json(text: &str) -> serde_json::Value {
 
 /// The tutorial's flags (docs/tutorial.md) with `epochs` epochs.
 fn tutorial(epochs: &str) -> Vec<String> {
-    let flags = [
-        "train",
-        &dataset("seed/data.csv"),
-        "--target",
-        "t1,t2",
-        "--init",
-        &dataset("seed/model.json"),
-        "--loss",
-        "sse",
-        "--optimizer",
-        "sgd",
-        "--learning-rate",
-        "0.5",
-        "--batch-size",
-        "1",
-        "--validation",
-        "0",
-        "--no-standardize",
-        "--epochs",
-        epochs,
-    ];
-    flags.iter().map(|flag| flag.to_string()).collect()
+    tutorial_args(&["--epochs", epochs])
 }
 
 /// 100,000 epochs of one step: the summary counts them all although the run keeps no history

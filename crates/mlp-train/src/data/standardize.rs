@@ -67,13 +67,7 @@ impl Standardizer {
                 let mean = feature.iter().map(|&x| x / unit).sum::<f64>() / n;
                 let variance =
                     feature.iter().map(|&x| (x / unit - mean) * (x / unit - mean)).sum::<f64>() / n;
-                let bound = n * f64::EPSILON * variance + (n * mean * f64::EPSILON).powi(2);
-                let std = if variance <= bound || !variance.is_finite() {
-                    1.0
-                } else {
-                    variance.sqrt() * unit
-                };
-                (mean * unit, std)
+                unscaled_mean_and_std(unit, mean, variance, n)
             })
             .unzip();
         Standardizer { mean, std }
@@ -117,15 +111,7 @@ impl Standardizer {
         }
         let (mean, std) = (0..n_features)
             .map(|feature| {
-                let (unit, mean) = (units[feature], means[feature]);
-                let variance = squares[feature] / n;
-                let bound = n * f64::EPSILON * variance + (n * mean * f64::EPSILON).powi(2);
-                let std = if variance <= bound || !variance.is_finite() {
-                    1.0
-                } else {
-                    variance.sqrt() * unit
-                };
-                (mean * unit, std)
+                unscaled_mean_and_std(units[feature], means[feature], squares[feature] / n, n)
             })
             .unzip();
         Standardizer { mean, std }
@@ -247,6 +233,15 @@ pub(crate) fn overflow_error(
             reason: format!("input {} overflows when standardized", input_idx + 1),
         },
     }
+}
+
+/// The mean and standard deviation of a feature from its mean and variance in units of `unit`
+/// (a power of two) over `n` samples: the std is 1 where the variance is rounding noise
+/// (≤ n·ε·σ² + (n·μ·ε)²) or not finite, so that a constant feature is left as it is.
+fn unscaled_mean_and_std(unit: f64, mean: f64, variance: f64, n: f64) -> (f64, f64) {
+    let bound = n * f64::EPSILON * variance + (n * mean * f64::EPSILON).powi(2);
+    let std = if variance <= bound || !variance.is_finite() { 1.0 } else { variance.sqrt() * unit };
+    (mean * unit, std)
 }
 
 /// 1 for magnitudes whose squares cannot overflow (and for 0, NaN or ∞), otherwise the power

@@ -15,14 +15,16 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use mlp_core::{Activation, Architecture, Loss, Network};
-use mlp_train::{train, Dataset, Optimizer, OptimizerState, TrainConfig};
+use mlp_train::{train, Dataset, Optimizer, TrainConfig};
 use nalgebra::DMatrix;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 #[allow(dead_code)] // `compare`: the entry point of the other benches.
 mod support;
+mod whole_batch;
+
+use whole_batch::whole_batch_epoch;
 
 const N_SAMPLES: usize = 60_000;
 /// Measured rounds.
@@ -53,24 +55,6 @@ fn setup() -> (Network<f32>, Dataset<f32>, TrainConfig) {
     (network, dataset, config)
 }
 
-/// One epoch of the loop before data parallelism: one tape for the whole batch.
-fn whole_batch_epoch(network: &mut Network<f32>, dataset: &Dataset<f32>, config: &TrainConfig) {
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut order: Vec<usize> = (0..dataset.len()).collect();
-    let mut tape = network.tape(config.batch_size);
-    let mut gradients = network.zero_gradients();
-    let mut optimizer = OptimizerState::new(config.optimizer, network);
-    order.shuffle(&mut rng);
-    let mut loss_sum = 0.0;
-    for batch in order.chunks(config.batch_size) {
-        tape.load_columns(dataset.inputs(), dataset.targets(), batch).unwrap();
-        network.forward(&mut tape);
-        loss_sum += network.backward(&mut tape, &mut gradients);
-        optimizer.step(network, &gradients, config.learning_rate, config.l2);
-    }
-    black_box(loss_sum);
-}
-
 fn main() {
     let (network, dataset, config) = setup();
     let mut whole = network.clone();
@@ -86,7 +70,7 @@ fn main() {
             name: "whole_batch",
             run: Box::new(|| {
                 let start = Instant::now();
-                whole_batch_epoch(&mut whole, &dataset, &config);
+                black_box(whole_batch_epoch(&mut whole, &dataset, &config));
                 start.elapsed().as_secs_f64()
             }),
         },

@@ -18,13 +18,15 @@
 use std::hint::black_box;
 
 use mlp_core::{Activation, Architecture, Loss, Network};
-use mlp_train::{evaluate, train, Dataset, OptimizerState, TrainConfig};
+use mlp_train::{evaluate, train, Dataset, TrainConfig};
 use nalgebra::DMatrix;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 mod support;
+mod whole_batch;
+
+use whole_batch::whole_batch_epoch;
 
 const N_SAMPLES: usize = 2048;
 /// Measured rounds.
@@ -48,23 +50,11 @@ fn setup() -> (Network, Dataset, TrainConfig) {
     (network, dataset, config)
 }
 
-/// One epoch as `train` runs it, with every tracing line removed.
+/// One epoch as `train` runs it, with every tracing line removed: the evaluation of the
+/// untrained network it starts with, then the epoch.
 fn bare_epoch(network: &mut Network, dataset: &Dataset, config: &TrainConfig) {
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut order: Vec<usize> = (0..dataset.len()).collect();
-    let mut tape = network.tape(config.batch_size);
-    let mut gradients = network.zero_gradients();
-    let mut optimizer = OptimizerState::new(config.optimizer, network);
     black_box(evaluate(network, dataset, None));
-    order.shuffle(&mut rng);
-    let mut loss_sum = 0.0;
-    for batch in order.chunks(config.batch_size) {
-        tape.load_columns(dataset.inputs(), dataset.targets(), batch).unwrap();
-        network.forward(&mut tape);
-        loss_sum += network.backward(&mut tape, &mut gradients);
-        optimizer.step(network, &gradients, config.learning_rate, config.l2);
-    }
-    black_box(loss_sum);
+    black_box(whole_batch_epoch(network, dataset, config));
 }
 
 fn main() {

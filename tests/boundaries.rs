@@ -83,3 +83,24 @@ fn mlp_train_sources_print_nothing() {
         }
     }
 }
+
+/// mlp-data reads and prepares data and does nothing else: no logging, no argument parsing, no
+/// training (it may not depend on mlp-train, which builds on it), and it prints nothing.
+#[test]
+fn mlp_data_neither_logs_nor_trains_nor_parses_arguments() {
+    let names = dependency_names(&workspace_root().join("crates/mlp-data/Cargo.toml"));
+    assert!(names.contains(&"csv".to_owned()), "the parser found {names:?}");
+    for forbidden in ["mlp-train", "mlp-cli", "tracing", "tracing-subscriber", "clap", "anyhow"] {
+        assert!(!names.iter().any(|name| name == forbidden), "mlp-data names {forbidden}");
+    }
+    let train = dependency_names(&workspace_root().join("crates/mlp-train/Cargo.toml"));
+    assert!(train.contains(&"mlp-data".to_owned()), "mlp-train builds on mlp-data");
+    let sources = rust_sources(&workspace_root().join("crates/mlp-data/src"));
+    assert!(sources.iter().any(|path| path.ends_with("table.rs")));
+    for path in sources {
+        let code = code_of(&path);
+        for forbidden in ["println!", "print!(", "eprint!(", "dbg!", "tracing::"] {
+            assert!(!code.contains(forbidden), "{} uses {forbidden}", path.display());
+        }
+    }
+}

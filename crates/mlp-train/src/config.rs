@@ -6,15 +6,7 @@ use std::sync::Arc;
 
 use crate::{Optimizer, TrainError};
 
-/// What the network predicts, which decides the metrics reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MetricsKind {
-    /// [`crate::metrics::ClassificationMetrics`]: the predicted class is the largest output
-    /// (softmax, or several sigmoid outputs), or class 1 when a single output is ≥ 0.5.
-    Classification,
-    /// [`crate::metrics::RegressionMetrics`]: MAE, MSE, RMSE and R².
-    Regression,
-}
+pub use mlp_data::MetricsKind;
 
 /// How the learning rate changes from epoch to epoch (epochs counted from 1).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -2,7 +2,8 @@
 //! loop, and `tracing` events for every partial derivative, with `tracing-subscriber` layers that
 //! write them to CSV.
 //!
-//! - [`data`]: CSV files into [`Dataset`]s, with errors that name the file, line and column.
+//! - [`data`]: CSV files into [`Dataset`]s, with errors that name the file, line and column
+//!   (the `mlp-data` crate, re-exported).
 //! - [`train`] / [`train_with`]: the loop, configured by a [`TrainConfig`].
 //! - [`events`]: the span names, targets and field names the loop reports through: a public
 //!   interface.
@@ -16,11 +17,11 @@
 //! - [`human`]: numbers and counts as text for people.
 #![warn(missing_docs)]
 
-pub mod data;
-pub mod dataset;
+pub use mlp_data as data;
+pub use mlp_data::{dataset, human};
+
 pub mod events;
 pub mod gradlog;
-pub mod human;
 pub mod memory;
 pub mod metrics;
 pub mod model_file;
@@ -36,8 +37,8 @@ mod step_log;
 mod trainer;
 
 pub use config::{available_threads, MetricsKind, Schedule, StopSignal, TrainConfig};
-pub use dataset::Dataset;
 pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
+pub use mlp_data::Dataset;
 pub use optimizer::{Optimizer, OptimizerState};
 pub use trainer::{
     check_dataset, train, train_observed, train_with, NonFinite, StopReason, TrainError,

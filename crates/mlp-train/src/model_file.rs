@@ -453,7 +453,8 @@ impl ModelFile {
         let columns_error =
             |problem: String| ModelFileError::Columns { path: path.to_owned(), problem };
         let data_error = |err: DataError| columns_error(err.to_string());
-        let standardizer = |file: StandardizerFile| Standardizer::new(file.mean, file.std);
+        let standardizer =
+            |file: StandardizerFile| Standardizer::new(file.mean, file.std).map_err(data_error);
         let parts = PreprocessorParts {
             feature_names: self.inputs.names,
             target_names: self.outputs.names,
@@ -467,13 +468,12 @@ impl ModelFile {
                 .inputs
                 .standardizer
                 .map(standardizer)
-                .transpose()
-                .map_err(data_error)?,
+                .transpose()?,
             categories: self.inputs.categories,
             unknown_category: self.inputs.unknown_category,
             na_values: self.inputs.na_values.unwrap_or_else(default_na_values),
             imputer: self.inputs.imputer,
-            target_scaler: self.outputs.scaler.map(standardizer).transpose().map_err(data_error)?,
+            target_scaler: self.outputs.scaler.map(standardizer).transpose()?,
         };
         let preprocessor = Preprocessor::new(parts).map_err(data_error)?;
         check_counts(&network, &preprocessor).map_err(columns_error)?;

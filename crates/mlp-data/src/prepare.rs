@@ -580,7 +580,7 @@ mod tests {
     use approx::assert_relative_eq;
 
     use super::*;
-    use crate::data::{ColumnSelection, CsvOptions, Table, Task};
+    use crate::{ColumnSelection, CsvOptions, Table, Task};
 
     fn table(text: &str, path: &str) -> Table {
         Table::from_reader(text.as_bytes(), path, &CsvOptions::default()).unwrap()
@@ -605,7 +605,7 @@ mod tests {
 
     #[test]
     fn the_table_path_gives_the_general_paths_datasets_bit_for_bit() {
-        use crate::data::NumberPrecision;
+        use crate::NumberPrecision;
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         for round in 0..60 {
@@ -661,7 +661,7 @@ mod tests {
 
     #[test]
     fn numbers_too_large_for_f32_are_read_exactly_in_an_f32_table() {
-        use crate::data::NumberPrecision;
+        use crate::NumberPrecision;
         let text = "a,b,y\n1,2,0\n1e39,3,1\n2,4,0\n3,5,1\n";
         let read = |precision| {
             let options = CsvOptions { precision, ..CsvOptions::default() };

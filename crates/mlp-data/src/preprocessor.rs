@@ -125,7 +125,7 @@ fn is_default_na_values(na_values: &[String]) -> bool {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use mlp_train::data::{CsvOptions, Preprocessor, PreprocessorParts, Table};
+/// use mlp_data::{CsvOptions, Preprocessor, PreprocessorParts, Table};
 ///
 /// let preprocessor = Preprocessor::new(PreprocessorParts {
 ///     feature_names: vec!["island".into(), "mass".into()],
@@ -138,7 +138,7 @@ fn is_default_na_values(na_values: &[String]) -> bool {
 /// let table = Table::from_reader(&b"mass,island\n3.5,Dream\n"[..], "new.csv", &CsvOptions::default())?;
 /// let inputs = preprocessor.inputs::<f64>(&table)?;
 /// assert_eq!(inputs.as_slice(), [0.0, 1.0, 3.5]);
-/// # Ok::<(), mlp_train::data::DataError>(())
+/// # Ok::<(), mlp_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "PreprocessorParts", into = "PreprocessorParts")]

@@ -18,7 +18,7 @@ use super::suggest::QuotedName;
 /// # Example
 ///
 /// ```
-/// use mlp_train::data::{ColumnRef, DataNotice};
+/// use mlp_data::{ColumnRef, DataNotice};
 ///
 /// let notice = DataNotice::RowsDropped { n_dropped: 11, n_rows: 344 };
 /// assert_eq!(notice.kind(), "rows-dropped");

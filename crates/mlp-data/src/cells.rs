@@ -328,7 +328,7 @@ fn first_missing_text(column: &Column<'_>, profile: &ColumnProfile) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::CsvOptions;
+    use crate::CsvOptions;
 
     fn table(text: &str) -> Table {
         Table::from_reader(text.as_bytes(), "t.csv", &CsvOptions::default()).unwrap()

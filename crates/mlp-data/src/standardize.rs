@@ -448,7 +448,7 @@ mod tests {
     /// holding 4e300. Input 3 is the categorical column `c`: there is no number to show.
     #[test]
     fn an_overflow_is_blamed_on_the_numeric_column_and_line_of_its_input() {
-        use crate::data::{ColumnSelection, CsvOptions, Table, Task};
+        use crate::{ColumnSelection, CsvOptions, Table, Task};
         let text = "x,y,c,t\n1,2,a,0\n3,4e300,b,1\n";
         let table = Table::from_reader(text.as_bytes(), "f.csv", &CsvOptions::default()).unwrap();
         let data = table.select(&ColumnSelection::new(["t"]), Task::Regression).unwrap();

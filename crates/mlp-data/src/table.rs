@@ -712,7 +712,7 @@ fn csv_error(path: PathBuf, err: csv::Error) -> DataError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{ColumnSelection, Task};
+    use crate::{ColumnSelection, Task};
 
     fn read(text: &[u8]) -> Result<Table, DataError> {
         Table::from_reader(text, "test.csv", &CsvOptions::default())

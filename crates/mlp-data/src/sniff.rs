@@ -26,7 +26,7 @@ const MAX_SNIFFED_RECORDS: usize = 21;
 /// # Example
 ///
 /// ```
-/// use mlp_train::data::detect_delimiter;
+/// use mlp_data::detect_delimiter;
 ///
 /// assert_eq!(detect_delimiter(b"species;mass\nadelie;3750,5\ngentoo;5200\n", true), b';');
 /// assert_eq!(detect_delimiter(b"name,note\nx,\"a;b\"\ny,c\n", true), b',');

@@ -165,7 +165,7 @@ impl ClassEncoding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{ColumnSelection, CsvOptions, Table, Targets, Task};
+    use crate::{ColumnSelection, CsvOptions, Table, Targets, Task};
 
     fn labels(text: &str, task: Task) -> Labels {
         let table =

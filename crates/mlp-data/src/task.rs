@@ -4,7 +4,15 @@
 use mlp_core::{Activation, Loss};
 use serde::{Deserialize, Serialize};
 
-use crate::MetricsKind;
+/// What the network predicts, which decides the metrics reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetricsKind {
+    /// `mlp_train::metrics::ClassificationMetrics`: the predicted class is the largest output
+    /// (softmax, or several sigmoid outputs), or class 1 when a single output is ≥ 0.5.
+    Classification,
+    /// `mlp_train::metrics::RegressionMetrics`: MAE, MSE, RMSE and R².
+    Regression,
+}
 
 /// What the targets are to be read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -50,7 +58,7 @@ pub const MIN_ROWS_PER_AUTO_CLASS: usize = 5;
 /// # Example
 ///
 /// ```
-/// use mlp_train::data::integer_codes_are_classes;
+/// use mlp_data::integer_codes_are_classes;
 ///
 /// let wine: Vec<f64> = [1.0, 2.0, 3.0].repeat(59);
 /// assert!(integer_codes_are_classes(&wine));
@@ -91,7 +99,7 @@ impl Task {
     ///
     /// ```
     /// use mlp_core::{Activation, Loss};
-    /// use mlp_train::data::Task;
+    /// use mlp_data::Task;
     ///
     /// let task = Task::Classification;
     /// assert_eq!(task.default_loss(task.default_output_activation()), Loss::CrossEntropy);

@@ -69,7 +69,7 @@ impl fmt::Display for ColumnSuggestion {
 /// # Example
 ///
 /// ```
-/// use mlp_train::data::{suggest_column, ColumnSuggestion};
+/// use mlp_data::{suggest_column, ColumnSuggestion};
 ///
 /// let columns = ["bill_length".to_owned(), "Species".to_owned()];
 /// assert_eq!(suggest_column("species", &columns), Some(ColumnSuggestion::Name("Species".into())));

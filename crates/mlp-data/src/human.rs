@@ -15,7 +15,7 @@ use std::fmt;
 /// # Example
 ///
 /// ```
-/// use mlp_train::human::Significant;
+/// use mlp_data::human::Significant;
 ///
 /// assert_eq!(Significant(0.000_000_000_000_000_309_36).to_string(), "3.094e-16");
 /// assert_eq!(Significant(0.95).to_string(), "0.95");

@@ -462,7 +462,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
-    use crate::data::{DecimalSeparator, Table};
+    use crate::{DecimalSeparator, Table};
 
     /// The table, or the error, as text: everything the two paths must agree on.
     fn outcome(text: &[u8], options: &CsvOptions, chunk_len: Option<usize>) -> String {
@@ -488,7 +488,7 @@ mod tests {
         }
     }
 
-    use crate::data::Cell;
+    use crate::Cell;
 
     /// A random file: mostly plain rows of numbers, with now and then something the fast path
     /// hands over (quotes, CRLF, blank lines, ragged rows, NUL, invalid UTF-8, a BOM, words, a

@@ -73,7 +73,7 @@ pub enum FillValue {
 /// # Example
 ///
 /// ```
-/// use mlp_train::data::{FillValue, ImputeStrategy, Imputer};
+/// use mlp_data::{FillValue, ImputeStrategy, Imputer};
 ///
 /// let imputer = Imputer::new(
 ///     ImputeStrategy::Median,

@@ -58,7 +58,7 @@ const MAX_STACK_CELL: usize = 128;
 /// # Example
 ///
 /// ```
-/// use mlp_train::data::{parse_number, DecimalSeparator, NotANumber};
+/// use mlp_data::{parse_number, DecimalSeparator, NotANumber};
 ///
 /// assert_eq!(parse_number(b" 2.5e3 ", DecimalSeparator::Point), Ok(2500.0));
 /// assert_eq!(parse_number(b"-1,5", DecimalSeparator::Comma), Ok(-1.5));

@@ -1,4 +1,7 @@
-//! Loading CSV files into [`Dataset`](crate::Dataset)s.
+//! CSV files into prepared numbers for a multilayer perceptron: [`Dataset`]s with errors
+//! that name the file, line and column, and the [`Preprocessor`] that prepares later files the
+//! same way. No training and no logging: `mlp-train` builds on it (and re-exports it as
+//! `mlp_train::data`).
 //!
 //! The steps, one module each:
 //!
@@ -40,7 +43,7 @@
 //! # Example
 //!
 //! ```
-//! use mlp_train::data::{
+//! use mlp_data::{
 //!     prepare_training_with, ColumnSelection, CsvOptions, DataNotice, MissingPolicy,
 //!     SplitOptions, Table, Task, TrainingOptions,
 //! };
@@ -68,8 +71,13 @@
 //!     err.to_string(),
 //!     r#"penguins.csv: no column named "colour"; the columns are "x1", "island", "species""#
 //! );
-//! # Ok::<(), mlp_train::data::DataError>(())
+//! # Ok::<(), mlp_data::DataError>(())
 //! ```
+
+#![warn(missing_docs)]
+
+pub mod dataset;
+pub mod human;
 
 mod block;
 mod cells;
@@ -101,6 +109,7 @@ pub use block::NumberPrecision;
 pub use cells::{default_na_values, DEFAULT_NA_VALUES};
 pub use classes::ClassEncoding;
 pub use column::Cell;
+pub use dataset::Dataset;
 pub use error::{ColumnRef, DataError, Expected, MissingColumn, MissingHint, MAX_LISTED_LINES};
 pub use labeled::{
     FeatureColumn, FeatureValues, Features, LabeledData, Labels, NumericTargets, Targets,
@@ -122,4 +131,6 @@ pub use split::{shuffle_split, stratified_split, Split, SplitOptions};
 pub use standardize::Standardizer;
 pub use suggest::{suggest_column, ColumnSuggestion};
 pub use table::{CsvOptions, Table, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_RECORD_SIZE};
-pub use task::{integer_codes_are_classes, Task, MAX_AUTO_CLASSES, MIN_ROWS_PER_AUTO_CLASS};
+pub use task::{
+    integer_codes_are_classes, MetricsKind, Task, MAX_AUTO_CLASSES, MIN_ROWS_PER_AUTO_CLASS,
+};

@@ -516,7 +516,7 @@ fn clean_files_keep_their_split_and_standardizer_bit_for_bit() {
     // Printed by the code before issue 9 (typed columns, missing values, categories) with the
     // same calls: the preprocessor's JSON, the validation rows, the first and last training
     // inputs, `{:?}` of f64 being exact.
-    let pinned = include_str!("../../tests/fixtures/data/clean_files_before_issue_9.txt");
+    let pinned = include_str!("../tests/fixtures/data/clean_files_before_issue_9.txt");
     let mut printed = String::new();
     for (file, target, fraction, seed) in [
         ("iris.csv", "species", 0.2, 1_u64),

@@ -445,8 +445,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::data::ColumnRef;
-    use crate::data::CsvOptions;
+    use crate::ColumnRef;
+    use crate::CsvOptions;
 
     fn table(text: &str) -> Table {
         Table::from_reader(text.as_bytes(), "t.csv", &CsvOptions::default()).unwrap()
@@ -557,8 +557,7 @@ mod tests {
     /// Missing cells are read, marked, and reported by `prepare_training` (whose policy decides).
     fn missing_values_error(text: &str, selection: &ColumnSelection) -> DataError {
         let data = select(text, selection, Task::Auto).unwrap();
-        crate::data::prepare_training::<f64>(&data, &crate::data::PrepareOptions::default())
-            .unwrap_err()
+        crate::prepare_training::<f64>(&data, &crate::PrepareOptions::default()).unwrap_err()
     }
 
     #[test]

@@ -43,11 +43,14 @@ impl Activation {
     pub const LEAKY_RELU: Activation = Activation::LeakyRelu { slope: 0.01 };
 
     /// True when ∂a_j/∂z_k is zero for j ≠ k, so ∂a/∂z is one number per neuron.
+    #[must_use]
     pub fn is_elementwise(self) -> bool {
         !matches!(self, Activation::Softmax)
     }
 
-    /// The lowercase name used on the command line and in model files (`leaky-relu`).
+    /// The lowercase name used on the command line and in model files (`leaky-relu`); the
+    /// names parse back ([`Activation::NAMES`], `FromStr`).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Activation::Identity => "identity",
@@ -59,11 +62,41 @@ impl Activation {
         }
     }
 
+    /// a = f(z) for one neuron's pre-activation z, where f is elementwise; `None` for
+    /// softmax, whose a_j depends on every z_k of the sample (use [`Activation::apply`]).
+    ///
+    /// ```
+    /// use mlp_core::Activation;
+    ///
+    /// assert_eq!(Activation::Relu.value_at(-2.0), Some(0.0));
+    /// assert_eq!(Activation::Softmax.value_at(1.0), None);
+    /// ```
+    #[must_use]
+    pub fn value_at<T: Scalar>(self, z: T) -> Option<T> {
+        self.is_elementwise().then(|| self.apply_one(z))
+    }
+
+    /// ∂a/∂z = f′(z) for one neuron from its z and a = f(z), where f is elementwise; `None` for
+    /// softmax, whose ∂a/∂z is a Jacobian (∂a_j/∂z_k = a_j (δ_jk − a_k)).
+    ///
+    /// ```
+    /// use mlp_core::Activation;
+    ///
+    /// let a = 0.75;
+    /// assert_eq!(Activation::Sigmoid.derivative_at(1.0986, a), Some(a * (1.0 - a)));
+    /// assert_eq!(Activation::Softmax.derivative_at(1.0, 0.5), None);
+    /// ```
+    #[must_use]
+    pub fn derivative_at<T: Scalar>(self, z: T, a: T) -> Option<T> {
+        self.is_elementwise().then(|| self.derivative_one(z, a))
+    }
+
     /// The activation of one pre-activation, for elementwise activations.
     ///
-    /// Softmax has no one-number form; for it this returns e^z, the numerator.
+    /// Softmax has no one-number form; for it this returns e^z, the numerator: hence not
+    /// public ([`Activation::value_at`] is).
     #[inline]
-    pub fn apply_one<T: Scalar>(self, z: T) -> T {
+    pub(crate) fn apply_one<T: Scalar>(self, z: T) -> T {
         match self {
             Activation::Identity => z,
             Activation::Sigmoid => T::one() / (T::one() + (-z).exp()),
@@ -81,9 +114,9 @@ impl Activation {
     }
 
     /// ∂a/∂z for one neuron from its z and a, for elementwise activations (1 for softmax,
-    /// which has no such number).
+    /// which has no such number: hence not public; [`Activation::derivative_at`] is).
     #[inline]
-    pub fn derivative_one<T: Scalar>(self, z: T, a: T) -> T {
+    pub(crate) fn derivative_one<T: Scalar>(self, z: T, a: T) -> T {
         match self {
             Activation::Identity | Activation::Softmax => T::one(),
             Activation::Sigmoid => a * (T::one() - a),

@@ -124,7 +124,7 @@ mod tests {
         let in_f64 = footprint.cast::<f64>();
         assert_eq!(in_f64.parameter_bytes(), Some(network.n_parameters() as u64 * 8));
 
-        let tape = network.tape(9);
+        let tape = network.try_tape(9).unwrap();
         let held = tape.inputs.len()
             + tape.targets.len()
             + tape.sample_losses.len()

@@ -63,10 +63,7 @@ fn a_tape_loads_a_reference_a_view_or_a_fixed_size_matrix() -> Result {
     let mut outputs = Vec::new();
 
     tape.load(&x, &t)?;
-    assert_eq!(
-        tape.inputs(),
-        x.as_view::<nalgebra::Dyn, nalgebra::Dyn, nalgebra::U1, nalgebra::Dyn>()
-    );
+    assert_eq!(tape.inputs(), x.columns(0, 3));
     assert_eq!(tape.targets(), t.columns(0, 3));
     network.forward(&mut tape);
     outputs.push(tape.outputs().into_owned());
@@ -80,7 +77,7 @@ fn a_tape_loads_a_reference_a_view_or_a_fixed_size_matrix() -> Result {
     outputs.push(tape.outputs().into_owned());
 
     let view = x.columns(0, 3);
-    tape.load_inputs(&view)?;
+    tape.load_inputs(view.rows(0, 2))?; // a view of a view
     network.forward(&mut tape);
     outputs.push(tape.outputs().into_owned());
 
@@ -383,16 +380,16 @@ fn the_training_loop_example_follows_pytorch_and_the_loss_falls() -> Result {
     let run = training_loop::training_loop()?;
     let pytorch = [
         0.25769237872186085,
-        0.050587371020977323,
-        0.0089713573329959044,
-        0.0043819591105659951,
+        0.05058737102097732,
+        0.008971357332995904,
+        0.004381959110565995,
         0.0028281505502896825,
         0.002067521424867299,
         0.0016212077148746052,
         0.0013294576318364998,
         0.0011245576642382534,
-        0.00097310480163053487,
-        0.00085678988941305335,
+        0.0009731048016305349,
+        0.0008567898894130534,
     ];
     assert_eq!(run.losses.len(), pytorch.len());
     for (k, (&(epoch, loss), expected)) in run.losses.iter().zip(pytorch).enumerate() {
@@ -401,7 +398,7 @@ fn the_training_loop_example_follows_pytorch_and_the_loss_falls() -> Result {
     }
     assert!(run.losses.windows(2).all(|pair| pair[1].1 < pair[0].1), "the loss falls");
     let outputs =
-        [0.027247360491915784, 0.96870804819147105, 0.96784626918320027, 0.025917026265551479];
+        [0.027247360491915784, 0.968708048191471, 0.9678462691832003, 0.02591702626555148];
     for (found, expected) in run.outputs.iter().zip(outputs) {
         assert_close(*found, expected, 1e-12, "output");
     }

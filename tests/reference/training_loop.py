@@ -26,7 +26,7 @@ for epoch in range(epochs + 1):
     o = torch.sigmoid(h @ W2.T + b2)
     loss = ((T - o) ** 2).mean()
     if epoch % 100 == 0:
-        print("epoch %d loss %.17g" % (epoch, loss.item()))
+        print("epoch %d loss %r" % (epoch, loss.item()))
     if epoch == epochs:
         break
     for p in (W1, b1, W2, b2):
@@ -36,4 +36,4 @@ for epoch in range(epochs + 1):
         for p in (W1, b1, W2, b2):
             p -= learning_rate * p.grad
 
-print("outputs", ", ".join("%.17g" % v for v in o.detach().flatten().tolist()))
+print("outputs", ", ".join(repr(v) for v in o.detach().flatten().tolist()))

@@ -231,4 +231,23 @@ mod tests {
         assert_eq!(leaky.derivative_one(-2.0_f64, -0.2), 0.1);
         assert_eq!(leaky.derivative_one(3.0_f64, 3.0), 1.0);
     }
+
+    #[test]
+    fn one_neuron_values_are_given_for_elementwise_activations_and_none_for_softmax() {
+        // By hand: ReLU(−2) = 0 with slope 0; leaky (0.01) −0.02 with slope 0.01; identity 1.
+        assert_eq!(Activation::Relu.value_at(-2.0), Some(0.0));
+        assert_eq!(Activation::Relu.derivative_at(-2.0, 0.0), Some(0.0));
+        assert_eq!(Activation::Relu.derivative_at(2.0, 2.0), Some(1.0));
+        assert_eq!(Activation::LEAKY_RELU.value_at(-2.0), Some(-0.02));
+        assert_eq!(Activation::LEAKY_RELU.derivative_at(-2.0, -0.02), Some(0.01));
+        assert_eq!(Activation::Identity.value_at(-2.5), Some(-2.5));
+        assert_eq!(Activation::Identity.derivative_at(-2.5, -2.5), Some(1.0));
+        // tanh(0.5) and 1 − tanh²(0.5) from Python's math.tanh.
+        let a = Activation::Tanh.value_at(0.5_f64).unwrap();
+        assert_relative_eq!(a, 0.46211715726000974, max_relative = 1e-15);
+        let derivative = Activation::Tanh.derivative_at(0.5, a).unwrap();
+        assert_relative_eq!(derivative, 0.7864477329659274, max_relative = 1e-15);
+        assert_eq!(Activation::Softmax.value_at(1.0_f64), None);
+        assert_eq!(Activation::Softmax.derivative_at(1.0_f64, 0.5), None);
+    }
 }

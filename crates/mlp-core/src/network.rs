@@ -474,4 +474,88 @@ mod tests {
             "layer 1 of 4611686018427387904×4 weights is too large to allocate"
         );
     }
+
+    /// Writing 1, 2, 3, … through `parameter_mut` in the names' order fills each layer's
+    /// weights row by row (the names run row-major; the storage is column-major) and then its
+    /// biases; a 2 × 3 layer catches a row/column mix-up that a square one would not.
+    #[test]
+    fn parameter_mut_in_the_names_order_fills_the_weights_row_by_row() {
+        let mut network = Network::new(
+            vec![
+                Dense::new(
+                    DMatrix::zeros(2, 3),
+                    Some(nalgebra::dvector![0.0, 0.0]),
+                    Activation::Tanh,
+                ),
+                Dense::new(DMatrix::zeros(1, 2), None, Activation::Identity),
+            ],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let ids: Vec<ParamId> = network.parameter_ids().collect();
+        assert_eq!(ids.len(), network.n_parameters());
+        for (k, &id) in ids.iter().enumerate() {
+            *network.parameter_mut(id).unwrap() = (k + 1) as f64;
+        }
+        assert_eq!(network.layers()[0].weights(), &dmatrix![1.0, 2.0, 3.0; 4.0, 5.0, 6.0]);
+        assert_eq!(network.layers()[0].bias(), Some(&nalgebra::dvector![7.0, 8.0]));
+        assert_eq!(network.layers()[1].weights(), &dmatrix![9.0, 10.0]);
+        let names: Vec<(String, f64)> =
+            network.named_parameters().map(|(name, _, value)| (name, value)).collect();
+        let expected = ["W1", "W2", "W3", "W4", "W5", "W6", "b1", "b2", "W7", "W8"];
+        for (k, (name, value)) in names.iter().enumerate() {
+            assert_eq!((name.as_str(), *value), (expected[k], (k + 1) as f64));
+        }
+        // Column-major storage: W1 W4 W2 W5 W3 W6.
+        let first = network.parameter_blocks().next().unwrap();
+        assert_eq!(first, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    }
+
+    #[test]
+    fn debug_lists_sizes_loss_and_layers_without_storage_internals() {
+        let network = Network::new(
+            vec![Dense::new(
+                dmatrix![0.5_f32, -1.5],
+                Some(nalgebra::dvector![0.25]),
+                Activation::Sigmoid,
+            )],
+            Loss::CrossEntropy,
+        )
+        .unwrap();
+        assert_eq!(
+            format!("{network:?}"),
+            "Network { sizes: [2, 1], loss: CrossEntropy, layers: [Dense { n_inputs: 2, \
+             n_outputs: 1, activation: Sigmoid, weights: [[0.5, -1.5]], bias: Some([0.25]) }] }"
+        );
+    }
+
+    #[test]
+    fn predicting_rows_checks_every_row_and_keeps_the_row_order() {
+        // o1 = x1 − x2, o2 = 3 x2: exact in binary.
+        let network = Network::new(
+            vec![Dense::new(dmatrix![1.0, -1.0; 0.0, 3.0], None, Activation::Identity)],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let rows = vec![vec![2.0, 0.5], vec![-1.0, 4.0]];
+        assert_eq!(network.predict_rows(&rows).unwrap(), [[1.5, 1.5], [-5.0, 12.0]]);
+        assert_eq!(
+            network.predict_row_major(&[2.0, 0.5, -1.0, 4.0]).unwrap(),
+            [1.5, 1.5, -5.0, 12.0]
+        );
+        assert_eq!(network.predict_one(&[-1.0, 4.0]).unwrap(), [-5.0, 12.0]);
+        let short_last = vec![vec![2.0, 0.5], vec![1.0, 1.0], vec![4.0]];
+        assert_eq!(
+            network.predict_rows(&short_last).unwrap_err(),
+            BatchError::RowLength { row: 2, expected: 2, found: 1 }
+        );
+        assert_eq!(
+            network.predict_row_major(&[1.0; 5]).unwrap_err(),
+            BatchError::RowMajorLength { n_inputs: 2, found: 5 }
+        );
+        assert_eq!(
+            network.predict_one(&[1.0, 2.0, 3.0]).unwrap_err(),
+            BatchError::Inputs { expected: 2, found: 3 }
+        );
+    }
 }

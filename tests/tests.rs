@@ -38,6 +38,9 @@ mod threads;
 // Construction errors and seeded initialisation.
 mod construction;
 
+// mlp-core as an outside crate uses it, and its two cargo examples run and checked.
+mod library_api;
+
 // The data module end to end: penguins (NA cells, text columns) prepared and trained.
 mod data;
 

@@ -104,7 +104,7 @@ fn whole_batch_training<T: Scalar>(
 ) {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut tape = network.tape(config.batch_size.min(data.len()));
+    let mut tape = network.try_tape(config.batch_size.min(data.len())).unwrap();
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     for _ in 0..config.epochs {
@@ -167,7 +167,7 @@ fn a_split_batch_steps_along_the_whole_batch_gradient_to_rounding() {
     }
     assert!(largest_update > 1e-3, "the step moved the weights ({largest_update})");
     // The epoch's loss is the batch's: the chunk losses weighted by their sizes.
-    let mut tape = untrained.tape(100);
+    let mut tape = untrained.try_tape(100).unwrap();
     tape.load(data.inputs().columns(0, 100), data.targets().columns(0, 100)).unwrap();
     untrained.forward(&mut tape);
     let whole_loss = untrained.batch_loss(&mut tape);

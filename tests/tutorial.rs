@@ -156,7 +156,7 @@ fn parameter_names_follow_the_tutorial() {
 fn total_error_after_one_and_a_thousand_steps() {
     let mut network = tutorial_network::<f64>();
     let (inputs, targets) = (tutorial_inputs(), tutorial_targets());
-    let mut tape = network.tape(1);
+    let mut tape = network.tape(std::num::NonZeroUsize::MIN);
     let mut gradients = network.zero_gradients();
     tape.load(inputs.columns(0, 1), targets.columns(0, 1)).unwrap();
     let mut losses = Vec::new();

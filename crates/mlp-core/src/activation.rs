@@ -43,11 +43,14 @@ impl Activation {
     pub const LEAKY_RELU: Activation = Activation::LeakyRelu { slope: 0.01 };
 
     /// True when ∂a_j/∂z_k is zero for j ≠ k, so ∂a/∂z is one number per neuron.
+    #[must_use]
     pub fn is_elementwise(self) -> bool {
         !matches!(self, Activation::Softmax)
     }
 
-    /// The lowercase name used on the command line and in model files (`leaky-relu`).
+    /// The lowercase name used on the command line and in model files (`leaky-relu`); the
+    /// names parse back ([`Activation::NAMES`], `FromStr`).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Activation::Identity => "identity",
@@ -59,11 +62,41 @@ impl Activation {
         }
     }
 
+    /// a = f(z) for one neuron's pre-activation z, where f is elementwise; `None` for
+    /// softmax, whose a_j depends on every z_k of the sample (use [`Activation::apply`]).
+    ///
+    /// ```
+    /// use mlp_core::Activation;
+    ///
+    /// assert_eq!(Activation::Relu.value_at(-2.0), Some(0.0));
+    /// assert_eq!(Activation::Softmax.value_at(1.0), None);
+    /// ```
+    #[must_use]
+    pub fn value_at<T: Scalar>(self, z: T) -> Option<T> {
+        self.is_elementwise().then(|| self.apply_one(z))
+    }
+
+    /// ∂a/∂z = f′(z) for one neuron from its z and a = f(z), where f is elementwise; `None` for
+    /// softmax, whose ∂a/∂z is a Jacobian (∂a_j/∂z_k = a_j (δ_jk − a_k)).
+    ///
+    /// ```
+    /// use mlp_core::Activation;
+    ///
+    /// let a = 0.75;
+    /// assert_eq!(Activation::Sigmoid.derivative_at(1.0986, a), Some(a * (1.0 - a)));
+    /// assert_eq!(Activation::Softmax.derivative_at(1.0, 0.5), None);
+    /// ```
+    #[must_use]
+    pub fn derivative_at<T: Scalar>(self, z: T, a: T) -> Option<T> {
+        self.is_elementwise().then(|| self.derivative_one(z, a))
+    }
+
     /// The activation of one pre-activation, for elementwise activations.
     ///
-    /// Softmax has no one-number form; for it this returns e^z, the numerator.
+    /// Softmax has no one-number form; for it this returns e^z, the numerator: hence not
+    /// public ([`Activation::value_at`] is).
     #[inline]
-    pub fn apply_one<T: Scalar>(self, z: T) -> T {
+    pub(crate) fn apply_one<T: Scalar>(self, z: T) -> T {
         match self {
             Activation::Identity => z,
             Activation::Sigmoid => T::one() / (T::one() + (-z).exp()),
@@ -81,9 +114,9 @@ impl Activation {
     }
 
     /// ∂a/∂z for one neuron from its z and a, for elementwise activations (1 for softmax,
-    /// which has no such number).
+    /// which has no such number: hence not public; [`Activation::derivative_at`] is).
     #[inline]
-    pub fn derivative_one<T: Scalar>(self, z: T, a: T) -> T {
+    pub(crate) fn derivative_one<T: Scalar>(self, z: T, a: T) -> T {
         match self {
             Activation::Identity | Activation::Softmax => T::one(),
             Activation::Sigmoid => a * (T::one() - a),
@@ -197,5 +230,24 @@ mod tests {
         assert_eq!(leaky.apply_one(-2.0_f64), -0.2);
         assert_eq!(leaky.derivative_one(-2.0_f64, -0.2), 0.1);
         assert_eq!(leaky.derivative_one(3.0_f64, 3.0), 1.0);
+    }
+
+    #[test]
+    fn one_neuron_values_are_given_for_elementwise_activations_and_none_for_softmax() {
+        // By hand: ReLU(−2) = 0 with slope 0; leaky (0.01) −0.02 with slope 0.01; identity 1.
+        assert_eq!(Activation::Relu.value_at(-2.0), Some(0.0));
+        assert_eq!(Activation::Relu.derivative_at(-2.0, 0.0), Some(0.0));
+        assert_eq!(Activation::Relu.derivative_at(2.0, 2.0), Some(1.0));
+        assert_eq!(Activation::LEAKY_RELU.value_at(-2.0), Some(-0.02));
+        assert_eq!(Activation::LEAKY_RELU.derivative_at(-2.0, -0.02), Some(0.01));
+        assert_eq!(Activation::Identity.value_at(-2.5), Some(-2.5));
+        assert_eq!(Activation::Identity.derivative_at(-2.5, -2.5), Some(1.0));
+        // tanh(0.5) and 1 − tanh²(0.5) from Python's math.tanh.
+        let a = Activation::Tanh.value_at(0.5_f64).unwrap();
+        assert_relative_eq!(a, 0.46211715726000974, max_relative = 1e-15);
+        let derivative = Activation::Tanh.derivative_at(0.5, a).unwrap();
+        assert_relative_eq!(derivative, 0.7864477329659274, max_relative = 1e-15);
+        assert_eq!(Activation::Softmax.value_at(1.0_f64), None);
+        assert_eq!(Activation::Softmax.derivative_at(1.0_f64, 0.5), None);
     }
 }

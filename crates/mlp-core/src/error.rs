@@ -1,4 +1,5 @@
-//! Errors raised when a network or a batch is put together with the wrong shapes.
+//! Errors raised when a network or a batch is put together with the wrong shapes, and when a
+//! name does not parse.
 
 use crate::{Activation, Loss};
 
@@ -116,6 +117,28 @@ pub enum BatchError {
         /// Samples in the batch.
         found: usize,
     },
+    /// A tape for no samples was asked for ([`crate::Network::try_tape`] with 0).
+    #[error("a tape must hold at least one sample, not 0")]
+    ZeroCapacity,
+    /// A row of a batch given as rows ([`crate::Network::predict_rows`]) has the wrong length.
+    #[error("row {} has {found} inputs but the network takes {expected}", .row + 1)]
+    RowLength {
+        /// 0-based row.
+        row: usize,
+        /// The network's input count.
+        expected: usize,
+        /// Numbers in the row.
+        found: usize,
+    },
+    /// A row-major batch ([`crate::Network::predict_row_major`]) whose length is not a whole
+    /// number of rows.
+    #[error("{found} numbers do not make whole rows of {n_inputs} inputs")]
+    RowMajorLength {
+        /// The network's input count.
+        n_inputs: usize,
+        /// Numbers given.
+        found: usize,
+    },
     /// The forward pass produced a NaN or infinite activation (weights or inputs so large that
     /// the numbers overflow): the first one, in layer order.
     #[error(transparent)]
@@ -135,4 +158,30 @@ pub struct NonFiniteActivation {
     pub sample: usize,
     /// The value of the activation a (NaN or ±∞).
     pub value: f64,
+}
+
+/// Text that is not the name of an [`Activation`] ([`str::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseActivationError {
+    /// Not one of the names.
+    #[error("unknown activation `{found}`; expected one of {}, or leaky-relu(slope S)",
+        Activation::NAMES.join(", "))]
+    Unknown {
+        /// The text given.
+        found: String,
+    },
+    /// `leaky-relu(slope S)` with an `S` that is not a finite number.
+    #[error("the leaky-relu slope `{found}` is not a finite number")]
+    BadSlope {
+        /// The text given for the slope.
+        found: String,
+    },
+}
+
+/// Text that is not the name of a [`Loss`] ([`str::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown loss `{found}`; expected one of {}", Loss::NAMES.join(", "))]
+pub struct ParseLossError {
+    /// The text given.
+    pub found: String,
 }

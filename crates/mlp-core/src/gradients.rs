@@ -15,6 +15,7 @@ pub struct Gradients<T: Scalar = f64> {
 
 impl<T: Scalar> Gradients<T> {
     /// Zeros shaped like `network`'s parameters.
+    #[must_use]
     pub fn zeros(network: &Network<T>) -> Self {
         Gradients {
             weights: network
@@ -31,16 +32,19 @@ impl<T: Scalar> Gradients<T> {
     }
 
     /// ∂E/∂W of 0-based `layer`: (n_outputs × n_inputs).
+    #[must_use]
     pub fn weights(&self, layer: usize) -> &DMatrix<T> {
         &self.weights[layer]
     }
 
     /// ∂E/∂b of 0-based `layer`, if it has biases.
+    #[must_use]
     pub fn bias(&self, layer: usize) -> Option<&DVector<T>> {
         self.biases[layer].as_ref()
     }
 
     /// ∂E/∂w for one parameter.
+    #[must_use]
     pub fn get(&self, id: ParamId) -> T {
         match id.from {
             Some(from) => self.weights[id.layer][(id.to, from)],
@@ -49,6 +53,7 @@ impl<T: Scalar> Gradients<T> {
     }
 
     /// Number of weight layers.
+    #[must_use]
     pub fn n_layers(&self) -> usize {
         self.weights.len()
     }

@@ -27,6 +27,7 @@ pub enum Init {
 
 impl Init {
     /// He normal for the ReLU family, Xavier uniform for everything else.
+    #[must_use]
     pub fn for_activation(activation: Activation) -> Init {
         match activation {
             Activation::Relu | Activation::LeakyRelu { .. } => Init::HeNormal,

@@ -54,7 +54,32 @@
 //! assert_relative_eq!(stepped.layers()[1].weights()[(0, 0)], 0.43703857, epsilon = 1e-8);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # nalgebra, re-exported
+//!
+//! Matrices are [`nalgebra`]'s, and `mlp_core::nalgebra` is the very version mlp-core is built
+//! with. Name matrices through it, and a program that depends on another nalgebra version
+//! (or none) still compiles, instead of failing with "multiple versions of crate nalgebra".
+//! The matrix macros (`dmatrix!`, `dvector!`) expand to paths that begin with `nalgebra::`, so
+//! bring the re-export itself into scope too:
+//!
+//! ```
+//! use mlp_core::nalgebra::{self, dmatrix, DMatrix};
+//! use mlp_core::{Activation, Dense, Loss, Network};
+//!
+//! let dense = Dense::new(dmatrix![0.5, -0.5], None, Activation::Identity);
+//! let network = Network::new(vec![dense], Loss::MeanSquared)?;
+//! let inputs: DMatrix<f64> = dmatrix![1.0, 2.0; 3.0, 4.0]; // two samples, one per column
+//! assert_eq!(network.predict(&inputs)?, dmatrix![-1.0, -1.0]);
+//! assert_eq!(network.predict_rows(&[[1.0, 3.0], [2.0, 4.0]])?, [[-1.0], [-1.0]]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `crates/mlp-core/examples/` holds two whole programs: `tutorial_step.rs` (the tutorial's
+//! step, every factor printed) and `training_loop.rs` (a training loop written by hand).
 #![warn(missing_docs)]
+
+pub use nalgebra;
 
 mod activation;
 mod backward;
@@ -67,13 +92,16 @@ mod loss;
 mod memory;
 mod network;
 mod param;
+mod parse;
 mod scalar;
 mod small;
 mod tape;
 
 pub use activation::Activation;
 pub use dense::Dense;
-pub use error::{BatchError, NetworkError, NonFiniteActivation};
+pub use error::{
+    BatchError, NetworkError, NonFiniteActivation, ParseActivationError, ParseLossError,
+};
 pub use gradients::Gradients;
 pub use init::{Architecture, Init};
 pub use loss::Loss;

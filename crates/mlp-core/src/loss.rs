@@ -30,6 +30,7 @@ pub enum Loss {
 
 impl Loss {
     /// The lowercase name used on the command line and in model files.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Loss::HalfSumSquared => "sse",
@@ -41,6 +42,7 @@ impl Loss {
     /// True when this loss can follow `output` activation on the last layer.
     ///
     /// Cross-entropy needs outputs in (0, 1): softmax or sigmoid.
+    #[must_use]
     pub fn accepts_output(self, output: Activation) -> bool {
         match self {
             Loss::HalfSumSquared | Loss::MeanSquared => true,

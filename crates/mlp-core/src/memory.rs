@@ -35,17 +35,20 @@ pub struct Footprint {
 impl Footprint {
     /// The footprint of a network of `T` with neuron counts `sizes` from the inputs to the
     /// outputs (`[4, 100, 3]`), with or without biases.
+    #[must_use]
     pub fn new<T: Scalar>(sizes: &[usize], bias: bool) -> Footprint {
         Footprint { sizes: sizes.to_vec(), bias, scalar_bytes: std::mem::size_of::<T>() as u64 }
     }
 
     /// The footprint of `network` (counting biases if any layer has them).
+    #[must_use]
     pub fn of<T: Scalar>(network: &Network<T>) -> Footprint {
         let bias = network.layers().iter().any(|dense| dense.bias().is_some());
         Footprint::new::<T>(&network.sizes(), bias)
     }
 
     /// Neuron counts from the inputs to the outputs.
+    #[must_use]
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
     }
@@ -57,6 +60,7 @@ impl Footprint {
     }
 
     /// Weights and biases of one copy of the parameters: Σ_l n_l · (n_{l−1} + 1).
+    #[must_use]
     pub fn n_parameters(&self) -> Option<u64> {
         self.sizes.windows(2).try_fold(0u64, |total, pair| {
             let n_inputs = u64::try_from(pair[0]).ok()?.checked_add(u64::from(self.bias))?;
@@ -67,11 +71,13 @@ impl Footprint {
 
     /// Bytes of one copy of the parameters (the network, its gradients, or one optimizer
     /// buffer each take this much).
+    #[must_use]
     pub fn parameter_bytes(&self) -> Option<u64> {
         self.n_parameters()?.checked_mul(self.scalar_bytes)
     }
 
     /// Bytes of a [`crate::Tape`] for batches of up to `capacity` samples (at least 1).
+    #[must_use]
     pub fn tape_bytes(&self, capacity: usize) -> Option<u64> {
         let (&n_inputs, layers) = self.sizes.split_first()?;
         let n_outputs = *layers.last()?;
@@ -124,7 +130,7 @@ mod tests {
         let in_f64 = footprint.cast::<f64>();
         assert_eq!(in_f64.parameter_bytes(), Some(network.n_parameters() as u64 * 8));
 
-        let tape = network.tape(9);
+        let tape = network.try_tape(9).unwrap();
         let held = tape.inputs.len()
             + tape.targets.len()
             + tape.sample_losses.len()

@@ -18,6 +18,7 @@ pub struct ParamId {
 
 impl ParamId {
     /// True for a bias.
+    #[must_use]
     pub fn is_bias(&self) -> bool {
         self.from.is_none()
     }
@@ -40,6 +41,7 @@ pub struct ParameterNames {
 
 impl ParameterNames {
     /// The names of `network`'s parameters.
+    #[must_use]
     pub fn new<T: Scalar>(network: &Network<T>) -> Self {
         let mut weights = Vec::new();
         let mut biases = Vec::new();
@@ -58,16 +60,19 @@ impl ParameterNames {
     }
 
     /// The name of the weight into neuron `to` from input `from` of `layer` (all 0-based).
+    #[must_use]
     pub fn weight(&self, layer: usize, to: usize, from: usize) -> &str {
         &self.weights[layer][to * self.n_inputs[layer] + from]
     }
 
     /// The name of the bias of neuron `to` of `layer` (0-based); panics if the layer has none.
+    #[must_use]
     pub fn bias(&self, layer: usize, to: usize) -> &str {
         &self.biases[layer][to]
     }
 
     /// The name of `id`.
+    #[must_use]
     pub fn name(&self, id: ParamId) -> &str {
         match id.from {
             Some(from) => self.weight(id.layer, id.to, from),
@@ -92,16 +97,19 @@ impl ParameterNames {
     }
 
     /// The parameter called `name` (`W5`, `b2`; case-insensitive), if there is one.
+    #[must_use]
     pub fn find(&self, name: &str) -> Option<ParamId> {
         self.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|(id, _)| id)
     }
 
     /// Number of parameters.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.weights.iter().chain(&self.biases).map(Vec::len).sum()
     }
 
     /// True for a network without parameters (never, for a built network).
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

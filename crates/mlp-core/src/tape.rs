@@ -1,6 +1,8 @@
 //! Preallocated buffers for one batch: every z, a and chain-rule factor per sample.
 
-use nalgebra::{DMatrix, DMatrixView, Dim, Matrix, RawStorage};
+use std::num::NonZeroUsize;
+
+use nalgebra::{DMatrix, DMatrixView};
 
 use crate::{small, Activation, BatchError, Loss, Network, NonFiniteActivation, Scalar};
 
@@ -53,9 +55,11 @@ pub(crate) struct LayerTape<T: Scalar> {
 }
 
 impl<T: Scalar> Tape<T> {
-    /// Buffers for `network` and batches of 1 to `capacity` samples.
-    pub fn new(network: &Network<T>, capacity: usize) -> Self {
-        let capacity = capacity.max(1);
+    /// Buffers for `network` and batches of 1 to `capacity` samples (a capacity of zero cannot
+    /// be asked for: [`Network::try_tape`] takes a `usize` and returns an error for it).
+    #[must_use]
+    pub fn new(network: &Network<T>, capacity: NonZeroUsize) -> Self {
+        let capacity = capacity.get();
         let last = network.layers().len() - 1;
         let layers = network
             .layers()
@@ -92,19 +96,32 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Copies a batch of (n_inputs × batch) `inputs` and (n_outputs × batch) `targets` in.
-    pub fn load<R1, C1, S1, R2, C2, S2>(
+    ///
+    /// Each is anything that gives a [`DMatrixView`]: `&x` for a matrix `x` (dynamic or
+    /// fixed-size), `x.as_view()`, `x.columns(0, n)`, or another view. Nothing is kept: the
+    /// numbers are copied into the tape's own buffers.
+    ///
+    /// ```
+    /// use mlp_core::nalgebra::{self, dmatrix};
+    /// use mlp_core::{Activation, Dense, Loss, Network};
+    ///
+    /// let dense = Dense::new(dmatrix![1.0, 2.0], None, Activation::Identity);
+    /// let network = Network::new(vec![dense], Loss::MeanSquared)?;
+    /// let mut tape = network.try_tape(3)?;
+    /// let (x, t) = (dmatrix![1.0, 2.0, 3.0; 4.0, 5.0, 6.0], dmatrix![1.0, 1.0, 1.0]);
+    /// tape.load(&x, &t)?;
+    /// tape.load(x.as_view(), t.as_view())?;
+    /// tape.load(x.columns(0, 2), t.columns(0, 2))?;
+    /// let sample = nalgebra::Vector2::new(1.0, 4.0);
+    /// tape.load(&sample, &nalgebra::Vector1::new(1.0))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load<'a>(
         &mut self,
-        inputs: Matrix<T, R1, C1, S1>,
-        targets: Matrix<T, R2, C2, S2>,
-    ) -> Result<(), BatchError>
-    where
-        R1: Dim,
-        C1: Dim,
-        S1: RawStorage<T, R1, C1>,
-        R2: Dim,
-        C2: Dim,
-        S2: RawStorage<T, R2, C2>,
-    {
+        inputs: impl Into<DMatrixView<'a, T>>,
+        targets: impl Into<DMatrixView<'a, T>>,
+    ) -> Result<(), BatchError> {
+        let (inputs, targets) = (inputs.into(), targets.into());
         if targets.nrows() != self.targets.nrows() {
             return Err(BatchError::Targets {
                 expected: self.targets.nrows(),
@@ -128,13 +145,13 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Copies a batch of (n_inputs × batch) `inputs` in, without targets: enough for
-    /// [`Network::forward`], not for [`Network::backward`].
-    pub fn load_inputs<R, C, S>(&mut self, inputs: Matrix<T, R, C, S>) -> Result<(), BatchError>
-    where
-        R: Dim,
-        C: Dim,
-        S: RawStorage<T, R, C>,
-    {
+    /// [`Network::forward`], not for [`Network::backward`]. Like [`Tape::load`], takes `&x`,
+    /// `x.as_view()`, `x.columns(0, n)` or another view.
+    pub fn load_inputs<'a>(
+        &mut self,
+        inputs: impl Into<DMatrixView<'a, T>>,
+    ) -> Result<(), BatchError> {
+        let inputs = inputs.into();
         self.check_batch(inputs.nrows(), inputs.ncols())?;
         for sample in 0..inputs.ncols() {
             for i in 0..inputs.nrows() {
@@ -338,12 +355,12 @@ mod tests {
             Loss::MeanSquared,
         )
         .unwrap();
-        let mut tape = network.tape(2);
-        tape.load_inputs(dmatrix![1.0, 10.0]).unwrap();
+        let mut tape = network.try_tape(2).unwrap();
+        tape.load_inputs(&dmatrix![1.0, 10.0]).unwrap();
         network.forward(&mut tape);
         let expected = NonFiniteActivation { layer: 2, neuron: 3, sample: 1, value: f64::INFINITY };
         assert_eq!(tape.first_non_finite(), Some(expected));
-        tape.load_inputs(dmatrix![1.0, 1.5]).unwrap();
+        tape.load_inputs(&dmatrix![1.0, 1.5]).unwrap();
         network.forward(&mut tape);
         assert_eq!(tape.first_non_finite(), None);
     }

@@ -91,7 +91,7 @@ fn main() {
     let mut network = tutorial_network();
     let inputs: DMatrix<f64> = dmatrix![X[0]; X[1]];
     let targets: DMatrix<f64> = dmatrix![T[0]; T[1]];
-    let mut tape = network.tape(1);
+    let mut tape = network.tape(std::num::NonZeroUsize::MIN);
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(Optimizer::Sgd, &network);
     let mut hand = HandWritten { hidden: W_HIDDEN, output: W_OUTPUT };

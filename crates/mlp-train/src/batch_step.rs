@@ -16,6 +16,7 @@
 //! when it wakes, so a late helper never holds a step up. Only the calling thread emits tracing
 //! events: forward and backward emit none.
 
+use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -181,7 +182,7 @@ impl<T: Scalar> BatchStep<T> {
         let chunks = (0..n)
             .map(|_| {
                 Some(Chunk {
-                    tape: network.tape(capacity),
+                    tape: network.tape(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN)),
                     gradients: (n_gradients > 0).then(|| network.zero_gradients()),
                     range: 0..0,
                     loss: T::zero(),

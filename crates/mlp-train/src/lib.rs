@@ -36,6 +36,10 @@ mod optimizer;
 mod step_log;
 mod trainer;
 
+/// mlp-core, re-exported: `mlp_train::mlp_core::nalgebra` is the nalgebra both crates are built
+/// with, so a program that uses mlp-train alone names the same matrices.
+pub use mlp_core;
+
 pub use config::{available_threads, MetricsKind, Schedule, StopSignal, TrainConfig};
 pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use mlp_data::Dataset;

@@ -1,6 +1,8 @@
 //! Inputs too large for a network: found before training, so that an overflow is blamed on
 //! the data (naming the row and the input) rather than on the learning rate.
 
+use std::num::NonZeroUsize;
+
 use mlp_core::{BatchError, Network, Scalar};
 
 use crate::memory::EVALUATION_BATCH;
@@ -48,7 +50,8 @@ pub fn check_inputs<T: Scalar>(
     network: &Network<T>,
     dataset: &Dataset<T>,
 ) -> Result<(), InputOverflow> {
-    let mut tape = network.tape(dataset.len().clamp(1, EVALUATION_BATCH));
+    let mut tape = network
+        .tape(NonZeroUsize::new(dataset.len().min(EVALUATION_BATCH)).unwrap_or(NonZeroUsize::MIN));
     let columns: Vec<usize> = (0..dataset.len()).collect();
     for chunk in columns.chunks(EVALUATION_BATCH) {
         tape.load_columns(dataset.inputs(), dataset.targets(), chunk)

@@ -7,6 +7,7 @@
 //! bit, as [`Network::predict`] on the whole matrix: every chunk but a file's only one has
 //! more than 5 samples (see [`chunks`]), so each goes through the same matrix product.
 
+use std::num::NonZeroUsize;
 use std::ops::Range;
 
 use mlp_core::{BatchError, Network, Scalar};
@@ -83,7 +84,8 @@ pub fn for_each_chunk<T: Scalar, E: From<BatchError>>(
         );
     }
     let max_chunk = max_chunk.max(1);
-    let mut tape = network.tape(inputs.ncols().clamp(1, max_chunk));
+    let mut tape =
+        network.tape(NonZeroUsize::new(inputs.ncols().min(max_chunk)).unwrap_or(NonZeroUsize::MIN));
     for samples in chunks(inputs.ncols(), max_chunk) {
         tape.load_inputs(inputs.columns(samples.start, samples.len()))?;
         network.forward(&mut tape);

@@ -707,9 +707,9 @@ mod tests {
             Loss::MeanSquared,
         )
         .unwrap();
-        let mut tape = network.tape(1);
+        let mut tape = network.tape(std::num::NonZeroUsize::MIN);
         let mut gradients = Gradients::zeros(&network);
-        tape.load_inputs(nalgebra::dmatrix![0.5]).unwrap();
+        tape.load_inputs(&nalgebra::dmatrix![0.5]).unwrap();
         network.forward(&mut tape);
         assert_eq!(first_non_finite(std::iter::once(&tape), &gradients), (None, NonFinite::Loss));
         gradients.blocks_mut().nth(1).unwrap()[0] = f64::NAN;
@@ -717,7 +717,7 @@ mod tests {
             first_non_finite(std::iter::once(&tape), &gradients),
             (Some(2), NonFinite::Gradients)
         );
-        tape.load_inputs(nalgebra::dmatrix![2.0]).unwrap();
+        tape.load_inputs(&nalgebra::dmatrix![2.0]).unwrap();
         network.forward(&mut tape);
         assert_eq!(tape.factors(0).z[(0, 0)], f64::INFINITY);
         assert_eq!(tape.factors(0).a[(0, 0)], 1.0);

@@ -17,7 +17,7 @@ pub fn whole_batch_epoch<T: Scalar>(
 ) -> T {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..dataset.len()).collect();
-    let mut tape = network.tape(config.batch_size);
+    let mut tape = network.try_tape(config.batch_size).expect("a batch size of at least 1");
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     order.shuffle(&mut rng);

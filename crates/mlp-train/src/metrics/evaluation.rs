@@ -1,5 +1,7 @@
 //! A network's loss and metrics on a dataset, accumulated batch by batch.
 
+use std::num::NonZeroUsize;
+
 use mlp_core::{Activation, Network, Scalar};
 use nalgebra::{DMatrix, DMatrixView, DVectorView};
 use serde::Serialize;
@@ -341,7 +343,8 @@ fn evaluate_checking<T: Scalar>(
 ) -> Result<Evaluation, MetricsError> {
     let kind = kind.unwrap_or_else(|| crate::trainer::infer_metrics(network));
     let mut accumulator = MetricsAccumulator::new(kind, network, dataset.len());
-    let mut tape = network.tape(dataset.len().clamp(1, EVALUATION_BATCH));
+    let mut tape = network
+        .tape(NonZeroUsize::new(dataset.len().min(EVALUATION_BATCH)).unwrap_or(NonZeroUsize::MIN));
     let columns: Vec<usize> = (0..dataset.len()).collect();
     for chunk in columns.chunks(EVALUATION_BATCH) {
         tape.load_columns(dataset.inputs(), dataset.targets(), chunk)

@@ -49,8 +49,8 @@ fn check_saturated_tape<T: Scalar>() {
 
     let hidden = tape.factors(0);
     let one = |matrix: Option<nalgebra::DMatrixView<'_, T>>| matrix.unwrap()[(0, 0)].to_f64_value();
-    assert_eq!(one(hidden.de_da.clone()), 40.0);
-    assert_eq!(one(hidden.da_dz.clone()), 1.0);
+    assert_eq!(one(hidden.de_da), 40.0);
+    assert_eq!(one(hidden.da_dz), 1.0);
     assert_eq!(hidden.de_dz[(0, 0)].to_f64_value(), 40.0);
 
     let names = network.parameter_names();

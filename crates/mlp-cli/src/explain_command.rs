@@ -32,7 +32,6 @@ pub(crate) fn run(args: &ExplainArgs) -> anyhow::Result<()> {
             args.sample,
             args.data.display()
         ),
-        Err(ExplainError::Data(error)) => return Err(error.into()),
         Err(error) => return Err(error.into()),
     };
     let context = || format!("{}: cannot explain sample {}", ShortPath(&args.model), args.sample);

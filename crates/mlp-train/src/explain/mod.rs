@@ -229,7 +229,13 @@ pub enum ExplainError {
     Overflow(mlp_core::NonFiniteActivation),
     /// [`prepare_sample`]: the model's preprocessor cannot prepare the file.
     #[error(transparent)]
-    Data(#[from] crate::data::DataError),
+    Data(Box<crate::data::DataError>),
+}
+
+impl From<crate::data::DataError> for ExplainError {
+    fn from(error: crate::data::DataError) -> Self {
+        ExplainError::Data(Box::new(error))
+    }
 }
 
 /// `and its biases b1..b3` after the weights.

@@ -392,3 +392,83 @@ fn json_holds_every_factor_as_an_unrounded_number() {
     let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(parsed["sections"], json["sections"]);
 }
+
+/// The derivation is typed data: the W5 chain rule's names are symbols (the tutorial's neuron
+/// names beside `ParameterNames`' W5), its step names the parameter, and every formula's text
+/// is its tokens rendered.
+#[test]
+fn formulas_are_typed_tokens_with_the_tutorials_names() {
+    let network = tutorial_network();
+    let derivation = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options(Some("W5"))).unwrap();
+    let w5 = network.parameter_names().find("W5").unwrap();
+    let formulas: Vec<&Formula> = derivation
+        .sections
+        .iter()
+        .flat_map(|section| &section.blocks)
+        .filter_map(|block| match block {
+            Block::Formula(formula) => Some(formula),
+            _ => None,
+        })
+        .collect();
+    let chain = formulas.iter().find(|formula| formula.step == Step::ChainRule(w5)).unwrap();
+    let partials: Vec<(&Symbol, &Symbol)> = chain
+        .expression
+        .tokens()
+        .iter()
+        .filter_map(|token| match token {
+            Token::Partial { of, by } => Some((of, by)),
+            _ => None,
+        })
+        .collect();
+    let w5_symbol = Symbol::Parameter("W5".to_owned());
+    assert_eq!(
+        partials,
+        [
+            (&Symbol::Error, &w5_symbol),
+            (&Symbol::Error, &Symbol::Output(1)),
+            (&Symbol::Output(1), &Symbol::PreActivation(3)),
+            (&Symbol::PreActivation(3), &w5_symbol),
+        ]
+    );
+    let numbers: Vec<&str> = chain
+        .expression
+        .tokens()
+        .iter()
+        .filter_map(|token| match token {
+            Token::Number(number) => Some(number.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(numbers, ["0.20944600", "0.23802157", "0.51998934", "0.02592286"]);
+    assert_eq!(chain.value, Some(derivation_value(&network, w5)));
+    let update = formulas.iter().find(|formula| formula.step == Step::Update(w5)).unwrap();
+    assert_eq!(update.expression.tokens()[0], Token::Updated(w5_symbol));
+    let h1 = formulas
+        .iter()
+        .find(|formula| formula.step == Step::Activation { layer: 0, neuron: 0 })
+        .unwrap();
+    assert_eq!(h1.expression.text(), "h1 = sigmoid(z1) = 0.51998934");
+    assert_eq!(h1.expression.tokens()[0], Token::Symbol(Symbol::Hidden { layer: None, neuron: 1 }));
+
+    // Several hidden layers: h2_1 is hidden layer 2, neuron 1; sigmoid is a function.
+    let h2_1 = Expression::parse("h2_1 = sigmoid(z3)");
+    assert_eq!(h2_1.tokens()[0], Token::Symbol(Symbol::Hidden { layer: Some(2), neuron: 1 }));
+    let sigmoid = Symbol::Function { name: "sigmoid".to_owned(), derivative: false };
+    assert_eq!(h2_1.tokens()[4], Token::Symbol(sigmoid));
+    let relu = Expression::parse("∂h1/∂z1 = relu′(z1)");
+    let relu_prime = Symbol::Function { name: "relu".to_owned(), derivative: true };
+    assert!(relu.tokens().contains(&Token::Symbol(relu_prime)), "{:?}", relu.tokens());
+    for text in ["E_total = E_o1 + E_o2", "∂E/∂x1", "Σ_k t_k", "e^z3 / (e^z3 + e^z4)"] {
+        assert_eq!(Expression::parse(text).text(), text);
+    }
+    let loss = Expression::parse("E_total = E_o1");
+    assert_eq!(loss.tokens()[0], Token::Symbol(Symbol::TotalError));
+    assert_eq!(loss.tokens()[4], Token::Symbol(Symbol::OutputError(1)));
+}
+
+/// ∂E/∂w of `id` as mlp-core computes it.
+fn derivation_value(network: &Network, id: mlp_core::ParamId) -> f64 {
+    let (_, gradients, _) =
+        network.backpropagate(&dmatrix![0.1; 0.2], &dmatrix![0.4; 0.6]).unwrap();
+    gradients.get(id)
+}

@@ -82,7 +82,7 @@ fn tutorial_step_through_the_trainer_writes_every_number_of_the_tutorial() {
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let by_param: HashMap<&str, &Vec<String>> =
         rows.iter().map(|row| (row[column("param")].as_str(), row)).collect();
-    // EXAMPLE.md: weight, dE/da, da/dz, dz/dw, dE/dw, updated; dE/dz = dE/da × da/dz.
+    // docs/tutorial.md: weight, dE/da, da/dz, dz/dw, dE/dw, updated; dE/dz = dE/da × da/dz.
     let expected = [
         ("W1", 0.30, 0.03240681, 0.24960043, 0.1, 0.00080888, 0.29959556),
         ("W2", 0.25, 0.03240681, 0.24960043, 0.2, 0.00161775, 0.24919112),

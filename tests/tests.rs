@@ -15,6 +15,10 @@ mod boundaries;
 // Optimizer updates against independently computed numbers.
 mod optimizers;
 
+// Factors finite or absent, never inf/NaN: a saturated sigmoid under cross-entropy, and random
+// networks whose split factors multiply to ∂E/∂z.
+mod factors;
+
 // Property tests: random networks' backpropagation against finite differences, and save → load
 // bit for bit.
 mod properties;

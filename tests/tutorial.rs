@@ -9,7 +9,7 @@ use crate::util::{tutorial_inputs, tutorial_network, tutorial_targets};
 
 const TOLERANCE: f64 = 1e-8;
 
-/// One row of a backpropagation table of EXAMPLE.md.
+/// One row of a backpropagation table of docs/tutorial.md.
 struct Row {
     name: &'static str,
     de_da: f64,
@@ -19,7 +19,7 @@ struct Row {
     updated: f64,
 }
 
-/// The two tables of EXAMPLE.md, output layer first, as printed there.
+/// The two tables of docs/tutorial.md, output layer first, as printed there.
 const TABLES: [Row; 8] = [
     Row {
         name: "W5",
@@ -165,9 +165,9 @@ fn total_error_after_one_and_a_thousand_steps() {
         losses.push(network.backward(&mut tape, &mut gradients));
         network.descend(&gradients, 0.5);
     }
-    // EXAMPLE.md: 0.02323634 after the first update; "about 3.09e-16 after 1,000 steps" is the
-    // E a loop prints at its 1,000th step, computed before that step's update (losses[999]:
-    // 3.0936e-16 here; one update later it is 2.9969e-16).
+    // docs/tutorial.md: 0.02323634 after the first update; "about 3.09e-16 after 1,000 steps"
+    // is the E a loop prints at its 1,000th step, computed before that step's update
+    // (losses[999]: 3.0936e-16 here; one update later it is 2.9969e-16).
     assert_abs_diff_eq!(losses[1], 0.02323634, epsilon = TOLERANCE);
     assert!((losses[999] / 3.09e-16 - 1.0).abs() < 0.005, "E at step 1000: {:e}", losses[999]);
     assert!(losses[1000] < losses[999]);

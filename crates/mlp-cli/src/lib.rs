@@ -5,7 +5,8 @@
 #![warn(missing_docs)]
 
 pub mod cli;
-pub mod explain;
+/// `mlp explain`'s derivation, now a module of the library: [`mlp_train::explain`].
+pub use mlp_train::explain;
 
 mod clash;
 mod common;

@@ -9,8 +9,9 @@ impl<T: Scalar> Network<T> {
     /// `tape` and the batch gradient in `gradients`; returns the batch loss (mean over samples).
     ///
     /// Output layer L, per sample: ∂E/∂a from the loss, ∂a/∂z = f′(z), ∂E/∂z = ∂E/∂a ⊙ ∂a/∂z
-    /// (fused to o − t for cross-entropy after sigmoid or softmax; for softmax with another loss,
-    /// the Jacobian product ∂E/∂z_j = o_j (g_j − Σ_k g_k o_k)).
+    /// (fused to o − t for cross-entropy after sigmoid or softmax, with ∂E/∂a and ∂a/∂z left
+    /// out; for softmax with another loss, the Jacobian product
+    /// ∂E/∂z_j = o_j (g_j − Σ_k g_k o_k)).
     /// Hidden layer l: **∂E/∂A_l = W_{l+1}ᵀ · ∂E/∂Z_{l+1}** (∂E/∂h summed over the neurons it
     /// feeds, with the weights before any update), then ∂E/∂Z_l = ∂E/∂A_l ⊙ f′(Z_l).
     /// Gradients, batch of B: **∂E/∂W_l = (1/B) ∂E/∂Z_l · A_{l−1}ᵀ**, ∂E/∂b_l = (1/B) Σ_s ∂E/∂Z_l.
@@ -154,10 +155,10 @@ impl<T: Scalar> Network<T> {
                         de_dz[k] = o[k] * (de_da[k] - dot);
                     }
                 }
+                // Sigmoid: fused, o − t. The split factors would be ±∞ or NaN and 0 once an
+                // output saturates, so the tape leaves them out (`LayerFactors`).
                 (_, Loss::CrossEntropy) => {
                     for k in range {
-                        de_da[k] = loss.output_gradient(o[k], t[k], n_outputs);
-                        da_dz[k] = activation.derivative_one(z[k], o[k]);
                         de_dz[k] = o[k] - t[k];
                     }
                 }

@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn half_sum_squared_is_the_tutorials_total_error() {
-        // EXAMPLE.md: o = (0.60944600, 0.66384491), t = (0.4, 0.6), E_total = 0.02397190.
+        // docs/tutorial.md: o = (0.60944600, 0.66384491), t = (0.4, 0.6), E_total = 0.02397190.
         let o = [0.6094460037, 0.6638449103];
         let e = Loss::HalfSumSquared.sample_value(Activation::Sigmoid, &[0.0; 2], &o, &[0.4, 0.6]);
         assert_relative_eq!(e, 0.02397190, epsilon = 1e-8);

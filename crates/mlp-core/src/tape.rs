@@ -48,7 +48,8 @@ pub(crate) struct LayerTape<T: Scalar> {
     pub(crate) de_da: DMatrix<T>,
     pub(crate) da_dz: DMatrix<T>,
     pub(crate) de_dz: DMatrix<T>,
-    /// Whether ∂E/∂a is one number per neuron here (not for softmax with cross-entropy).
+    /// Whether ∂E/∂a (and, for an elementwise activation, ∂a/∂z) is logged here: not for an
+    /// output layer under cross-entropy (sigmoid or softmax), whose ∂E/∂z is the fused o − t.
     pub(crate) has_de_da: bool,
     /// Whether the layer's products run as the plain loops of `small.rs`, decided once here.
     pub(crate) small: bool,
@@ -68,9 +69,7 @@ impl<T: Scalar> Tape<T> {
             .map(|(index, dense)| {
                 let zeros = || DMatrix::zeros(dense.n_outputs(), capacity);
                 let activation = dense.activation();
-                let softmax_cross_entropy = index == last
-                    && activation == Activation::Softmax
-                    && network.loss() == Loss::CrossEntropy;
+                let fused_cross_entropy = index == last && network.loss() == Loss::CrossEntropy;
                 LayerTape {
                     activation,
                     z: zeros(),
@@ -78,7 +77,7 @@ impl<T: Scalar> Tape<T> {
                     de_da: zeros(),
                     da_dz: zeros(),
                     de_dz: zeros(),
-                    has_de_da: !softmax_cross_entropy,
+                    has_de_da: !fused_cross_entropy,
                     small: small::is_small(dense.n_outputs(), dense.n_inputs()),
                 }
             })
@@ -270,7 +269,8 @@ impl<T: Scalar> Tape<T> {
             z: current.z.columns(0, b),
             a: current.a.columns(0, b),
             de_da: current.has_de_da.then(|| current.de_da.columns(0, b)),
-            da_dz: current.activation.is_elementwise().then(|| current.da_dz.columns(0, b)),
+            da_dz: (current.has_de_da && current.activation.is_elementwise())
+                .then(|| current.da_dz.columns(0, b)),
             de_dz: current.de_dz.columns(0, b),
         }
     }
@@ -297,10 +297,15 @@ fn copy<T: Scalar>(to: &mut [T], from: &[T]) {
 /// **∂E/∂w_ji = ∂E/∂a_j · ∂a_j/∂z_j · ∂z_j/∂w_ji**, with ∂z_j/∂w_ji = a_prev_i (1 for a bias),
 /// and ∂E/∂a_j · ∂a_j/∂z_j = ∂E/∂z_j.
 ///
-/// Matrices are (n × batch) for this layer's n neurons, `inputs` (n_inputs × batch). Where
-/// a factor is not one number per neuron it is `None`, and ∂E/∂z stays exact:
+/// Matrices are (n × batch) for this layer's n neurons, `inputs` (n_inputs × batch). Every
+/// factor is finite for finite inputs, or `None`; ∂E/∂z is always there and exact:
 /// - `da_dz` is `None` for a softmax layer (its ∂a/∂z is a Jacobian);
-/// - `de_da` is `None` for softmax with cross-entropy, where ∂E/∂z = o − t is computed directly.
+/// - `de_da` and `da_dz` are both `None` for an output layer under cross-entropy, sigmoid or
+///   softmax: ∂E/∂z = o − t (o·Σt − t for softmax) is computed directly, fused. Split, a
+///   saturated sigmoid output would give ∂E/∂a = (o − t) / (o (1 − o)) = ±∞ or NaN and
+///   ∂a/∂z = 0 while their product is the finite o − t.
+///
+/// Where both `de_da` and `da_dz` are there, ∂E/∂z = ∂E/∂a · ∂a/∂z exactly (one rounding).
 #[derive(Debug, Clone)]
 pub struct LayerFactors<'a, T: Scalar> {
     /// 0-based layer.

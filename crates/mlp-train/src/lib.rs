@@ -7,6 +7,8 @@
 //! - [`train`] / [`train_with`]: the loop, configured by a [`TrainConfig`].
 //! - [`events`]: the span names, targets and field names the loop reports through: a public
 //!   interface.
+//! - [`explain`]: one sample's training step written out as the tutorial does, as data, with
+//!   text, Markdown and JSON renderers.
 //! - [`metrics`]: confusion matrix, precision/recall/F1, log loss, MAE, RMSE and R² as
 //!   scikit-learn computes them; [`evaluate`] a network on a dataset.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
@@ -21,6 +23,7 @@ pub use mlp_data as data;
 pub use mlp_data::{dataset, human};
 
 pub mod events;
+pub mod explain;
 pub mod gradlog;
 pub mod memory;
 pub mod metrics;

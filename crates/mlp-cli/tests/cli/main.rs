@@ -45,3 +45,6 @@ mod performance_threads;
 // Issue #11's loading: errors deep in files of many read chunks keep their line and column;
 // quotes, CRLF and blank lines past the first chunks change nothing.
 mod performance_loading;
+// Issue #12's explain as a library: mlp_train::explain gives the command's bytes in every
+// format; a saturated sigmoid under cross-entropy explained and logged without inf or NaN.
+mod library_explain;

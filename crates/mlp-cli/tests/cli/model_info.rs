@@ -221,7 +221,7 @@ fn explain_json_holds_the_tutorials_w5_row() {
         .unwrap()
         .clone();
     let w5 = rows.iter().find(|row| row["param"] == "W5").unwrap();
-    // The tutorial's ∂E/∂W5, 0.02592286 to 8 decimals (EXAMPLE.md); Python's double-precision
+    // The tutorial's ∂E/∂W5, 0.02592286 to 8 decimals (docs/tutorial.md); Python's double-precision
     // chain gives 0.0259228556036474, one ulp from the core's product order.
     assert_eq!(w5["dE_dw"].as_f64(), Some(0.025922855603647404));
     assert_eq!(w5["weight"].as_f64(), Some(0.45));

@@ -29,12 +29,17 @@
 //! | `to` | 1-based neuron fed |
 //! | `from` | 1-based input the weight comes from; empty for a bias |
 //! | `weight` | the parameter before the step |
-//! | `dE_da` | ∂E/∂a of the neuron fed; empty where not elementwise (softmax output) |
-//! | `da_dz` | ∂a/∂z of the neuron fed; empty where not elementwise |
+//! | `dE_da` | ∂E/∂a of the neuron fed; empty for an output layer under cross-entropy and for a softmax output |
+//! | `da_dz` | ∂a/∂z of the neuron fed; empty for an output layer under cross-entropy and where not elementwise |
 //! | `dE_dz` | ∂E/∂z of the neuron fed, its delta |
 //! | `dz_dw` | ∂z/∂w: the input activation, or 1 for a bias |
 //! | `dE_dw` | ∂E/∂w for this sample |
 //! | `weight_new` | the parameter after the step |
+//!
+//! Every number in a row is finite for finite inputs, or the cell is empty. For an output
+//! layer under cross-entropy (sigmoid or softmax), `dE_dz` is the fused, exact o − t and
+//! `dE_da`, `da_dz` are empty: split, a saturated sigmoid output gives ∂E/∂a = ±∞ or NaN and
+//! ∂a/∂z = 0. Where both are there, `dE_da` × `da_dz` = `dE_dz`.
 //!
 //! E is the loss of one sample. The rows can be filtered by layer, parameter, sample and step:
 //! [`CsvLayer::with_layers`], [`CsvLayer::with_params`], [`CsvLayer::with_samples`],

@@ -2,12 +2,15 @@
 //! double precision; the other networks are checked against `Network::backpropagate`.
 
 use mlp_core::{Activation, Dense, Loss, Network};
-use mlp_train::Optimizer;
 use nalgebra::{dmatrix, dvector, DMatrix};
+use serde_json::Value;
 
+use super::math::{self, Expression};
 use super::*;
+use crate::Optimizer;
+use ExplainFormat::{Markdown, Text};
 
-/// The tutorial's 2-2-2 sigmoid network without biases (EXAMPLE.md).
+/// The tutorial's 2-2-2 sigmoid network without biases (docs/tutorial.md).
 fn tutorial_network() -> Network {
     Network::new(
         vec![
@@ -19,11 +22,10 @@ fn tutorial_network() -> Network {
     .unwrap()
 }
 
-fn options(weight: Option<&str>, format: ExplainFormat) -> ExplainOptions {
+fn options(weight: Option<&str>) -> ExplainOptions {
     ExplainOptions {
         weight: weight.map(str::to_owned),
         learning_rate: 0.5,
-        format,
         input_names: vec!["dose".to_owned(), "age".to_owned()],
         output_names: vec!["left".to_owned(), "right".to_owned()],
         sample_label: "sample 1 (line 2 of data.csv)".to_owned(),
@@ -32,7 +34,28 @@ fn options(weight: Option<&str>, format: ExplainFormat) -> ExplainOptions {
 }
 
 fn tutorial(weight: Option<&str>, format: ExplainFormat) -> String {
-    explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &options(weight, format)).unwrap()
+    rendered(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &options(weight), format).unwrap()
+}
+
+/// [`explain`] rendered in `format`.
+fn rendered<T: Scalar>(
+    network: &Network<T>,
+    inputs: &[f64],
+    targets: &[f64],
+    options: &ExplainOptions,
+    format: ExplainFormat,
+) -> Result<String, ExplainError> {
+    Ok(explain(network, inputs, targets, options)?.render(format))
+}
+
+/// [`explain`] as the JSON value of its `Serialize`.
+fn explain_json<T: Scalar>(
+    network: &Network<T>,
+    inputs: &[f64],
+    targets: &[f64],
+    options: &ExplainOptions,
+) -> Result<Value, ExplainError> {
+    Ok(Value::from(&explain(network, inputs, targets, options)?))
 }
 
 fn assert_contains(text: &str, expected: &str) {
@@ -129,7 +152,7 @@ fn tutorial_markdown_has_latex_and_the_table() {
 fn given_values_keep_their_short_form_in_f32() {
     let network = tutorial_network().cast::<f32>();
     let text =
-        explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options(None, ExplainFormat::Text)).unwrap();
+        rendered(&network, &[0.1, 0.2], &[0.4, 0.6], &options(None), ExplainFormat::Text).unwrap();
     assert_contains(&text, "= 0.3 × 0.1 + 0.25 × 0.2 = ");
     assert_contains(&text, "W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.025922");
 }
@@ -137,22 +160,23 @@ fn given_values_keep_their_short_form_in_f32() {
 #[test]
 fn unknown_parameter_and_wrong_lengths_are_errors() {
     let network = tutorial_network();
-    let error =
-        explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options(Some("W9"), ExplainFormat::Text))
-            .unwrap_err();
-    assert_eq!(
-        error,
-        ExplainError::UnknownParameter { name: "W9".to_owned(), n_weights: 8, n_biases: 0 }
+    let error = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options(Some("W9"))).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ExplainError::UnknownParameter { name, n_weights: 8, n_biases: 0 } if name == "W9"
+        ),
+        "{error:?}"
     );
     assert_eq!(
         error.to_string(),
         "the network has no parameter \"W9\": its weights are W1..W8 and it has no biases"
     );
     let error =
-        explain(&network, &[0.1], &[0.4, 0.6], &options(None, ExplainFormat::Text)).unwrap_err();
-    assert_eq!(error, ExplainError::Inputs { expected: 2, found: 1 });
+        rendered(&network, &[0.1], &[0.4, 0.6], &options(None), ExplainFormat::Text).unwrap_err();
+    assert!(matches!(error, ExplainError::Inputs { expected: 2, found: 1 }), "{error:?}");
     let error =
-        explain(&network, &[0.1, 0.2], &[0.4], &options(None, ExplainFormat::Text)).unwrap_err();
+        rendered(&network, &[0.1, 0.2], &[0.4], &options(None), ExplainFormat::Text).unwrap_err();
     assert_eq!(error.to_string(), "the network has 2 outputs but the sample has 1 targets");
 }
 
@@ -205,9 +229,9 @@ fn biased_and_softmax_networks_print_the_cores_gradients() {
         let network = Network::new(layers, loss).unwrap();
         let (inputs, targets) = ([0.5, -1.5], [0.0, 1.0, 0.0]);
         let text =
-            explain(&network, &inputs, &targets, &options(None, ExplainFormat::Text)).unwrap();
+            rendered(&network, &inputs, &targets, &options(None), ExplainFormat::Text).unwrap();
         assert_contains(&text, expected);
-        explain(&network, &inputs, &targets, &options(None, ExplainFormat::Markdown)).unwrap();
+        rendered(&network, &inputs, &targets, &options(None), ExplainFormat::Markdown).unwrap();
 
         let column = |values: &[f64]| DMatrix::from_column_slice(values.len(), 1, values);
         let (_, gradients, _) = network.backpropagate(&column(&inputs), &column(&targets)).unwrap();
@@ -223,7 +247,7 @@ fn biased_and_softmax_networks_print_the_cores_gradients() {
         }
 
         // One parameter: the ∂E/∂z of every layer above it, back from the output.
-        let one = explain(&network, &inputs, &targets, &options(Some("W1"), ExplainFormat::Text))
+        let one = rendered(&network, &inputs, &targets, &options(Some("W1")), ExplainFormat::Text)
             .unwrap();
         let last_z = network.sizes()[1..].iter().sum::<usize>();
         assert_contains(&one, &format!("∂E/∂z{last_z} = "));
@@ -232,35 +256,42 @@ fn biased_and_softmax_networks_print_the_cores_gradients() {
     }
 }
 
+fn latex(formula: &str) -> String {
+    Expression::parse(formula).latex()
+}
+
+fn plain(formula: &str) -> String {
+    Expression::parse(formula).text()
+}
+
 #[test]
 fn latex_names_and_negative_numbers() {
-    assert_eq!(math::latex("∂E/∂h1_2"), r"\frac{\partial E}{\partial {h^{(1)}_{2}}}");
-    assert_eq!(math::latex("1 − h1_2²"), r"1 - {h^{(1)}_{2}}^{2}");
-    assert_eq!(math::latex("E_total = E_o1"), r"E_{\mathrm{total}} = E_{o_{1}}");
+    assert_eq!(latex("∂E/∂h1_2"), r"\frac{\partial E}{\partial {h^{(1)}_{2}}}");
+    assert_eq!(latex("1 − h1_2²"), r"1 - {h^{(1)}_{2}}^{2}");
+    assert_eq!(latex("E_total = E_o1"), r"E_{\mathrm{total}} = E_{o_{1}}");
     assert_eq!(
-        math::latex("relu′(z1) = leaky-relu(z2)"),
+        latex("relu′(z1) = leaky-relu(z2)"),
         r"\text{relu}'(z_{1}) = \text{leaky-relu}(z_{2})"
     );
-    assert_eq!(math::plain("z1 = -0.1 × -0.2 + (-0.3)"), "z1 = -0.1 × (-0.2) + (-0.3)");
+    assert_eq!(plain("z1 = -0.1 × -0.2 + (-0.3)"), "z1 = -0.1 × (-0.2) + (-0.3)");
     assert_eq!(math::given(0.1 + 0.2), "0.30000000");
     assert_eq!(math::given(0.45_f32), "0.45");
 }
 
 #[test]
 fn standardized_inputs_show_the_file_values_in_every_format() {
-    let standardized = ExplainOptions {
-        raw_inputs: Some(vec![Some(5.1), Some(3.5)]),
-        ..options(None, ExplainFormat::Text)
-    };
-    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized).unwrap();
+    let standardized =
+        ExplainOptions { raw_inputs: Some(vec![Some(5.1), Some(3.5)]), ..options(None) };
+    let text =
+        rendered(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized, Text).unwrap();
     assert_contains(&text, "  (the inputs are standardized: x = (file value − mean) / std");
     assert_contains(&text, "  x1 = 0.1  (dose = 5.1, standardized)\n");
     assert_contains(&text, "  x2 = 0.2  (age = 3.5, standardized)\n");
     // The derivation itself is the standardized inputs'.
     assert_contains(&text, "= 0.20944600 × 0.23802157 × 0.51998934 = 0.02592286");
 
-    let markdown = ExplainOptions { format: ExplainFormat::Markdown, ..standardized.clone() };
-    let markdown = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &markdown).unwrap();
+    let markdown =
+        rendered(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized, Markdown).unwrap();
     assert_contains(&markdown, "- $x_{1} = 0.1$ (`dose` = 5.1, standardized)\n");
 
     let json = explain_json(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &standardized).unwrap();
@@ -283,15 +314,15 @@ fn a_model_trained_with_adam_says_the_step_is_a_plain_gradient_step() {
         learning_rate: 0.001,
         learning_rate_source: LearningRateSource::Model,
         trained_with: Some(Optimizer::ADAM),
-        ..options(Some("W5"), ExplainFormat::Text)
+        ..options(Some("W5"))
     };
-    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &adam).unwrap();
+    let text = rendered(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &adam, Text).unwrap();
     assert_contains(&text, "learning rate η = 0.001\n\nNote: η = 0.001 is the learning rate the model was trained with");
     assert_contains(&text, "Note: the model was trained with adam; the step shown is a plain gradient step w+ = w − η·∂E/∂w, not adam's step");
     assert_contains(&text, "W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.001 × 0.02592286 = 0.44997408");
 
     let momentum = ExplainOptions { trained_with: Some(Optimizer::MOMENTUM), ..adam.clone() };
-    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &momentum).unwrap();
+    let text = rendered(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &momentum, Text).unwrap();
     assert_contains(&text, "trained with momentum; the step shown is a plain gradient step");
     assert_contains(&text, "its velocity v");
 
@@ -301,7 +332,7 @@ fn a_model_trained_with_adam_says_the_step_is_a_plain_gradient_step() {
         learning_rate_source: LearningRateSource::Given,
         ..adam.clone()
     };
-    let text = explain(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &sgd).unwrap();
+    let text = rendered(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &sgd, Text).unwrap();
     assert!(!text.contains("Note:"), "{text}");
 
     let json = explain_json(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &adam).unwrap();
@@ -314,20 +345,14 @@ fn a_model_trained_with_adam_says_the_step_is_a_plain_gradient_step() {
 
 #[test]
 fn json_holds_every_factor_as_an_unrounded_number() {
-    let json = explain_json(
-        &tutorial_network(),
-        &[0.1, 0.2],
-        &[0.4, 0.6],
-        &options(None, ExplainFormat::Json),
-    )
-    .unwrap();
+    let json = explain_json(&tutorial_network(), &[0.1, 0.2], &[0.4, 0.6], &options(None)).unwrap();
     let sections = json["sections"].as_array().unwrap();
     let table = &sections.last().unwrap()["blocks"][0];
     assert_eq!(table["kind"], "table");
     let rows = table["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 8);
     let w5 = rows.iter().find(|row| row["param"] == "W5").unwrap();
-    // Python, math.exp in double precision, gives 0.0259228556036474 (EXAMPLE.md's
+    // Python, math.exp in double precision, gives 0.0259228556036474 (docs/tutorial.md's
     // 0.02592286 to 8 decimals); the core's operation order lands within 1e-15 of it.
     let de_dw = w5["dE_dw"].as_f64().unwrap();
     assert!((de_dw - 0.0259228556036474).abs() < 1e-15, "{de_dw}");
@@ -356,16 +381,94 @@ fn json_holds_every_factor_as_an_unrounded_number() {
         Loss::CrossEntropy,
     )
     .unwrap();
-    let json =
-        explain_json(&softmax, &[1.0, 2.0], &[0.0, 1.0], &options(None, ExplainFormat::Json))
-            .unwrap();
+    let json = explain_json(&softmax, &[1.0, 2.0], &[0.0, 1.0], &options(None)).unwrap();
     let rows = &json["sections"].as_array().unwrap().last().unwrap()["blocks"][0]["rows"];
     assert_eq!(rows[0]["dE_da"], serde_json::Value::Null);
     assert_eq!(rows[0]["da_dz"], serde_json::Value::Null);
     assert!(rows[0]["dE_dw"].is_f64());
     // Through explain, the same object as text.
     let text =
-        explain(&softmax, &[1.0, 2.0], &[0.0, 1.0], &options(None, ExplainFormat::Json)).unwrap();
+        rendered(&softmax, &[1.0, 2.0], &[0.0, 1.0], &options(None), ExplainFormat::Json).unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(parsed["sections"], json["sections"]);
+}
+
+/// The derivation is typed data: the W5 chain rule's names are symbols (the tutorial's neuron
+/// names beside `ParameterNames`' W5), its step names the parameter, and every formula's text
+/// is its tokens rendered.
+#[test]
+fn formulas_are_typed_tokens_with_the_tutorials_names() {
+    let network = tutorial_network();
+    let derivation = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options(Some("W5"))).unwrap();
+    let w5 = network.parameter_names().find("W5").unwrap();
+    let formulas: Vec<&Formula> = derivation
+        .sections
+        .iter()
+        .flat_map(|section| &section.blocks)
+        .filter_map(|block| match block {
+            Block::Formula(formula) => Some(formula),
+            _ => None,
+        })
+        .collect();
+    let chain = formulas.iter().find(|formula| formula.step == Step::ChainRule(w5)).unwrap();
+    let partials: Vec<(&Symbol, &Symbol)> = chain
+        .expression
+        .tokens()
+        .iter()
+        .filter_map(|token| match token {
+            Token::Partial { of, by } => Some((of, by)),
+            _ => None,
+        })
+        .collect();
+    let w5_symbol = Symbol::Parameter("W5".to_owned());
+    assert_eq!(
+        partials,
+        [
+            (&Symbol::Error, &w5_symbol),
+            (&Symbol::Error, &Symbol::Output(1)),
+            (&Symbol::Output(1), &Symbol::PreActivation(3)),
+            (&Symbol::PreActivation(3), &w5_symbol),
+        ]
+    );
+    let numbers: Vec<&str> = chain
+        .expression
+        .tokens()
+        .iter()
+        .filter_map(|token| match token {
+            Token::Number(number) => Some(number.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(numbers, ["0.20944600", "0.23802157", "0.51998934", "0.02592286"]);
+    assert_eq!(chain.value, Some(derivation_value(&network, w5)));
+    let update = formulas.iter().find(|formula| formula.step == Step::Update(w5)).unwrap();
+    assert_eq!(update.expression.tokens()[0], Token::Updated(w5_symbol));
+    let h1 = formulas
+        .iter()
+        .find(|formula| formula.step == Step::Activation { layer: 0, neuron: 0 })
+        .unwrap();
+    assert_eq!(h1.expression.text(), "h1 = sigmoid(z1) = 0.51998934");
+    assert_eq!(h1.expression.tokens()[0], Token::Symbol(Symbol::Hidden { layer: None, neuron: 1 }));
+
+    // Several hidden layers: h2_1 is hidden layer 2, neuron 1; sigmoid is a function.
+    let h2_1 = Expression::parse("h2_1 = sigmoid(z3)");
+    assert_eq!(h2_1.tokens()[0], Token::Symbol(Symbol::Hidden { layer: Some(2), neuron: 1 }));
+    let sigmoid = Symbol::Function { name: "sigmoid".to_owned(), derivative: false };
+    assert_eq!(h2_1.tokens()[4], Token::Symbol(sigmoid));
+    let relu = Expression::parse("∂h1/∂z1 = relu′(z1)");
+    let relu_prime = Symbol::Function { name: "relu".to_owned(), derivative: true };
+    assert!(relu.tokens().contains(&Token::Symbol(relu_prime)), "{:?}", relu.tokens());
+    for text in ["E_total = E_o1 + E_o2", "∂E/∂x1", "Σ_k t_k", "e^z3 / (e^z3 + e^z4)"] {
+        assert_eq!(Expression::parse(text).text(), text);
+    }
+    let loss = Expression::parse("E_total = E_o1");
+    assert_eq!(loss.tokens()[0], Token::Symbol(Symbol::TotalError));
+    assert_eq!(loss.tokens()[4], Token::Symbol(Symbol::OutputError(1)));
+}
+
+/// ∂E/∂w of `id` as mlp-core computes it.
+fn derivation_value(network: &Network, id: mlp_core::ParamId) -> f64 {
+    let (_, gradients, _) =
+        network.backpropagate(&dmatrix![0.1; 0.2], &dmatrix![0.4; 0.6]).unwrap();
+    gradients.get(id)
 }

@@ -2,7 +2,8 @@
 
 use mlp_core::{Activation, Loss, Scalar};
 
-use super::document::{Block, Section, Style};
+use super::derivation::{Block, Formula, Section, SectionStyle, Step};
+use super::math::Expression;
 use super::math::{computed, given, sum};
 use super::Context;
 
@@ -22,33 +23,36 @@ impl<T: Scalar> Context<'_, T> {
         let raw_inputs = self.options.raw_inputs.as_deref().unwrap_or_default();
         for i in 0..self.network.n_inputs() {
             let formula = format!("{} = {}", self.input_name(0, i), self.input_value(0, i));
-            blocks.push(Block::Formula {
-                formula,
+            blocks.push(Block::Formula(Formula {
+                step: Step::Input(i),
+                expression: Expression::parse(&formula),
                 label: self.options.input_names.get(i).cloned(),
                 raw: raw_inputs.get(i).copied().flatten(),
                 value: Some(self.factors(0).inputs[(i, 0)].to_f64_value()),
-            });
+            }));
         }
         for (layer, dense) in self.network.layers().iter().enumerate() {
             let n_neurons = dense.n_outputs();
             let factors = self.factors(layer);
             blocks.extend((0..n_neurons).map(|j| {
-                Block::formula(self.z_formula(layer, j), factors.z[(j, 0)].to_f64_value())
+                let step = Step::PreActivation { layer, neuron: j };
+                Block::formula(step, &self.z_formula(layer, j), factors.z[(j, 0)].to_f64_value())
             }));
             for j in 0..n_neurons {
                 let label = match self.is_output(layer) {
                     true => self.options.output_names.get(j).cloned(),
                     false => None,
                 };
-                blocks.push(Block::Formula {
-                    formula: self.activation_formula(layer, j),
+                blocks.push(Block::Formula(Formula {
+                    step: Step::Activation { layer, neuron: j },
+                    expression: Expression::parse(&self.activation_formula(layer, j)),
                     label,
                     raw: None,
                     value: Some(factors.a[(j, 0)].to_f64_value()),
-                });
+                }));
             }
         }
-        Section { heading: "Forward pass".to_owned(), style: Style::List, blocks }
+        Section { heading: "Forward pass".to_owned(), style: SectionStyle::List, blocks }
     }
 
     /// `z1 = W1·x1 + W2·x2 + b1 = 0.3 × 0.1 + 0.25 × 0.2 + 0.1 = 0.18000000`.
@@ -91,11 +95,14 @@ impl<T: Scalar> Context<'_, T> {
         let loss = self.network.loss();
         let n_outputs = self.network.n_outputs();
         let mut blocks: Vec<Block> = (0..n_outputs)
-            .map(|k| Block::Formula {
-                formula: format!("t{} = {}", k + 1, self.target(k)),
-                label: self.options.output_names.get(k).cloned(),
-                raw: None,
-                value: Some(self.tape.targets()[(k, 0)].to_f64_value()),
+            .map(|k| {
+                Block::Formula(Formula {
+                    step: Step::Target(k),
+                    expression: Expression::parse(&format!("t{} = {}", k + 1, self.target(k))),
+                    label: self.options.output_names.get(k).cloned(),
+                    raw: None,
+                    value: Some(self.tape.targets()[(k, 0)].to_f64_value()),
+                })
             })
             .collect();
         let total_value = self.tape.sample_losses()[0].to_f64_value();
@@ -113,8 +120,8 @@ impl<T: Scalar> Context<'_, T> {
             let names = sum(n_outputs, |k| format!("t{0}·ln(o{0})", k + 1));
             let values = sum(n_outputs, |k| format!("{} × ln({})", self.target(k), self.output(k)));
             let formula = format!("E_total = −({names}) = −({values}) = {total}");
-            blocks.push(Block::formula(formula, total_value));
-            return Section { heading: heading.to_owned(), style: Style::List, blocks };
+            blocks.push(Block::formula(Step::Loss, &formula, total_value));
+            return Section { heading: heading.to_owned(), style: SectionStyle::List, blocks };
         }
 
         for k in 0..n_outputs {
@@ -122,7 +129,8 @@ impl<T: Scalar> Context<'_, T> {
             let term = computed(self.loss_term(k));
             let term_value = self.loss_term(k).to_f64_value();
             blocks.push(Block::formula(
-                match loss {
+                Step::LossTerm(k),
+                &match loss {
                     Loss::HalfSumSquared => {
                         format!("E_o{n} = ½(t{n} − o{n})² = ½({t} − {o})² = {term}")
                     }
@@ -138,7 +146,8 @@ impl<T: Scalar> Context<'_, T> {
         let names = sum(n_outputs, |k| format!("E_o{}", k + 1));
         let values = sum(n_outputs, |k| computed(self.loss_term(k)));
         blocks.push(Block::formula(
-            match loss {
+            Step::Loss,
+            &match loss {
                 Loss::MeanSquared => format!(
                     "E_total = ({names}) / {n_outputs} = ({values}) / {n_outputs} = {total}"
                 ),
@@ -146,7 +155,7 @@ impl<T: Scalar> Context<'_, T> {
             },
             total_value,
         ));
-        Section { heading: heading.to_owned(), style: Style::List, blocks }
+        Section { heading: heading.to_owned(), style: SectionStyle::List, blocks }
     }
 
     /// Target `k` (0-based) as given.

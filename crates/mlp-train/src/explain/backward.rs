@@ -3,7 +3,7 @@
 
 use mlp_core::{Activation, Loss, ParamId, Scalar};
 
-use super::document::{Block, Row, RowValues, Section, Style};
+use super::derivation::{Block, ParameterRow, RowText, RowValues, Section, SectionStyle, Step};
 use super::math::{computed, given, sum};
 use super::Context;
 
@@ -30,7 +30,7 @@ impl<T: Scalar> Context<'_, T> {
                     );
                 }
                 let heading = format!("Backpropagation, {}", self.layer_name(layer));
-                Section { heading, style: Style::Display, blocks }
+                Section { heading, style: SectionStyle::Display, blocks }
             })
             .collect();
         let rows = layers
@@ -42,7 +42,7 @@ impl<T: Scalar> Context<'_, T> {
         let blocks = vec![Block::Table(rows)];
         sections.push(Section {
             heading: "All parameters".to_owned(),
-            style: Style::Display,
+            style: SectionStyle::Display,
             blocks,
         });
         sections
@@ -56,7 +56,7 @@ impl<T: Scalar> Context<'_, T> {
                 blocks
                     .extend((0..self.n_neurons(layer)).flat_map(|k| self.neuron_blocks(layer, k)));
                 let heading = format!("Backpropagation, {}", self.layer_name(layer));
-                Section { heading, style: Style::Display, blocks }
+                Section { heading, style: SectionStyle::Display, blocks }
             })
             .collect();
         let mut blocks: Vec<Block> = self.layer_note(id.layer).into_iter().collect();
@@ -64,7 +64,7 @@ impl<T: Scalar> Context<'_, T> {
         blocks.extend(self.parameter_blocks(id));
         let heading =
             format!("Backpropagation, {}: {}", self.layer_name(id.layer), self.names.name(id));
-        sections.push(Section { heading, style: Style::Display, blocks });
+        sections.push(Section { heading, style: SectionStyle::Display, blocks });
         sections
     }
 
@@ -97,7 +97,8 @@ impl<T: Scalar> Context<'_, T> {
             }
             (true, _, Loss::CrossEntropy) => {
                 "cross-entropy after a sigmoid: ∂E/∂o × ∂o/∂z simplifies to o − t, which is how \
-                 ∂E/∂z is computed"
+                 ∂E/∂z is computed; the two factors are left out, as ∂E/∂o grows without bound \
+                 where ∂o/∂z goes to 0"
             }
             (true, ..) => return None,
         };
@@ -115,6 +116,7 @@ impl<T: Scalar> Context<'_, T> {
                 false => self.hidden_gradient(layer, j),
             };
             formulas.push((
+                Step::ErrorByActivation { layer, neuron: j },
                 format!("∂E/∂{a} = {expression} = {}", computed(de_da[(j, 0)])),
                 de_da[(j, 0)],
             ));
@@ -130,7 +132,7 @@ impl<T: Scalar> Context<'_, T> {
                 Activation::Identity => format!("∂{a}/∂{z} = {da_dz}"),
                 activation => format!("∂{a}/∂{z} = {}′({z}) = {da_dz}", activation.name()),
             };
-            formulas.push((formula, value));
+            formulas.push((Step::ActivationByPreActivation { layer, neuron: j }, formula, value));
         }
         let de_dz = computed(factors.de_dz[(j, 0)]);
         let (o, t) = (computed(factors.a[(j, 0)]), || self.target(j));
@@ -140,6 +142,10 @@ impl<T: Scalar> Context<'_, T> {
                 computed(de_da[(j, 0)]),
                 computed(da_dz[(j, 0)])
             ),
+            // Sigmoid with cross-entropy: mlp-core computes o − t, fused.
+            (None, _) if self.network.layers()[layer].activation() != Activation::Softmax => {
+                format!("∂E/∂{z} = {a} − t{} = {o} − {} = {de_dz}", j + 1, t())
+            }
             // Softmax with cross-entropy: mlp-core computes o·Σt − t.
             (None, _) => {
                 let target_sum = (0..self.n_neurons(layer))
@@ -165,10 +171,11 @@ impl<T: Scalar> Context<'_, T> {
                 )
             }
         };
-        formulas.push((de_dz_formula, factors.de_dz[(j, 0)]));
+        let step = Step::ErrorByPreActivation { layer, neuron: j };
+        formulas.push((step, de_dz_formula, factors.de_dz[(j, 0)]));
         formulas
             .into_iter()
-            .map(|(formula, value)| Block::formula(formula, value.to_f64_value()))
+            .map(|(step, formula, value)| Block::formula(step, &formula, value.to_f64_value()))
             .collect()
     }
 
@@ -208,8 +215,8 @@ impl<T: Scalar> Context<'_, T> {
         let (a, z) = (self.a_name(id.layer, id.to), self.z_name(id.layer, id.to));
         let w = self.names.name(id);
         let row = self.row(id);
-        let (dz_dw, de_dw) = (&row.dz_dw, &row.de_dw);
-        let chain = match (&row.de_da, &row.da_dz) {
+        let (dz_dw, de_dw) = (&row.shown.dz_dw, &row.shown.de_dw);
+        let chain = match (&row.shown.de_da, &row.shown.da_dz) {
             (Some(de_da), Some(da_dz)) => format!(
                 "∂E/∂{w} = ∂E/∂{a} × ∂{a}/∂{z} × ∂{z}/∂{w} = {de_da} × {da_dz} × {dz_dw} = {de_dw}"
             ),
@@ -222,13 +229,16 @@ impl<T: Scalar> Context<'_, T> {
         let learning_rate = given(self.options.learning_rate);
         let update = format!(
             "{w}+ = {w} − η·∂E/∂{w} = {value} − {learning_rate} × {de_dw} = {}",
-            row.updated
+            row.shown.updated
         );
-        [Block::formula(chain, row.values.de_dw), Block::formula(update, row.values.updated)]
+        [
+            Block::formula(Step::ChainRule(id), &chain, row.values.de_dw),
+            Block::formula(Step::Update(id), &update, row.values.updated),
+        ]
     }
 
     /// The factors of `id` as mlp-core computed them, for the chain rule and the table.
-    fn row(&self, id: ParamId) -> Row {
+    fn row(&self, id: ParamId) -> ParameterRow {
         let factors = self.factors(id.layer);
         let elementwise = factors.de_da.is_some() && factors.da_dz.is_some();
         let factor = |matrix: &Option<nalgebra::DMatrixView<'_, T>>| {
@@ -238,16 +248,19 @@ impl<T: Scalar> Context<'_, T> {
             matrix.as_ref().filter(|_| elementwise).map(|m| m[(id.to, 0)].to_f64_value())
         };
         let dz_dw = id.from.map_or(T::one(), |i| factors.inputs[(i, 0)]);
-        Row {
+        ParameterRow {
+            id,
             parameter: self.names.name(id).to_owned(),
-            de_da: factor(&factors.de_da),
-            da_dz: factor(&factors.da_dz),
-            dz_dw: match id.from {
-                Some(i) => self.input_value(id.layer, i),
-                None => "1".to_owned(),
+            shown: RowText {
+                de_da: factor(&factors.de_da),
+                da_dz: factor(&factors.da_dz),
+                dz_dw: match id.from {
+                    Some(i) => self.input_value(id.layer, i),
+                    None => "1".to_owned(),
+                },
+                de_dw: computed(self.gradients.get(id)),
+                updated: computed(Self::parameter(self.stepped, id)),
             },
-            de_dw: computed(self.gradients.get(id)),
-            updated: computed(Self::parameter(self.stepped, id)),
             values: RowValues {
                 weight: Self::parameter(self.network, id).to_f64_value(),
                 de_da: value(&factors.de_da),

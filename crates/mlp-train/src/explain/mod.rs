@@ -1,49 +1,126 @@
 //! One sample's training step written out number by number, as the tutorial does by hand
-//! (`docs/tutorial.md`): the forward pass, the loss, and for each parameter the chain
-//! rule and the gradient-descent update, as text, Markdown or JSON.
+//! (`docs/tutorial.md`): the forward pass, the loss, and for each parameter the chain rule and
+//! the gradient-descent update, built as data ([`Derivation`]) and rendered as text, Markdown
+//! or JSON.
+//!
+//! - [`explain`] runs mlp-core's forward and backward pass on one sample and returns the
+//!   [`Derivation`]: [`Section`]s of [`Block`]s; each formula a [`Step`] (which neuron or
+//!   parameter it is about) and an [`Expression`] of typed [`Token`]s, whose names are
+//!   [`Symbol`]s (`x1`, `h1`, `o1`, `t1`, `z3` beside [`mlp_core::ParameterNames`]' `W5`,
+//!   `b1`); a table of every parameter's factors ([`ParameterRow`]).
+//! - [`Derivation::text`], [`Derivation::markdown`] and serde's `Serialize` render it.
+//! - [`prepare_sample`] does what `mlp explain` does with a model file and a data file: picks
+//!   the row, prepares it as the model's preprocessor does, finds the file's values beside the
+//!   standardized inputs, the inputs filled in, the output names and the learning rate.
 //!
 //! The step shown is always the plain gradient step w+ = w − η·∂E/∂w. A model trained with
 //! momentum, Nesterov or Adam took another step, which needs the optimizer's state (velocities,
 //! moments); when [`ExplainOptions::trained_with`] names such an optimizer, the derivation says
 //! so.
 //!
-//! [`explain`] does no I/O: it runs mlp-core's forward and backward pass on the sample and
-//! renders what they computed. Every number printed comes from mlp-core: z, a and the
-//! chain-rule factors from the [`mlp_core::Tape`], ∂E/∂w from the [`mlp_core::Gradients`], and
-//! the updated value from [`Network::descend`]. Only the sums that softmax needs inside a
-//! formula (Σ_k t_k, Σ_k ∂E/∂o_k·o_k) are added up here, from the tape's numbers.
+//! Every number comes from mlp-core: z, a and the chain-rule factors from the
+//! [`mlp_core::Tape`], ∂E/∂w from the [`mlp_core::Gradients`], and the updated value from
+//! [`Network::descend`]. Only the sums that softmax needs inside a formula (Σ_k t_k,
+//! Σ_k ∂E/∂o_k·o_k) are added up here, from the tape's numbers. Where the tape leaves a factor
+//! out (an output layer under cross-entropy, a softmax layer's ∂a/∂z), so does the derivation:
+//! ∂E/∂z is shown in its fused form (`∂E/∂z3 = o1 − t1`), and no factor is ever `inf` or
+//! `NaN` for finite inputs.
 //!
 //! Names follow the tutorial: inputs `x1`.., hidden activations `h1`.. (`h1_2` = hidden layer
 //! 1, neuron 2, when there are several hidden layers), outputs `o1`.., targets `t1`..,
 //! pre-activations `z1`.. numbered across all layers, parameters `W1`.. and `b1`.. as
 //! [`mlp_core::ParameterNames`] numbers them.
+//!
+//! # Example
+//!
+//! The tutorial's network and sample, and the W5 step:
+//!
+//! ```
+//! use mlp_core::{Activation, Dense, Loss, Network};
+//! use mlp_train::explain::{explain, ExplainOptions, Step, Block};
+//! use nalgebra::dmatrix;
+//!
+//! let network = Network::new(
+//!     vec![
+//!         Dense::new(dmatrix![0.30, 0.25; 0.40, 0.35], None, Activation::Sigmoid), // W1..W4
+//!         Dense::new(dmatrix![0.45, 0.40; 0.70, 0.60], None, Activation::Sigmoid), // W5..W8
+//!     ],
+//!     Loss::HalfSumSquared,
+//! )?;
+//! let options = ExplainOptions {
+//!     weight: Some("W5".to_owned()),
+//!     learning_rate: 0.5,
+//!     sample_label: "the tutorial's sample".to_owned(),
+//!     ..ExplainOptions::default()
+//! };
+//! let derivation = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options)?;
+//! let text = derivation.text();
+//! assert!(text.contains(
+//!     "∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = 0.20944600 × 0.23802157 × 0.51998934 = 0.02592286"
+//! ));
+//! assert!(text.contains("W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857"));
+//!
+//! // The same step as data: the updated W5, unrounded.
+//! let w5 = network.parameter_names().find("W5").unwrap();
+//! let updated = derivation.sections.iter().flat_map(|section| &section.blocks).find_map(|block| {
+//!     match block {
+//!         Block::Formula(formula) if formula.step == Step::Update(w5) => formula.value,
+//!         _ => None,
+//!     }
+//! });
+//! assert!((updated.unwrap() - 0.43703857).abs() < 1e-8);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod backward;
-mod document;
+mod derivation;
 mod forward;
 mod math;
+mod prepare;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
-
 use mlp_core::{Gradients, LayerFactors, Network, ParamId, ParameterNames, Scalar, Tape};
-use mlp_train::Optimizer;
 use nalgebra::DMatrix;
-use serde_json::{json, Value};
 
-use self::document::{Document, Section};
+use crate::Optimizer;
 
-/// How [`explain`] writes the derivation.
+pub use self::derivation::{
+    Block, Derivation, Formula, ParameterRow, RowText, RowValues, SampleValue, Section,
+    SectionStyle, Step,
+};
+pub use self::math::{Expression, Symbol, Token};
+pub use self::prepare::{prepare_sample, PreparedSample, SampleRequest, TUTORIAL_LEARNING_RATE};
+
+/// How a [`Derivation`] is written out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExplainFormat {
-    /// Plain text, one formula per line: `∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = …`.
+    /// Plain text, one formula per line: `∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = …`
+    /// ([`Derivation::text`]).
     #[default]
     Text,
-    /// Markdown for GitHub: a `###` section with LaTeX formulas and a table of all parameters.
+    /// Markdown for GitHub: a `###` section with LaTeX formulas and a table of all parameters
+    /// ([`Derivation::markdown`]).
     Markdown,
-    /// One JSON object, as [`explain_json`] builds it.
+    /// One JSON object on one line (the derivation's `Serialize`).
     Json,
+}
+
+impl Derivation {
+    /// The derivation in `format`, ending with a newline.
+    pub fn render(&self, format: ExplainFormat) -> String {
+        match format {
+            ExplainFormat::Text => self.text(),
+            ExplainFormat::Markdown => self.markdown(),
+            ExplainFormat::Json => format!("{}\n", serde_json::Value::from(self)),
+        }
+    }
+}
+
+impl From<&Derivation> for serde_json::Value {
+    fn from(derivation: &Derivation) -> serde_json::Value {
+        serde_json::to_value(derivation).expect("a derivation is plain JSON data")
+    }
 }
 
 /// Where the learning rate of the step shown comes from, which the derivation says.
@@ -54,7 +131,8 @@ pub enum LearningRateSource {
     Given,
     /// The learning rate the model was trained with, recorded in its model file.
     Model,
-    /// The tutorial's η = 0.5, for a model that records no learning rate.
+    /// The tutorial's η = [`TUTORIAL_LEARNING_RATE`], for a model that records no learning
+    /// rate.
     Tutorial,
 }
 
@@ -89,8 +167,6 @@ pub struct ExplainOptions {
     /// Sentences the caller knows about this sample, added to the derivation's notes (which
     /// inputs were missing in the file and filled in, say).
     pub notes: Vec<String>,
-    /// Plain text or Markdown.
-    pub format: ExplainFormat,
     /// Column names of the inputs, shown beside `x1`..; missing names are left out.
     pub input_names: Vec<String>,
     /// Column or class names of the outputs, shown beside `o1`.. and `t1`..; missing names are
@@ -101,9 +177,15 @@ pub struct ExplainOptions {
 }
 
 /// Why a sample cannot be explained.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExplainError {
     /// No parameter has the requested name.
+    #[error(
+        "the network has no parameter {}: its weights are W1..W{n_weights}{}",
+        QuotedName(.name),
+        biases_text(*.n_biases)
+    )]
     UnknownParameter {
         /// The name asked for.
         name: String,
@@ -113,6 +195,7 @@ pub enum ExplainError {
         n_biases: usize,
     },
     /// The sample has the wrong number of inputs.
+    #[error("the network takes {expected} inputs but the sample has {found}")]
     Inputs {
         /// The network's input count.
         expected: usize,
@@ -120,40 +203,62 @@ pub enum ExplainError {
         found: usize,
     },
     /// The sample has the wrong number of targets.
+    #[error("the network has {expected} outputs but the sample has {found} targets")]
     Targets {
         /// The network's output count.
         expected: usize,
         /// The sample's.
         found: usize,
     },
+    /// [`prepare_sample`]: no data row has the 1-based number asked for.
+    #[error("sample {sample}: the file has data rows 1 to {n_rows}")]
+    NoSuchSample {
+        /// The 1-based row asked for.
+        sample: usize,
+        /// The file's data rows.
+        n_rows: usize,
+    },
+    /// [`prepare_sample`]: the forward pass overflows on the sample.
+    #[error(
+        "the forward pass overflows at layer {}, neuron {}: the activation is {} (weights or \
+         inputs too large)",
+        .0.layer,
+        .0.neuron,
+        .0.value
+    )]
+    Overflow(mlp_core::NonFiniteActivation),
+    /// [`prepare_sample`]: the model's preprocessor cannot prepare the file.
+    #[error(transparent)]
+    Data(Box<crate::data::DataError>),
 }
 
-impl fmt::Display for ExplainError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExplainError::UnknownParameter { name, n_weights, n_biases } => {
-                write!(
-                    f,
-                    "the network has no parameter {}: its weights are W1..W{n_weights}",
-                    crate::common::QuotedName(name)
-                )?;
-                match n_biases {
-                    0 => write!(f, " and it has no biases"),
-                    1 => write!(f, " and its bias is b1"),
-                    n => write!(f, " and its biases b1..b{n}"),
-                }
-            }
-            ExplainError::Inputs { expected, found } => {
-                write!(f, "the network takes {expected} inputs but the sample has {found}")
-            }
-            ExplainError::Targets { expected, found } => {
-                write!(f, "the network has {expected} outputs but the sample has {found} targets")
-            }
-        }
+impl From<crate::data::DataError> for ExplainError {
+    fn from(error: crate::data::DataError) -> Self {
+        ExplainError::Data(Box::new(error))
     }
 }
 
-impl std::error::Error for ExplainError {}
+/// `and its biases b1..b3` after the weights.
+fn biases_text(n_biases: usize) -> String {
+    match n_biases {
+        0 => " and it has no biases".to_owned(),
+        1 => " and its bias is b1".to_owned(),
+        n => format!(" and its biases b1..b{n}"),
+    }
+}
+
+/// A name quoted and escaped, cut to 80 characters with `…`.
+struct QuotedName<'a>(&'a str);
+
+impl std::fmt::Display for QuotedName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const MAX_NAME_CHARS: usize = 80;
+        match self.0.char_indices().nth(MAX_NAME_CHARS) {
+            Some((cut, _)) => write!(f, "{:?}…", &self.0[..cut]),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
+}
 
 /// The derivation of one training step on one sample: the forward pass, the loss, and the
 /// chain rule and update of `options.weight` (or of every parameter, output layer first, with
@@ -163,130 +268,16 @@ impl std::error::Error for ExplainError {}
 /// `∂E/∂W5 = ∂E/∂o1 × ∂o1/∂z3 × ∂z3/∂W5 = 0.20944600 × 0.23802157 × 0.51998934 = 0.02592286`
 /// and its update `W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857`. Computed
 /// values have 8 decimals; given ones (parameters, inputs, targets, η) are written as they
-/// are, unless they need more than 8 decimals.
+/// are, unless they need more than 8 decimals. `inputs` and `targets` are the values the
+/// network sees (standardized, one-hot), in f64; the network computes in `T`.
 ///
 /// Errors: an unknown parameter name, or `inputs` or `targets` of the wrong length.
-///
-/// With [`ExplainFormat::Json`] the text is [`explain_json`]'s object.
-///
-/// # Example
-///
-/// ```
-/// use mlp_cli::explain::{explain, ExplainFormat, ExplainOptions};
-/// use mlp_core::{Activation, Dense, Loss, Network};
-/// use nalgebra::dmatrix;
-///
-/// let network = Network::new(
-///     vec![
-///         Dense::new(dmatrix![0.30, 0.25; 0.40, 0.35], None, Activation::Sigmoid), // W1..W4
-///         Dense::new(dmatrix![0.45, 0.40; 0.70, 0.60], None, Activation::Sigmoid), // W5..W8
-///     ],
-///     Loss::HalfSumSquared,
-/// )?;
-/// let options = ExplainOptions {
-///     weight: Some("W5".to_owned()),
-///     learning_rate: 0.5,
-///     format: ExplainFormat::Text,
-///     input_names: Vec::new(),
-///     output_names: Vec::new(),
-///     sample_label: "the tutorial's sample".to_owned(),
-///     ..ExplainOptions::default()
-/// };
-/// let text = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options)?;
-/// assert!(text.contains("W5+ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 pub fn explain<T: Scalar>(
     network: &Network<T>,
     inputs: &[f64],
     targets: &[f64],
     options: &ExplainOptions,
-) -> Result<String, ExplainError> {
-    let document = document(network, inputs, targets, options)?;
-    Ok(match options.format {
-        ExplainFormat::Text => document.text(),
-        ExplainFormat::Markdown => document.markdown(),
-        ExplainFormat::Json => format!("{}\n", json_object(&document, inputs, targets, options)),
-    })
-}
-
-/// The derivation of [`explain`] as one JSON object: `title`, `notes` and `sections` (see
-/// below), plus `learning_rate` (η of the step shown), `learning_rate_source` (`given`,
-/// `model` or `tutorial`), `trained_with` (the optimizer's name or `null`), `plain_step`
-/// (whether the step shown differs from the optimizer's own: trained with momentum, Nesterov or
-/// Adam), `standardized_inputs`, and the sample's `inputs` and `targets` (`name`, `column`,
-/// `value`, and for inputs the file's `raw` value, `null` when not standardized).
-///
-/// Each section has a `heading` and `blocks`; a block is a `formula` (`text`, `latex`, `lhs`,
-/// `symbolic`, `numbers`, unrounded `value`, `label`, `raw`), a `note` (`text`), or a `table`
-/// (`rows`, one per parameter: `param`, `weight`, `dE_da`, `da_dz`, `dz_dw`, `dE_dw`,
-/// `weight_new`, every factor a number, `null` where it does not exist). Numbers are unrounded;
-/// a non-finite one is `null`.
-///
-/// Errors: as [`explain`].
-pub fn explain_json<T: Scalar>(
-    network: &Network<T>,
-    inputs: &[f64],
-    targets: &[f64],
-    options: &ExplainOptions,
-) -> Result<Value, ExplainError> {
-    let document = document(network, inputs, targets, options)?;
-    Ok(json_object(&document, inputs, targets, options))
-}
-
-fn json_object(
-    document: &Document,
-    inputs: &[f64],
-    targets: &[f64],
-    options: &ExplainOptions,
-) -> Value {
-    let raw_inputs = options.raw_inputs.as_deref().unwrap_or_default();
-    let inputs: Vec<Value> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, &value)| {
-            json!({
-                "name": format!("x{}", i + 1),
-                "column": options.input_names.get(i),
-                "value": document::finite(Some(value)),
-                "raw": document::finite(raw_inputs.get(i).copied().flatten()),
-            })
-        })
-        .collect();
-    let targets: Vec<Value> = targets
-        .iter()
-        .enumerate()
-        .map(|(k, &value)| {
-            json!({
-                "name": format!("t{}", k + 1),
-                "column": options.output_names.get(k),
-                "value": document::finite(Some(value)),
-            })
-        })
-        .collect();
-    let mut object = document.json();
-    let fields = [
-        ("learning_rate", json!(document::finite(Some(options.learning_rate)))),
-        ("learning_rate_source", json!(options.learning_rate_source.name())),
-        ("trained_with", json!(options.trained_with.map(Optimizer::name))),
-        ("plain_step", json!(options.trained_with.is_some_and(Optimizer::has_state))),
-        ("standardized_inputs", json!(options.raw_inputs.is_some())),
-        ("inputs", Value::Array(inputs)),
-        ("targets", Value::Array(targets)),
-    ];
-    for (name, value) in fields {
-        object[name] = value;
-    }
-    object
-}
-
-/// Checks the sample, runs the forward and backward pass and writes the derivation.
-fn document<T: Scalar>(
-    network: &Network<T>,
-    inputs: &[f64],
-    targets: &[f64],
-    options: &ExplainOptions,
-) -> Result<Document, ExplainError> {
+) -> Result<Derivation, ExplainError> {
     if inputs.len() != network.n_inputs() {
         return Err(ExplainError::Inputs { expected: network.n_inputs(), found: inputs.len() });
     }
@@ -309,7 +300,39 @@ fn document<T: Scalar>(
     stepped.descend(&gradients, T::from_f64_value(options.learning_rate));
 
     let context = Context::new(network, &tape, &gradients, &stepped, names, options);
-    Ok(context.document(selected))
+    let (title, notes, sections) = context.document(selected);
+    let raw_inputs = options.raw_inputs.as_deref().unwrap_or_default();
+    let sample_inputs = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| SampleValue {
+            name: format!("x{}", i + 1),
+            column: options.input_names.get(i).cloned(),
+            value,
+            raw: raw_inputs.get(i).copied().flatten(),
+        })
+        .collect();
+    let sample_targets = targets
+        .iter()
+        .enumerate()
+        .map(|(k, &value)| SampleValue {
+            name: format!("t{}", k + 1),
+            column: options.output_names.get(k).cloned(),
+            value,
+            raw: None,
+        })
+        .collect();
+    Ok(Derivation {
+        title,
+        notes,
+        sections,
+        learning_rate: options.learning_rate,
+        learning_rate_source: options.learning_rate_source,
+        trained_with: options.trained_with,
+        inputs: sample_inputs,
+        targets: sample_targets,
+        standardized_inputs: options.raw_inputs.is_some(),
+    })
 }
 
 fn unknown_parameter(names: &ParameterNames, name: &str) -> ExplainError {
@@ -355,7 +378,7 @@ impl<'a, T: Scalar> Context<'a, T> {
         Context { network, tape, gradients, stepped, names, options, z_offsets }
     }
 
-    fn document(&self, selected: Option<ParamId>) -> Document {
+    fn document(&self, selected: Option<ParamId>) -> (String, Vec<String>, Vec<Section>) {
         let title = format!(
             "Backpropagation step for {}, learning rate η = {}",
             self.options.sample_label,
@@ -363,7 +386,7 @@ impl<'a, T: Scalar> Context<'a, T> {
         );
         let mut sections: Vec<Section> = vec![self.forward_section(), self.loss_section()];
         sections.extend(self.backward_sections(selected));
-        Document { title, notes: self.notes(), sections }
+        (title, self.notes(), sections)
     }
 
     /// Where η comes from when it is the model's, and that the step is not the optimizer's

@@ -45,3 +45,5 @@ mod performance_threads;
 // Issue #11's loading: errors deep in files of many read chunks keep their line and column;
 // quotes, CRLF and blank lines past the first chunks change nothing.
 mod performance_loading;
+// Issue #12's events: an f32 run's logs in f32 texts, and the steps --grad-log-every logs.
+mod library_events;

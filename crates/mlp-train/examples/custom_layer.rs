@@ -2,15 +2,17 @@
 //! every step of the tutorial's network (`datasets/seed/`).
 //!
 //! [`GradientRecord::from_event`] turns an event into the record the trainer emitted, so the
-//! layer names no field. `cargo run -p mlp-train --example custom_layer` prints, for 3 steps:
+//! layer names no field; [`Position::of_event`] gives its epoch and step, from the spans the
+//! [`SpanNumbers`] layer marks. `cargo run -p mlp-train --example custom_layer` prints, for 3
+//! steps:
 //!
 //! ```text
-//! step 1: largest |∂E/∂w| = 0.026295901 (W6, sample 1)
+//! epoch 1, step 1: largest |∂E/∂w| = 0.026295901 (W6, sample 1)
 //! ```
 
 use std::sync::Mutex;
 
-use mlp_train::events::{GradientRecord, STEP_SPAN};
+use mlp_train::events::{GradientRecord, Position, SpanNumbers, STEP_SPAN};
 use mlp_train::model_file::Model;
 use mlp_train::{train, Dataset, Optimizer, TrainConfig};
 use nalgebra::DMatrix;
@@ -18,28 +20,29 @@ use tracing::{span, Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
-/// The largest |∂E/∂w| of the step under way, and the steps done.
+/// The gradient event of the step under way with the largest |∂E/∂w|, and where it was.
 #[derive(Default)]
-struct LargestGradient(Mutex<(Option<GradientRecord>, usize)>);
+struct LargestGradient(Mutex<Option<(GradientRecord, Position)>>);
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for LargestGradient {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         if let Some(record) = GradientRecord::from_event(event) {
-            let largest = &mut self.0.lock().unwrap().0;
-            if largest.is_none_or(|largest| record.dE_dw.abs() > largest.dE_dw.abs()) {
-                *largest = Some(record);
+            let mut largest = self.0.lock().unwrap();
+            if largest.is_none_or(|(largest, _)| record.dE_dw.abs() > largest.dE_dw.abs()) {
+                *largest = Some((record, Position::of_event(event, &ctx)));
             }
         }
     }
 
+    /// Prints the step's largest when it ends.
     fn on_exit(&self, id: &span::Id, ctx: Context<'_, S>) {
         if ctx.metadata(id).is_some_and(|metadata| metadata.name() == STEP_SPAN) {
-            let (largest, n_steps) = &mut *self.0.lock().unwrap();
-            *n_steps += 1;
-            if let Some(record) = largest.take() {
-                let (param, sample) = (record.param, record.sample);
-                let size = record.dE_dw.abs();
-                println!("step {n_steps}: largest |∂E/∂w| = {size:.9} ({param}, sample {sample})");
+            if let Some((record, at)) = self.0.lock().unwrap().take() {
+                let (epoch, step) = (at.epoch.unwrap_or(0), at.step.unwrap_or(0));
+                let (param, sample, size) = (record.param, record.sample, record.dE_dw.abs());
+                println!(
+                    "epoch {epoch}, step {step}: largest |∂E/∂w| = {size:.9} ({param}, sample {sample})"
+                );
             }
         }
     }
@@ -69,7 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         shuffle: false,
         ..TrainConfig::default()
     };
-    let subscriber = tracing_subscriber::registry().with(LargestGradient::default());
+    let subscriber =
+        tracing_subscriber::registry().with(SpanNumbers).with(LargestGradient::default());
     tracing::subscriber::with_default(subscriber, || train(&mut network, &data, None, &config))?;
     Ok(())
 }

@@ -23,7 +23,8 @@
 //! [`EpochField`] (names, kinds, which may be absent), and read back into the records the trainer
 //! emits by [`GradientRecord::from_event`], [`LayerRecord::from_event`] and
 //! [`EpochRecord::from_event`]: a `tracing` layer of one's own needs no field names (see the
-//! `custom_layer` example).
+//! `custom_layer` example). [`Position::of_event`] gives an event's epoch and step, from the
+//! spans the [`SpanNumbers`] layer marks.
 //!
 //! Every float is an `f64`; in an f32 run (the `train` span's `precision` is `f32`) the values
 //! are the run's `f32`s widened exactly, and [`Precision::F32`] tells a reader to print them
@@ -33,8 +34,6 @@
 //! [`GRADIENT_TARGET`], level TRACE, emitted after the optimizer step (so the new value is
 //! known), inside the `step` span, for the steps [`TrainConfig::log_every`] chooses. Fields, in
 //! this order:
-//!
-//! [`TrainConfig::log_every`]: crate::TrainConfig::log_every
 //!
 //! | field | type | meaning |
 //! |---|---|---|
@@ -56,8 +55,9 @@
 //! applied (before L2 weight decay, which is added to that mean).
 //!
 //! **One event per weight layer per logged step**, target [`LAYER_TARGET`], level DEBUG, inside
-//! the `step` span (the norms and ratio rounded to the run's precision): `layer`, `grad_norm` (Frobenius norm of the batch gradient of the layer's
-//! weights and biases), `grad_max_abs`, `weight_norm` (before the step), `update_ratio`
+//! the `step` span (the norms and the ratio rounded to the run's precision): `layer`,
+//! `grad_norm` (Frobenius norm of the batch gradient of the layer's weights and biases),
+//! `grad_max_abs`, `weight_norm` (before the step), `update_ratio`
 //! (‖Δw‖ / ‖w‖), and `saturated_fraction` (sigmoid/tanh: share of unit activations within 0.01
 //! of a bound over the batch) or `dead_fraction` (ReLU family: share of units whose
 //! pre-activation is ≤ 0 for every sample of the batch).
@@ -66,15 +66,19 @@
 //! `epoch`, `loss`, `val_loss`, `accuracy`, `val_accuracy`, `learning_rate`, `seconds` (wall
 //! time since training began), `mse`, `val_mse`, `r2`, `val_r2`; fields that do not apply are
 //! absent.
+//!
+//! [`TrainConfig::log_every`]: crate::TrainConfig::log_every
 
 use mlp_core::Scalar;
 use tracing::Level;
 
 mod decode;
 mod param_name;
+mod position;
 mod schema;
 
 pub use param_name::ParamName;
+pub use position::{Position, SpanNumbers};
 pub use schema::{
     EpochField, FieldKind, GradientField, LayerField, EPOCH_FIELD, PRECISION_FIELD, STEP_FIELD,
 };

@@ -63,7 +63,8 @@ impl FloatTexts {
             (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - N_SLOTS.trailing_zeros())) as usize;
         let slot = &mut self.slots[slot_idx];
         if slot.len == 0 || slot.bits != bits || slot.single != single {
-            let text = if single { float.format(value as f32) } else { float.format(value) };
+            // The f32 text out of line, so that the f64 path stays as short as it was.
+            let text = if single { format_f32(value, float) } else { float.format(value) };
             let text = text.as_bytes();
             copy_short(&mut slot.text, text);
             slot.len = text.len() as u8;
@@ -72,6 +73,12 @@ impl FloatTexts {
         }
         &slot.text[..usize::from(slot.len)]
     }
+}
+
+/// The shortest text of `value`, an `f32` widened, as that `f32`.
+#[inline(never)]
+fn format_f32(value: f64, float: &mut ryu::Buffer) -> &str {
+    float.format(value as f32)
 }
 
 /// Whether `value` is an `f32` widened to `f64` (NaN is not: its text is the same either way).

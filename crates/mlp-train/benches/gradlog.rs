@@ -26,7 +26,8 @@ use std::sync::{Arc, Mutex};
 
 use mlp_core::{Activation, Architecture, Loss, Network};
 use mlp_train::events::{
-    emit_gradient, epoch_span, step_span, GradientRecord, GRADIENT_TARGET, STEP_SPAN,
+    emit_gradient, epoch_span, step_span, GradientField, GradientRecord, ParamName, EPOCH_FIELD,
+    STEP_FIELD, STEP_SPAN,
 };
 use mlp_train::gradlog::GradientCsvLayer;
 use mlp_train::{train, Dataset, TrainConfig};
@@ -51,20 +52,8 @@ const LAYER_SIZES: [usize; 3] = [4, 8, 3];
 const N_SAMPLES: usize = 150;
 const BATCH_SIZE: usize = 16;
 
-/// `name` as a `&'static str`: the parameter names of the network, each leaked once.
-fn intern(name: &str) -> &'static str {
-    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let mut names = NAMES.lock().unwrap();
-    if let Some(&known) = names.iter().find(|&&known| known == name) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    names.push(leaked);
-    leaked
-}
-
 /// The gradient rows of each step.
-type Steps = Vec<Vec<GradientRecord<'static>>>;
+type Steps = Vec<Vec<GradientRecord>>;
 
 /// The rows of one epoch of `train` on an iris-shaped problem (4 inputs, 3 classes), step by
 /// step, for a network with one hidden layer of `n_hidden` units.
@@ -106,49 +95,9 @@ impl<S: Subscriber + for<'lookup> LookupSpan<'lookup>> Layer<S> for CaptureLayer
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if event.metadata().target() == GRADIENT_TARGET {
-            let mut visitor = RecordVisitor(GradientRecord::default());
-            event.record(&mut visitor);
-            self.0.lock().unwrap().last_mut().unwrap().push(visitor.0);
+        if let Some(record) = GradientRecord::from_event(event) {
+            self.0.lock().unwrap().last_mut().unwrap().push(record);
         }
-    }
-}
-
-/// Rebuilds a `GradientRecord` from an event's fields.
-struct RecordVisitor(GradientRecord<'static>);
-
-impl Visit for RecordVisitor {
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        let value = value as usize;
-        match field.name() {
-            "sample" => self.0.sample = value,
-            "layer" => self.0.layer = value,
-            "to" => self.0.to = value,
-            "from" => self.0.from = Some(value),
-            name => panic!("unexpected integer field {name}"),
-        }
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        match field.name() {
-            "weight" => self.0.weight = value,
-            "dE_da" => self.0.dE_da = Some(value),
-            "da_dz" => self.0.da_dz = Some(value),
-            "dE_dz" => self.0.dE_dz = value,
-            "dz_dw" => self.0.dz_dw = value,
-            "dE_dw" => self.0.dE_dw = value,
-            "weight_new" => self.0.weight_new = value,
-            name => panic!("unexpected float field {name}"),
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        assert_eq!(field.name(), "param");
-        self.0.param = intern(value);
-    }
-
-    fn record_debug(&mut self, field: &Field, _value: &dyn std::fmt::Debug) {
-        panic!("unexpected field {}", field.name());
     }
 }
 
@@ -164,6 +113,10 @@ impl Xorshift {
         let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
         (bits as f64 / (1_u64 << 53) as f64 * 2.0 - 1.0) * scale
     }
+}
+
+fn param_name(name: &str) -> ParamName {
+    ParamName::new(name).unwrap()
 }
 
 /// The rows of one step of the same network, shaped as the trainer's but with every float
@@ -189,10 +142,10 @@ fn distinct_rows() -> Steps {
                         layer: layer_idx + 1,
                         param: if from.is_some() {
                             n_weights += 1;
-                            intern(&format!("W{n_weights}"))
+                            param_name(&format!("W{n_weights}"))
                         } else {
                             n_biases += 1;
-                            intern(&format!("b{n_biases}"))
+                            param_name(&format!("b{n_biases}"))
                         },
                         to,
                         from,
@@ -239,24 +192,9 @@ struct DirectWriter {
 impl DirectWriter {
     fn new() -> DirectWriter {
         let mut writer = csv::Writer::from_writer(io::sink());
-        writer
-            .write_record([
-                "epoch",
-                "step",
-                "sample",
-                "layer",
-                "param",
-                "to",
-                "from",
-                "weight",
-                "dE_da",
-                "da_dz",
-                "dE_dz",
-                "dz_dw",
-                "dE_dw",
-                "weight_new",
-            ])
-            .unwrap();
+        let header =
+            [EPOCH_FIELD, STEP_FIELD].into_iter().chain(GradientField::NAMES.iter().copied());
+        writer.write_record(header).unwrap();
         DirectWriter {
             writer,
             record: csv::ByteRecord::new(),
@@ -277,7 +215,7 @@ impl DirectWriter {
         }
     }
 
-    fn write_row(&mut self, epoch: usize, step: usize, row: &GradientRecord<'_>) {
+    fn write_row(&mut self, epoch: usize, step: usize, row: &GradientRecord) {
         let DirectWriter { writer, record, float, integer } = self;
         record.clear();
         record.push_field(format_integer(integer, epoch as u64));

@@ -70,7 +70,10 @@ pub struct TrainConfig {
     /// Which metrics to report; `None` infers them from the loss (cross-entropy:
     /// classification; otherwise regression).
     pub metrics: Option<MetricsKind>,
-    /// Emit per-partial-derivative and per-layer events on steps 1, 1 + n, 1 + 2n, … only.
+    /// Emit per-partial-derivative and per-layer events on steps 1, 1 + n, 1 + 2n, … only
+    /// (at least 1; default 1, every step). The one way to choose the logged steps: a step not
+    /// logged emits nothing, so its events cost nothing whoever listens, and a log's rows keep
+    /// their step numbers.
     pub log_every: usize,
     /// A handle another thread (a signal handler, a log that failed to write) raises to end
     /// the run at the end of the current optimizer step; see [`StopSignal`].

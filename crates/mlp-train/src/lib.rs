@@ -5,8 +5,9 @@
 //! - [`data`]: CSV files into [`Dataset`]s, with errors that name the file, line and column
 //!   (the `mlp-data` crate, re-exported).
 //! - [`train`] / [`train_with`]: the loop, configured by a [`TrainConfig`].
-//! - [`events`]: the span names, targets and field names the loop reports through: a public
-//!   interface.
+//! - [`events`]: the span names, targets and fields the loop reports through, each kind of
+//!   event's fields defined once, and decoders from an event back to its record: a public
+//!   interface (the `custom_layer` example is a layer of one's own over them).
 //! - [`explain`]: one sample's training step written out as the tutorial does, as data, with
 //!   text, Markdown and JSON renderers.
 //! - [`metrics`]: confusion matrix, precision/recall/F1, log loss, MAE, RMSE and R² as

@@ -2,12 +2,45 @@
 
 use mlp_core::{Activation, Gradients, Network, ParameterNames, Scalar, Tape};
 
-use crate::events::{self, GradientRecord, LayerRecord};
+use crate::events::{self, GradientRecord, LayerRecord, ParamName};
+
+/// The parameter names of a network as the events carry them, per layer: the weights'
+/// row-major (index `to * n_inputs + from`), the biases' by neuron.
+struct EventNames {
+    weights: Vec<Vec<ParamName>>,
+    biases: Vec<Vec<ParamName>>,
+}
+
+impl EventNames {
+    fn new<T: Scalar>(network: &Network<T>) -> EventNames {
+        let names = ParameterNames::new(network);
+        // `W` or `b` and a `usize` fit a `ParamName`.
+        let name = |text: &str| ParamName::new(text).expect("a parameter name fits a ParamName");
+        let layers = network.layers().iter().enumerate();
+        let (weights, biases) = layers
+            .map(|(layer, dense)| {
+                let weights = (0..dense.n_outputs())
+                    .flat_map(|to| (0..dense.n_inputs()).map(move |from| (to, from)))
+                    .map(|(to, from)| name(names.weight(layer, to, from)))
+                    .collect();
+                let n_biases = if dense.bias().is_some() { dense.n_outputs() } else { 0 };
+                let biases = (0..n_biases).map(|to| name(names.bias(layer, to))).collect();
+                (weights, biases)
+            })
+            .unzip();
+        EventNames { weights, biases }
+    }
+}
+
+/// `value` rounded to `T`: the layer summary of an f32 run is made of `f32`s.
+fn rounded<T: Scalar>(value: f64) -> f64 {
+    T::from_f64_value(value).to_f64_value()
+}
 
 /// What a logged step needs beyond the tape: parameter names and the parameters before the
 /// step. Built on the first logged step, so a run nobody listens to allocates none of it.
 pub(crate) struct StepLog<T: Scalar> {
-    names: Option<ParameterNames>,
+    names: Option<EventNames>,
     /// The parameter blocks before the step, in [`Network::parameter_blocks`] order.
     before: Vec<Vec<T>>,
     /// Index of each layer's weight block in `before`; its bias block, if any, follows.
@@ -44,7 +77,7 @@ impl<T: Scalar> StepLog<T> {
     /// Keeps the parameters as they are before the step.
     pub(crate) fn remember(&mut self, network: &Network<T>) {
         if self.names.is_none() {
-            self.names = Some(network.parameter_names());
+            self.names = Some(EventNames::new(network));
             self.before = network.parameter_blocks().map(<[T]>::to_vec).collect();
         }
         for (kept, block) in self.before.iter_mut().zip(network.parameter_blocks()) {
@@ -99,7 +132,7 @@ impl<T: Scalar> StepLog<T> {
                     let mut record = GradientRecord {
                         sample: sample_numbers[column],
                         layer: layer + 1,
-                        param: "",
+                        param: ParamName::default(),
                         to: to + 1,
                         from: None,
                         weight: 0.0,
@@ -113,7 +146,7 @@ impl<T: Scalar> StepLog<T> {
                     for from in 0..dense.n_inputs() {
                         let dz_dw = factors.inputs[(from, sample)];
                         let index = to + from * n_outputs; // column-major
-                        record.param = names.weight(layer, to, from);
+                        record.param = names.weights[layer][to * dense.n_inputs() + from];
                         record.from = Some(from + 1);
                         record.weight = weights_before[index].to_f64_value();
                         record.dz_dw = dz_dw.to_f64_value();
@@ -122,7 +155,7 @@ impl<T: Scalar> StepLog<T> {
                         events::emit_gradient(&record);
                     }
                     if let Some(bias) = dense.bias() {
-                        record.param = names.bias(layer, to);
+                        record.param = names.biases[layer][to];
                         record.from = None;
                         record.weight = self.before[self.first_block[layer] + 1][to].to_f64_value();
                         record.dz_dw = 1.0;
@@ -188,11 +221,11 @@ impl<T: Scalar> StepLog<T> {
             let weight_norm = weight_square.sqrt();
             events::emit_layer(&LayerRecord {
                 layer: layer + 1,
-                grad_norm: grad_square.sqrt(),
+                grad_norm: rounded::<T>(grad_square.sqrt()),
                 grad_max_abs,
-                weight_norm,
+                weight_norm: rounded::<T>(weight_norm),
                 update_ratio: if weight_norm > 0.0 {
-                    update_square.sqrt() / weight_norm
+                    rounded::<T>(update_square.sqrt() / weight_norm)
                 } else {
                     f64::NAN
                 },

@@ -270,6 +270,7 @@ pub fn train_observed<T: Scalar>(
         seed = config.seed,
         samples = training.len() as u64,
         parameters = network.n_parameters() as u64,
+        { events::PRECISION_FIELD } = events::Precision::of::<T>().name(),
     )
     .entered();
 

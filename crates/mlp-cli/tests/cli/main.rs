@@ -48,3 +48,5 @@ mod performance_loading;
 // Issue #12's explain as a library: mlp_train::explain gives the command's bytes in every
 // format; a saturated sigmoid under cross-entropy explained and logged without inf or NaN.
 mod library_explain;
+// Issue #12's events: an f32 run's logs in f32 texts, and the steps --grad-log-every logs.
+mod library_events;

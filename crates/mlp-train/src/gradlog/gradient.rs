@@ -1,5 +1,5 @@
 //! The gradient log: one row per partial derivative of one parameter for one sample, with
-//! filters that keep chosen layers, parameters, samples and steps.
+//! filters that keep chosen layers, parameters and samples.
 
 use std::fs::File;
 use std::io::Write;
@@ -9,8 +9,8 @@ use tracing::Level;
 use super::kind::sealed::Sealed;
 use super::layer::CsvLayer;
 use super::row::{Column, RowBuffer};
-use super::spans::{Counter, CurrentCounters};
-use crate::events::{GRADIENT_LEVEL, GRADIENT_TARGET};
+use super::spans::Counter;
+use crate::events::{GradientField, GRADIENT_LEVEL, GRADIENT_TARGET};
 
 /// Writes one row per [`GRADIENT_TARGET`] event: the gradient log. See the
 /// [module docs](super) for its columns.
@@ -23,40 +23,23 @@ pub struct GradientRows {
     params: Option<Vec<Box<str>>>,
     /// Sorted, for binary search.
     samples: Option<Vec<u64>>,
-    /// Keep steps 1, 1 + every, 1 + 2 every, …; 0 and 1 keep all.
-    every: u64,
 }
 
-const COLUMNS: &[Column] = &[
-    Column::span("epoch", Counter::Epoch),
-    Column::span("step", Counter::Step),
-    Column::field("sample"),
-    Column::field("layer"),
-    Column::field("param"),
-    Column::field("to"),
-    Column::field("from"),
-    Column::field("weight"),
-    Column::field("dE_da"),
-    Column::field("da_dz"),
-    Column::field("dE_dz"),
-    Column::field("dz_dw"),
-    Column::field("dE_dw"),
-    Column::field("weight_new"),
-];
-const STEP_COLUMN: usize = 1;
-const SAMPLE_COLUMN: usize = 2;
-const LAYER_COLUMN: usize = 3;
-const PARAM_COLUMN: usize = 4;
+/// The columns before the event's fields: from the enclosing spans.
+const SPAN_COLUMNS: [Column; 2] = [Column::span(Counter::Epoch), Column::span(Counter::Step)];
+/// `epoch`, `step`, then the event's fields in schema order.
+const COLUMNS: [Column; 2 + GradientField::ALL.len()] =
+    Column::from_schema(&SPAN_COLUMNS, GradientField::NAMES);
+
+/// The column of `field`.
+const fn column_of(field: GradientField) -> usize {
+    SPAN_COLUMNS.len() + field as usize
+}
 
 impl Sealed for GradientRows {
     const TARGET: &'static str = GRADIENT_TARGET;
     const LEVEL: Level = GRADIENT_LEVEL;
-    const COLUMNS: &'static [Column] = COLUMNS;
-
-    #[inline]
-    fn keep_at(&self, counters: CurrentCounters) -> bool {
-        self.keeps_step(counters.get(Counter::Step))
-    }
+    const COLUMNS: &'static [Column] = &COLUMNS;
 
     #[inline]
     fn filters_cells(&self) -> bool {
@@ -65,32 +48,26 @@ impl Sealed for GradientRows {
 
     #[inline]
     fn keep(&self, row: &RowBuffer) -> bool {
-        self.keeps_step(row.unsigned(STEP_COLUMN))
-            && self.layers.as_ref().is_none_or(|layers| {
-                row.unsigned(LAYER_COLUMN).is_some_and(|layer| layers.contains(&layer))
-            })
-            && self.params.as_ref().is_none_or(|params| {
-                row.text(PARAM_COLUMN)
-                    .is_some_and(|param| params.iter().any(|kept| kept.as_bytes() == param))
-            })
-            && self.samples.as_ref().is_none_or(|samples| {
-                row.unsigned(SAMPLE_COLUMN)
-                    .is_some_and(|sample| samples.binary_search(&sample).is_ok())
-            })
-    }
-}
-
-impl GradientRows {
-    /// Whether the `every` filter keeps a row of `step`.
-    #[inline]
-    fn keeps_step(&self, step: Option<u64>) -> bool {
-        let every = self.every;
-        every <= 1 || step.is_some_and(|step| step >= 1 && (step - 1) % every == 0)
+        self.layers.as_ref().is_none_or(|layers| {
+            row.unsigned(column_of(GradientField::Layer))
+                .is_some_and(|layer| layers.contains(&layer))
+        }) && self.params.as_ref().is_none_or(|params| {
+            row.text(column_of(GradientField::Param))
+                .is_some_and(|param| params.iter().any(|kept| kept.as_bytes() == param))
+        }) && self.samples.as_ref().is_none_or(|samples| {
+            row.unsigned(column_of(GradientField::Sample))
+                .is_some_and(|sample| samples.binary_search(&sample).is_ok())
+        })
     }
 }
 
 /// Row filters. A row is written when it passes every filter set; each call replaces the
 /// previous list of its kind, and an empty list keeps no rows.
+///
+/// Which steps are logged is the trainer's choice, [`TrainConfig::log_every`]: a step not
+/// logged emits no events, which saves their cost whoever listens.
+///
+/// [`TrainConfig::log_every`]: crate::TrainConfig::log_every
 impl<W: Write> CsvLayer<GradientRows, W> {
     /// Keeps only the rows of these 1-based weight layers.
     pub fn with_layers(mut self, layers: impl IntoIterator<Item = usize>) -> Self {
@@ -118,16 +95,6 @@ impl<W: Write> CsvLayer<GradientRows, W> {
         self.kind.samples = Some(samples);
         self
     }
-
-    /// Keeps only the rows of every `n`th step: steps 1, 1 + n, 1 + 2n, …, that is those with
-    /// (step − 1) mod n = 0, by the `step` column. With `n` > 1, rows without a step (outside a
-    /// `step` span) are left out. `n` = 0 or 1 keeps every step. The trainer's events of other
-    /// steps are dropped before their fields are read, so logging every 100th step costs little
-    /// more than not logging.
-    pub fn with_every(mut self, n: usize) -> Self {
-        self.kind.every = n as u64;
-        self
-    }
 }
 
 #[cfg(test)]
@@ -136,8 +103,12 @@ mod tests {
     use tracing_subscriber::prelude::*;
 
     use super::*;
+    use crate::events::Precision;
     use crate::events::{emit_gradient, epoch_span, step_span, GradientRecord};
-    use crate::gradlog::test_support::{key_columns, run, train_fixture, SharedBuffer};
+    use crate::gradlog::float_text::reference_text;
+    use crate::gradlog::test_support::{
+        key_columns, name, run, train_fixture, train_span, SharedBuffer,
+    };
 
     const HEADER: &str =
         "epoch,step,sample,layer,param,to,from,weight,dE_da,da_dz,dE_dz,dz_dw,dE_dw,weight_new\n";
@@ -168,7 +139,7 @@ mod tests {
                     emit_gradient(&GradientRecord {
                         sample: 3,
                         layer: 1,
-                        param: "W1",
+                        param: name("W1"),
                         to: 2,
                         from: Some(1),
                         weight: 0.5,
@@ -182,7 +153,7 @@ mod tests {
                     emit_gradient(&GradientRecord {
                         sample: 3,
                         layer: 1,
-                        param: "b1",
+                        param: name("b1"),
                         to: 2,
                         from: None,
                         weight: -0.125,
@@ -197,7 +168,7 @@ mod tests {
                     emit_gradient(&GradientRecord {
                         sample: 3,
                         layer: 2,
-                        param: "W2",
+                        param: name("W2"),
                         to: 1,
                         from: Some(2),
                         weight: 1e-7,
@@ -213,7 +184,7 @@ mod tests {
                 emit_gradient(&GradientRecord {
                     sample: 4,
                     layer: 2,
-                    param: "b2",
+                    param: name("b2"),
                     to: 1,
                     from: None,
                     weight: 0.0,
@@ -230,7 +201,7 @@ mod tests {
             emit_gradient(&GradientRecord {
                 sample: 1,
                 layer: 10,
-                param: "W10",
+                param: name("W10"),
                 to: 12,
                 from: Some(345),
                 weight: 1.0 / 3.0,
@@ -281,7 +252,7 @@ mod tests {
                 emit_gradient(&GradientRecord {
                     sample: 1,
                     layer: 1,
-                    param: "W1",
+                    param: name("W1"),
                     to: 1,
                     from: Some(1),
                     weight: value,
@@ -316,10 +287,14 @@ mod tests {
 
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         let mut pool = vec![0.0, -0.0, 1.0, -1.0, f64::NAN, f64::INFINITY, 5e-324, 0.1 + 0.2];
-        // More values than the layer keeps the text of, so they are evicted and come back.
+        // More values than the layer keeps the text of, so they are evicted and come back;
+        // half of them f32s, whose text differs at the two precisions.
         pool.extend(
             (0..600).map(|_| rng.random_range(-2.0..2.0) * 10f64.powi(rng.random_range(-9..9))),
         );
+        pool.extend((0..600).map(|_| {
+            f64::from(rng.random_range(-2.0_f32..2.0) * 10f32.powi(rng.random_range(-9..9)))
+        }));
         // Names that need quotes too, one of them the quoted form of another.
         let params = ["W1", "W2", "b1", "b2", "W10", "a,b", "\"a,b\"", "x\ny", "\"\"", "c\rd"];
         let kept = ["W1", "b1", "W10", "a,b", "\"a,b\"", "x\ny", "\"\""];
@@ -336,13 +311,19 @@ mod tests {
         let mut record = GradientRecord {
             sample: 1,
             layer: 1,
-            param: "W1",
+            param: name("W1"),
             to: 1,
             from: Some(1),
             ..GradientRecord::default()
         };
+        // Each record with the precision of the run that emits it, drawn anew every 100 rows,
+        // within steps as well as between them.
         let mut records = Vec::new();
-        for _ in 0..20_000 {
+        let mut precision = Precision::F64;
+        for row_idx in 0..20_000 {
+            if row_idx % 100 == 0 {
+                precision = if rng.random_bool(0.5) { Precision::F32 } else { Precision::F64 };
+            }
             let mut redraw = || rng.random_bool(0.25);
             let [sample, layer, param, to, from, weight, de_da, da_dz, de_dz, dz_dw, de_dw, new] =
                 std::array::from_fn(|_| redraw());
@@ -353,7 +334,7 @@ mod tests {
                 record.layer = rng.random_range(1..=2);
             }
             if param {
-                record.param = params[rng.random_range(0..params.len())];
+                record.param = name(params[rng.random_range(0..params.len())]);
             }
             if to {
                 record.to = rng.random_range(1..=2);
@@ -382,7 +363,7 @@ mod tests {
             if new {
                 record.weight_new = value(&mut rng);
             }
-            records.push(record);
+            records.push((record, precision));
         }
 
         let buffer = SharedBuffer::default();
@@ -392,24 +373,27 @@ mod tests {
             for (chunk_idx, chunk) in records.chunks(1000).enumerate() {
                 let _epoch = epoch_span(1 + chunk_idx / 4).entered();
                 let _step = step_span(1 + chunk_idx).entered();
-                chunk.iter().for_each(emit_gradient);
+                for run in chunk.chunks(100) {
+                    let _train = train_span(run[0].1).entered();
+                    run.iter().for_each(|(record, _)| emit_gradient(record));
+                }
             }
         });
         guard.flush().unwrap();
 
         let mut expected = csv::Writer::from_writer(Vec::new());
         expected.write_record(HEADER.trim_end().split(',')).unwrap();
-        let float = |value: f64| ryu::Buffer::new().format(value).to_owned();
-        for (row_idx, record) in records.iter().enumerate() {
-            if !kept.contains(&record.param) {
+        for (row_idx, &(record, precision)) in records.iter().enumerate() {
+            if !kept.iter().any(|&kept| record.param == kept) {
                 continue;
             }
+            let float = |value: f64| reference_text(value, precision);
             let row = [
                 (1 + row_idx / 4000).to_string(),
                 (1 + row_idx / 1000).to_string(),
                 record.sample.to_string(),
                 record.layer.to_string(),
-                record.param.to_owned(),
+                record.param.to_string(),
                 record.to.to_string(),
                 record.from.map_or(String::new(), |from| from.to_string()),
                 float(record.weight),
@@ -424,6 +408,16 @@ mod tests {
         }
         let expected = String::from_utf8(expected.into_inner().unwrap()).unwrap();
         assert!(expected.lines().count() > 10_000);
+        // Many rows of f32 runs hold an f32 whose text differs at the two precisions.
+        let n_f32_texts = records
+            .iter()
+            .filter(|&&(record, precision)| {
+                precision == Precision::F32
+                    && reference_text(record.weight, precision)
+                        != reference_text(record.weight, Precision::F64)
+            })
+            .count();
+        assert!(n_f32_texts > 1000, "{n_f32_texts}");
         assert!(buffer.text() == expected, "the layer's rows differ from the reference");
     }
 
@@ -489,29 +483,11 @@ mod tests {
         assert!(samples.iter().all(|&sample| sample == "2" || sample == "4"), "{samples:?}");
     }
 
+    /// An event with a `step` field of its own shows that step, not the enclosing span's.
     #[test]
-    fn with_every_keeps_step_1_and_every_nth_after_it() {
-        let steps = |n| -> Vec<String> {
-            let mut steps: Vec<String> = keys_with(|layer| layer.with_every(n))
-                .iter()
-                .map(|key| key.split(',').nth(1).unwrap().to_owned())
-                .collect();
-            steps.dedup();
-            steps
-        };
-        assert_eq!(steps(0), ["1", "2", "3", "4"]);
-        assert_eq!(steps(1), ["1", "2", "3", "4"]);
-        assert_eq!(steps(2), ["1", "3"]);
-        assert_eq!(steps(3), ["1", "4"]);
-        assert_eq!(steps(5), ["1"]);
-    }
-
-    /// An event with a `step` field of its own is filtered by that field, the value its row
-    /// shows, not by the enclosing span.
-    #[test]
-    fn with_every_filters_by_the_step_column() {
+    fn a_step_field_of_the_event_fills_the_step_column() {
         let buffer = SharedBuffer::default();
-        let layer = GradientCsvLayer::new(buffer.clone()).with_every(2);
+        let layer = GradientCsvLayer::new(buffer.clone());
         let guard = layer.flush_on_drop();
         run(layer, || {
             tracing::trace!(target: GRADIENT_TARGET, step = 3_u64, sample = 1_u64);
@@ -521,16 +497,15 @@ mod tests {
             tracing::trace!(target: GRADIENT_TARGET, sample = 4_u64);
         });
         guard.flush().unwrap();
-        assert_eq!(key_columns(&buffer.text(), 3), [",3,1", ",5,3", ",1,4"]);
+        assert_eq!(key_columns(&buffer.text(), 3), [",3,1", ",2,2", ",5,3", ",1,4"]);
     }
 
     #[test]
     fn filters_combine() {
-        let keys = keys_with(|layer| {
-            layer.with_layers([1]).with_params(["W1", "W2"]).with_samples([3]).with_every(3)
-        });
-        // Sample 3 is in steps 2 and 4; step 4 = 1 + 3.
-        assert_eq!(keys, ["2,4,3,1,W1"]);
+        let keys =
+            keys_with(|layer| layer.with_layers([1]).with_params(["W1", "W2"]).with_samples([3]));
+        // Sample 3 is in steps 2 and 4.
+        assert_eq!(keys, ["1,2,3,1,W1", "2,4,3,1,W1"]);
     }
 
     #[test]
@@ -542,17 +517,6 @@ mod tests {
         guard.flush().unwrap();
         assert_eq!(key_columns(&buffer.text(), 5).len(), 5);
         assert_eq!((guard.rows_written(), guard.rows_dropped()), (5, 11));
-        assert!(guard.truncated());
-    }
-
-    /// Past the cap, rows of steps not logged are not counted as dropped either.
-    #[test]
-    fn row_cap_counts_only_the_steps_logged() {
-        let layer = GradientCsvLayer::new(std::io::sink()).with_every(2).with_max_rows(3);
-        let guard = layer.flush_on_drop();
-        run(layer, train_fixture);
-        // Steps 1 and 3 of 4, 8 rows each.
-        assert_eq!((guard.rows_written(), guard.rows_dropped()), (3, 13));
         assert!(guard.truncated());
     }
 

@@ -8,11 +8,19 @@ use super::kind::sealed::Sealed;
 use super::layer::CsvLayer;
 use super::row::Column;
 use super::spans::Counter;
-use crate::events::{EPOCH_LEVEL, EPOCH_TARGET};
+use crate::events::{EpochField, EPOCH_LEVEL, EPOCH_TARGET};
 
 /// Writes one row per [`EPOCH_TARGET`] event: the training history. See the
 /// [module docs](super) for its columns.
 pub type HistoryCsvLayer<W = File> = CsvLayer<HistoryRows, W>;
+
+/// The event's fields in schema order; `epoch` is the event's own field, or the enclosing
+/// span's if the event lacks it.
+const COLUMNS: [Column; EpochField::ALL.len()] = {
+    let mut columns = Column::from_schema(&[], EpochField::NAMES);
+    columns[EpochField::Epoch as usize] = Column::span(Counter::Epoch);
+    columns
+};
 
 /// The [`RowKind`](super::RowKind) of [`HistoryCsvLayer`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,20 +30,7 @@ impl Sealed for HistoryRows {
     const TARGET: &'static str = EPOCH_TARGET;
     const LEVEL: Level = EPOCH_LEVEL;
     const WRITE_EVERY_ROW: bool = true;
-    const COLUMNS: &'static [Column] = &[
-        // The event's own `epoch` field; the enclosing span's if the event lacks it.
-        Column::span("epoch", Counter::Epoch),
-        Column::field("loss"),
-        Column::field("val_loss"),
-        Column::field("accuracy"),
-        Column::field("val_accuracy"),
-        Column::field("learning_rate"),
-        Column::field("seconds"),
-        Column::field("mse"),
-        Column::field("val_mse"),
-        Column::field("r2"),
-        Column::field("val_r2"),
-    ];
+    const COLUMNS: &'static [Column] = &COLUMNS;
 }
 
 #[cfg(test)]

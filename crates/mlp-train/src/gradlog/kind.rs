@@ -3,7 +3,6 @@
 use tracing::Level;
 
 use super::row::{Column, RowBuffer};
-use super::spans::CurrentCounters;
 
 /// The kind of rows a [`CsvLayer`](super::CsvLayer) writes: which events it reads and which
 /// columns it writes. Implemented by [`GradientRows`](super::GradientRows),
@@ -29,21 +28,8 @@ pub(super) mod sealed {
         /// time.
         const WRITE_EVERY_ROW: bool = false;
 
-        /// Whether the log's row filters keep a row whose span columns (epoch, step) hold
-        /// `counters`. Asked before an event's fields are read, for events with no field of
-        /// their own for those columns, so that rows dropped by it cost no formatting; [`keep`]
-        /// must agree with it.
-        ///
-        /// [`keep`]: Sealed::keep
-        #[inline]
-        fn keep_at(&self, counters: CurrentCounters) -> bool {
-            let _ = counters;
-            true
-        }
-
-        /// Whether [`keep`](Sealed::keep) can refuse a row that [`keep_at`](Sealed::keep_at)
-        /// kept and whose span columns come from the spans: whether the filters read other
-        /// cells. When not, a full log counts the rows it drops without reading their fields.
+        /// Whether [`keep`](Sealed::keep) can refuse a row: whether the log has row filters.
+        /// When not, a full log counts the rows it drops without reading their fields.
         #[inline]
         fn filters_cells(&self) -> bool {
             false

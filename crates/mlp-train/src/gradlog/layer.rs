@@ -14,7 +14,7 @@ use tracing_subscriber::registry::LookupSpan;
 use super::error::Error;
 use super::guard::FlushGuard;
 use super::kind::RowKind;
-use super::spans::{Counter, SpanCounter};
+use super::spans::{SpanValue, ThreadCounters};
 use super::state::{lock, LogState};
 use crate::events::SPAN_TARGET;
 
@@ -39,6 +39,8 @@ pub struct CsvLayer<K, W: Write = File> {
     pub(super) kind: K,
     max_rows: u64,
     log: Arc<Mutex<LogState<W>>>,
+    /// Each thread's epoch, step and precision, from the training spans it is inside.
+    counters: ThreadCounters,
 }
 
 impl<K: RowKind, W: Write + Send + 'static> CsvLayer<K, W> {
@@ -57,6 +59,7 @@ impl<K: RowKind, W: Write + Send + 'static> CsvLayer<K, W> {
             kind: K::default(),
             max_rows: DEFAULT_MAX_ROWS,
             log: Arc::new(Mutex::new(state)),
+            counters: ThreadCounters::default(),
         }
     }
 
@@ -134,23 +137,22 @@ where
     W: Write + Send + 'static,
 {
     fn on_new_span(&self, attributes: &span::Attributes<'_>, id: &span::Id, ctx: Context<'_, S>) {
-        let Some(counter) = Counter::of_span(attributes.metadata()) else { return };
-        let Some(value) = counter.value_in(attributes) else { return };
+        let Some(value) = SpanValue::of_span(attributes) else { return };
         let Some(span) = ctx.span(id) else { return };
         // `replace`, not `insert` (which panics if present): another CSV layer on the same
         // subscriber may have stored the same value already.
-        span.extensions_mut().replace(SpanCounter { counter, value });
+        span.extensions_mut().replace(value);
     }
 
     fn on_enter(&self, id: &span::Id, ctx: Context<'_, S>) {
-        if let Some(span_counter) = span_counter(&ctx, id) {
-            lock(&self.log).counters.enter(span_counter);
+        if let Some(value) = span_value(&ctx, id) {
+            self.counters.update(|counters| counters.enter(value));
         }
     }
 
     fn on_exit(&self, id: &span::Id, ctx: Context<'_, S>) {
-        if let Some(span_counter) = span_counter(&ctx, id) {
-            lock(&self.log).counters.exit(span_counter);
+        if let Some(value) = span_value(&ctx, id) {
+            self.counters.update(|counters| counters.exit(value));
         }
     }
 
@@ -159,21 +161,16 @@ where
         if event.metadata().target() != K::TARGET {
             return;
         }
+        // The spans of the thread that emits the event: the trainer's own.
+        let counters = self.counters.get();
         let mut log = lock(&self.log);
-        let counters = log.counters;
         if !log.is_writable() {
-            return;
-        }
-        // Decided before the fields are read where the spans alone decide it.
-        if !self.kind.keep_at(counters) && !log.row.fills_span_column(event.metadata()) {
             return;
         }
         if log.is_full(self.max_rows) {
             // Nothing more is written; count the rows that would have been, reading their
             // fields only where the filters need them.
-            let needs_fields =
-                self.kind.filters_cells() || log.row.fills_span_column(event.metadata());
-            let kept = !needs_fields || {
+            let kept = !self.kind.filters_cells() || {
                 log.row.fill(event, counters);
                 self.kind.keep(&log.row)
             };
@@ -184,13 +181,13 @@ where
         }
         log.row.fill(event, counters);
         if self.kind.keep(&log.row) {
-            log.write_row();
+            log.write_row(counters.precision);
         }
     }
 }
 
-/// The number stored in span `id` if it is an `epoch` or `step` span.
-fn span_counter<S>(ctx: &Context<'_, S>, id: &span::Id) -> Option<SpanCounter>
+/// What span `id` tells a row, if it is one of the trainer's `train`, `epoch` or `step` spans.
+fn span_value<S>(ctx: &Context<'_, S>, id: &span::Id) -> Option<SpanValue>
 where
     S: Subscriber + for<'lookup> LookupSpan<'lookup>,
 {
@@ -199,7 +196,7 @@ where
         return None;
     }
     let extensions = span.extensions();
-    extensions.get::<SpanCounter>().copied()
+    extensions.get::<SpanValue>().copied()
 }
 
 #[cfg(test)]
@@ -213,10 +210,22 @@ mod tests {
     use crate::gradlog::test_support::{key_columns, run, train_fixture, SharedBuffer};
     use crate::gradlog::{GradientCsvLayer, HistoryCsvLayer};
 
+    /// An Excel worksheet holds 1,048,576 rows (2^20; LibreOffice Calc's too since 7.4): the
+    /// header and 1,048,575 data rows. A layer left at its default writes that many and
+    /// counts the rest as dropped.
     #[test]
-    fn default_row_cap_fills_one_excel_sheet_with_the_header() {
-        assert_eq!(DEFAULT_MAX_ROWS + 1, 1_048_576);
-        assert_eq!(GradientCsvLayer::new(io::sink()).max_rows, DEFAULT_MAX_ROWS);
+    fn default_row_cap_fills_one_spreadsheet_sheet_with_the_header() {
+        assert_eq!(DEFAULT_MAX_ROWS, 1_048_575);
+        let layer = GradientCsvLayer::new(io::sink());
+        let guard = layer.flush_on_drop();
+        run(layer, || {
+            let record = crate::events::GradientRecord::default();
+            for _ in 0..1_048_575 + 7 {
+                crate::events::emit_gradient(&record);
+            }
+        });
+        assert_eq!((guard.rows_written(), guard.rows_dropped()), (1_048_575, 7));
+        assert!(guard.truncated());
     }
 
     #[test]

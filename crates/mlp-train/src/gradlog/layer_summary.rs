@@ -8,11 +8,17 @@ use super::kind::sealed::Sealed;
 use super::layer::CsvLayer;
 use super::row::Column;
 use super::spans::Counter;
-use crate::events::{LAYER_LEVEL, LAYER_TARGET};
+use crate::events::{LayerField, LAYER_LEVEL, LAYER_TARGET};
 
 /// Writes one row per [`LAYER_TARGET`] event: the layer summary log. See the
 /// [module docs](super) for its columns.
 pub type LayerSummaryCsvLayer<W = File> = CsvLayer<LayerSummaryRows, W>;
+
+/// `epoch` and `step` from the enclosing spans, then the event's fields in schema order.
+const COLUMNS: [Column; 2 + LayerField::ALL.len()] = Column::from_schema(
+    &[Column::span(Counter::Epoch), Column::span(Counter::Step)],
+    LayerField::NAMES,
+);
 
 /// The [`RowKind`](super::RowKind) of [`LayerSummaryCsvLayer`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,17 +27,7 @@ pub struct LayerSummaryRows;
 impl Sealed for LayerSummaryRows {
     const TARGET: &'static str = LAYER_TARGET;
     const LEVEL: Level = LAYER_LEVEL;
-    const COLUMNS: &'static [Column] = &[
-        Column::span("epoch", Counter::Epoch),
-        Column::span("step", Counter::Step),
-        Column::field("layer"),
-        Column::field("grad_norm"),
-        Column::field("grad_max_abs"),
-        Column::field("weight_norm"),
-        Column::field("update_ratio"),
-        Column::field("saturated_fraction"),
-        Column::field("dead_fraction"),
-    ];
+    const COLUMNS: &'static [Column] = &COLUMNS;
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! | [`HistoryCsvLayer`] | [`EPOCH_TARGET`] events (INFO) | epoch |
 //!
 //! All three are a [`CsvLayer`] with a different [`RowKind`]; [`crate::events`] defines the
-//! events and their fields.
+//! events and their fields, and the columns are built from that one definition
+//! ([`GradientField`], [`LayerField`], [`EpochField`]).
 //!
 //! # Files
 //!
@@ -16,6 +17,12 @@
 //! that reads back as the same `f64` (by `ryu`, without rounding): `0.1 + 0.2` is
 //! `0.30000000000000004`, one is `1.0`, a millionth `1e-6`; NaN and the infinities are `NaN`,
 //! `inf` and `-inf`. A value the event does not have is an empty cell.
+//!
+//! In the rows of an f32 run (an event inside a `train` span whose `precision` is `f32`), a
+//! float that is an `f32` (every weight and factor of the run) is written as the shortest text
+//! that reads back as that `f32`: `0.8641406`, not the widened `f64`'s `0.8641406297683716`.
+//! A float that is not one (the wall-clock `seconds`, a loss averaged in `f64`) keeps its `f64`
+//! text, so that every cell still reads back exactly.
 //!
 //! ## Gradient log
 //!
@@ -41,9 +48,12 @@
 //! `dE_da`, `da_dz` are empty: split, a saturated sigmoid output gives ∂E/∂a = ±∞ or NaN and
 //! ∂a/∂z = 0. Where both are there, `dE_da` × `da_dz` = `dE_dz`.
 //!
-//! E is the loss of one sample. The rows can be filtered by layer, parameter, sample and step:
-//! [`CsvLayer::with_layers`], [`CsvLayer::with_params`], [`CsvLayer::with_samples`],
-//! [`CsvLayer::with_every`].
+//! E is the loss of one sample. The rows can be filtered by layer, parameter and sample:
+//! [`CsvLayer::with_layers`], [`CsvLayer::with_params`], [`CsvLayer::with_samples`]. Which
+//! steps are logged is the trainer's choice, [`TrainConfig::log_every`]: the steps it skips
+//! emit no events and cost nothing, whoever listens.
+//!
+//! [`TrainConfig::log_every`]: crate::TrainConfig::log_every
 //!
 //! ## Layer summary
 //!
@@ -81,8 +91,8 @@
 //! let (gradients, gradient_guard) = GradientCsvLayer::with_file(dir.path().join("gradients.csv"))?;
 //! let (history, history_guard) = HistoryCsvLayer::with_file(dir.path().join("history.csv"))?;
 //! let subscriber = tracing_subscriber::registry()
-//!     // Layer 2 only, every 10th step, behind a filter that passes the training spans too.
-//!     .with(gradients.with_layers([2]).with_every(10).with_filter(GradientCsvLayer::default_filter()))
+//!     // Layer 2 only, behind a filter that passes the training spans too.
+//!     .with(gradients.with_layers([2]).with_filter(GradientCsvLayer::default_filter()))
 //!     .with(history);
 //! // A program installs it with `tracing::subscriber::set_global_default(subscriber)?` and holds
 //! // the guards until `main` returns.
@@ -142,26 +152,30 @@
 //! `ryu`, field by field, costs, and usually less (`cargo bench -p mlp-train --bench gradlog`),
 //! because a gradient log repeats itself and the layer does not redo work it has done:
 //!
-//! - epoch and step are kept when their spans are entered, not looked up for every row;
+//! - epoch, step and precision are kept when their spans are entered, not looked up for every
+//!   row;
 //! - the leading fields a row shares with the row written before (epoch, step, sample, layer,
 //!   parameter, neuron) are kept from that row;
 //! - the text of floats already formatted is kept, per column, in a table of 256 entries: ∂E/∂a,
 //!   ∂a/∂z and ∂E/∂z are the same for every input of a neuron, ∂z/∂w for every neuron an input
 //!   feeds, a weight for every sample of the batch;
 //! - only text cells are checked for characters that need quotes, not every digit of every
-//!   number (the file is quoted exactly as `csv` quotes by default);
-//! - with [`CsvLayer::with_every`], steps not logged are dropped before their fields are read.
+//!   number (the file is quoted exactly as `csv` quotes by default).
 //!
 //! # Threads
 //!
-//! A row is written without looking up its spans: entering an `epoch` or `step` span sets the
-//! layer's current epoch or step, and leaving it clears it, whichever thread does so. The
-//! trainer enters them on one thread; an event emitted on another thread meanwhile gets the
-//! same numbers.
+//! A row is written without looking up its spans: entering a `train`, `epoch` or `step` span
+//! sets the precision, epoch or step of the thread that enters it, and leaving it clears it.
+//! The trainer enters its spans and emits its events on the thread that called it, so two runs
+//! on two threads logging to one layer each get their own numbers; an event emitted on a
+//! thread outside the spans gets empty `epoch` and `step` cells.
 //!
 //! [`GRADIENT_TARGET`]: crate::events::GRADIENT_TARGET
 //! [`LAYER_TARGET`]: crate::events::LAYER_TARGET
 //! [`EPOCH_TARGET`]: crate::events::EPOCH_TARGET
+//! [`GradientField`]: crate::events::GradientField
+//! [`LayerField`]: crate::events::LayerField
+//! [`EpochField`]: crate::events::EpochField
 //! [`SPAN_TARGET`]: crate::events::SPAN_TARGET
 
 mod error;

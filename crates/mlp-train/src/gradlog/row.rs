@@ -15,6 +15,7 @@ use tracing::{Event, Metadata};
 use super::float_text::FloatTexts;
 use super::format::IntegerBuffer;
 use super::spans::{Counter, CurrentCounters};
+use crate::events::Precision;
 
 /// One column of a CSV log: its header and where its values come from.
 #[derive(Debug, Clone, Copy)]
@@ -31,9 +32,30 @@ impl Column {
         Column { name, span_counter: None }
     }
 
-    /// A column filled from the event field `name` or else from the enclosing span's `counter`.
-    pub(super) const fn span(name: &'static str, counter: Counter) -> Column {
-        Column { name, span_counter: Some(counter) }
+    /// A column filled from the event field named as `counter`'s span field, or else from the
+    /// enclosing span's `counter`.
+    pub(super) const fn span(counter: Counter) -> Column {
+        Column { name: counter.field_name(), span_counter: Some(counter) }
+    }
+
+    /// The columns `span_columns` and then one per event field of `names`: the columns of a
+    /// log, built from the event schema in a constant.
+    pub(super) const fn from_schema<const N: usize>(
+        span_columns: &[Column],
+        names: &[&'static str],
+    ) -> [Column; N] {
+        assert!(span_columns.len() + names.len() == N, "N is the number of columns");
+        let mut columns = [Column::field(""); N];
+        let mut idx = 0;
+        while idx < span_columns.len() {
+            columns[idx] = span_columns[idx];
+            idx += 1;
+        }
+        while idx < N {
+            columns[idx] = Column::field(names[idx - span_columns.len()]);
+            idx += 1;
+        }
+        columns
     }
 }
 
@@ -60,8 +82,6 @@ enum Cell {
 struct FieldColumns {
     callsite: callsite::Identifier,
     columns: Box<[u8]>,
-    /// Whether a field fills a column that otherwise takes a span's number.
-    fills_span_column: bool,
 }
 
 const NO_COLUMN: u8 = u8::MAX;
@@ -81,6 +101,8 @@ pub struct RowBuffer {
     record: csv::ByteRecord,
     /// The cells `record` was written from.
     written_cells: Vec<Cell>,
+    /// The precision `record`'s floats were written at.
+    written_precision: Precision,
     /// Per column, the text of the floats formatted in it lately.
     float_texts: Vec<FloatTexts>,
     float: ryu::Buffer,
@@ -107,6 +129,7 @@ impl RowBuffer {
             field_columns: Vec::new(),
             record: csv::ByteRecord::with_capacity(256, columns.len()),
             written_cells: vec![Cell::Empty; columns.len()],
+            written_precision: Precision::default(),
             float_texts: vec![FloatTexts::new(); columns.len()],
             float: ryu::Buffer::new(),
             integer: IntegerBuffer::new(),
@@ -137,13 +160,6 @@ impl RowBuffer {
         }
     }
 
-    /// Whether events of `metadata`'s callsite have a field of their own for a column that
-    /// otherwise takes a span's number (`epoch`, `step`).
-    #[inline]
-    pub(super) fn fills_span_column(&mut self, metadata: &Metadata<'_>) -> bool {
-        columns_of_fields(&mut self.field_columns, self.columns, metadata).fills_span_column
-    }
-
     /// The value of column `column_idx` if it is a non-negative integer.
     #[inline]
     pub(super) fn unsigned(&self, column_idx: usize) -> Option<u64> {
@@ -165,7 +181,8 @@ impl RowBuffer {
 
     /// Writes the row as one CSV record.
     ///
-    /// Floats are written by `ryu`, integers in decimal. Work is saved where a gradient log
+    /// Floats are written by `ryu`, at `precision` (see [`FloatTexts::text_of`]), integers in
+    /// decimal. Work is saved where a gradient log
     /// repeats itself: the leading fields the row shares with the row written before (epoch,
     /// step, sample, layer, parameter, neuron) are kept as they are, and a float its column held
     /// when last formatted (∂E/∂a, ∂a/∂z and ∂E/∂z, the same for every input of a neuron) is
@@ -174,12 +191,13 @@ impl RowBuffer {
     /// The row is appended whole, with its `\n`, to `out`: the log hands the OS only whole
     /// rows.
     #[inline]
-    pub(super) fn write_to(&mut self, out: &mut Vec<u8>) {
+    pub(super) fn write_to(&mut self, out: &mut Vec<u8>, precision: Precision) {
         let RowBuffer {
             cells,
             text,
             record,
             written_cells,
+            written_precision,
             float_texts,
             float,
             integer,
@@ -191,8 +209,11 @@ impl RowBuffer {
         // Equal lengths, stated once, spare the loops their bounds checks.
         let written = &written_cells[..n_columns];
         let float_texts = &mut float_texts[..n_columns];
+        // A float's text depends on the precision: rows of another run share nothing.
+        let n_comparable = if precision == *written_precision { record.len() } else { 0 };
+        *written_precision = precision;
         let mut n_shared = 0;
-        while n_shared < record.len().min(n_columns) {
+        while n_shared < n_comparable.min(n_columns) {
             let same = match (cells[n_shared], written[n_shared]) {
                 (Cell::Empty, Cell::Empty) => true,
                 (Cell::Unsigned(value), Cell::Unsigned(written)) => value == written,
@@ -218,7 +239,7 @@ impl RowBuffer {
                 Cell::Empty => b"",
                 Cell::Unsigned(value) => integer.format_u64(value),
                 Cell::Signed(value) => integer.format_i64(value),
-                Cell::Float(value) => float_texts[column_idx].text_of(value, float),
+                Cell::Float(value) => float_texts[column_idx].text_of(value, precision, float),
                 Cell::Bool(value) => {
                     if value {
                         b"true"
@@ -290,10 +311,7 @@ fn columns_of_fields<'a>(
                 column_idx.map_or(NO_COLUMN, |column_idx| column_idx as u8)
             })
             .collect();
-        let fills_span_column = map.iter().any(|&column_idx| {
-            columns.get(usize::from(column_idx)).is_some_and(|column| column.span_counter.is_some())
-        });
-        field_columns.push(FieldColumns { callsite, columns: map, fills_span_column });
+        field_columns.push(FieldColumns { callsite, columns: map });
         field_columns.len() - 1
     });
     &field_columns[idx]

@@ -6,15 +6,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::error::Error;
 use super::row::{Column, RowBuffer};
-use super::spans::CurrentCounters;
+use crate::events::Precision;
 use crate::StopSignal;
 
 /// The rows a log keeps before handing them to the OS in one write. Only whole rows are
 /// handed over, so a log cut off by a crash or `SIGKILL` ends with a whole row.
 pub(super) const WRITE_AT: usize = 64 * 1024;
 
-/// The writer, the bytes of whole rows not yet written, the row buffers, the current epoch and
-/// step, and the row counts.
+/// The writer, the bytes of whole rows not yet written, the row buffers and the row counts.
 #[derive(Debug)]
 pub(super) struct LogState<W: Write> {
     writer: W,
@@ -22,7 +21,6 @@ pub(super) struct LogState<W: Write> {
     /// [`WRITE_AT`] bytes and at every flush, never in parts of a row.
     pending: Vec<u8>,
     pub(super) row: RowBuffer,
-    pub(super) counters: CurrentCounters,
     n_rows_written: u64,
     n_rows_dropped: u64,
     /// Set by the first failed write; the log writes nothing after it.
@@ -60,7 +58,6 @@ impl<W: Write> LogState<W> {
             writer,
             pending,
             row,
-            counters: CurrentCounters::default(),
             n_rows_written: 0,
             n_rows_dropped: 0,
             failed: false,
@@ -99,11 +96,11 @@ impl<W: Write> LogState<W> {
         self.n_rows_dropped += 1;
     }
 
-    /// Writes the assembled row (into the buffer, handed to the writer once it holds
-    /// [`WRITE_AT`] bytes).
+    /// Writes the assembled row, its floats at `precision` (into the buffer, handed to the
+    /// writer once it holds [`WRITE_AT`] bytes).
     #[inline]
-    pub(super) fn write_row(&mut self) {
-        self.row.write_to(&mut self.pending);
+    pub(super) fn write_row(&mut self, precision: Precision) {
+        self.row.write_to(&mut self.pending, precision);
         self.n_rows_written += 1;
         if self.pending.len() >= self.write_at {
             self.write_pending();

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tracing_subscriber::layer::{Layer, SubscriberExt};
 use tracing_subscriber::Registry;
 
-use crate::events::{emit_gradient, epoch_span, step_span, GradientRecord};
+use crate::events::{
+    emit_gradient, epoch_span, step_span, GradientRecord, ParamName, Precision, SPAN_TARGET,
+};
 
 /// A writer into a byte buffer that the test keeps a handle on.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +57,7 @@ pub(super) fn train_fixture() {
                     emit_gradient(&GradientRecord {
                         sample,
                         layer,
-                        param,
+                        param: name(param),
                         to: 1,
                         from,
                         weight: 0.5,
@@ -70,6 +72,16 @@ pub(super) fn train_fixture() {
             }
         }
     }
+}
+
+/// A `train` span of a run at `precision`, as the trainer opens it (with fewer fields).
+pub(super) fn train_span(precision: Precision) -> tracing::Span {
+    tracing::info_span!(target: SPAN_TARGET, "train", precision = precision.name())
+}
+
+/// `text` as a parameter name.
+pub(super) fn name(text: &str) -> ParamName {
+    ParamName::new(text).unwrap()
 }
 
 /// The first `n_columns` cells of each data row of `csv`, joined by commas.

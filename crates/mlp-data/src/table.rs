@@ -704,7 +704,7 @@ fn check_unique(
 fn csv_error(path: PathBuf, err: csv::Error) -> DataError {
     let message = err.to_string();
     match err.into_kind() {
-        csv::ErrorKind::Io(source) => DataError::Io { path, source },
+        csv::ErrorKind::Io(cause) => DataError::Io { path, cause },
         _ => DataError::Csv { path, message },
     }
 }

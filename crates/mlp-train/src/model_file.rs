@@ -206,14 +206,14 @@ struct Header {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelFileError {
-    /// The file could not be read.
-    #[error("{}: cannot read the model file", .path.display())]
+    /// The file could not be read. The message ends with the OS's reason, so the cause is said
+    /// once and is not also the [`source`](std::error::Error::source).
+    #[error("{}: cannot read the model file: {cause}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     /// Not JSON, or JSON of the wrong shape (a missing field, a string for a number, …).
     #[error("{}: line {line}, column {column}: malformed model file: {message}", .path.display())]
@@ -331,7 +331,7 @@ impl Model {
     pub fn load(path: impl AsRef<Path>) -> Result<Model, ModelFileError> {
         let path = path.as_ref();
         let text = fs::read_to_string(path)
-            .map_err(|source| ModelFileError::Read { path: path.to_owned(), source })?;
+            .map_err(|cause| ModelFileError::Read { path: path.to_owned(), cause })?;
         Model::from_file_contents(&text, path)
     }
 
@@ -848,7 +848,12 @@ mod tests {
     #[test]
     fn missing_file_names_the_path() {
         let err = Model::load("/no/such/model.json").unwrap_err();
-        assert_eq!(err.to_string(), "/no/such/model.json: cannot read the model file");
+        assert_eq!(
+            err.to_string(),
+            "/no/such/model.json: cannot read the model file: No such file or directory (os \
+             error 2)"
+        );
+        assert!(std::error::Error::source(&err).is_none());
     }
 
     #[test]

@@ -106,6 +106,93 @@ impl Default for PreprocessorParts {
     }
 }
 
+impl PreprocessorParts {
+    /// Parts with these feature and target columns and nothing else: numeric features used as
+    /// they are, regression targets, the default missing-value markers. Add the rest with the
+    /// `with_…` methods, then build with [`Preprocessor::new`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_data::{ClassEncoding, Preprocessor, PreprocessorParts, Standardizer};
+    ///
+    /// let parts = PreprocessorParts::new(["sepal_length", "sepal_width"], ["species"])
+    ///     .with_standardizer(Standardizer::new(vec![5.8, 3.1], vec![0.8, 0.4])?)
+    ///     .with_class_encoding(ClassEncoding::from_class_names(vec!["setosa".into(), "virginica".into()])?);
+    /// let preprocessor = Preprocessor::new(parts)?;
+    /// assert_eq!(preprocessor.n_inputs(), 2);
+    /// assert_eq!(preprocessor.n_outputs(), 2);
+    /// # Ok::<(), mlp_data::DataError>(())
+    /// ```
+    #[must_use]
+    pub fn new<F: Into<String>, T: Into<String>>(
+        features: impl IntoIterator<Item = F>,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Self {
+        PreprocessorParts {
+            feature_names: features.into_iter().map(Into::into).collect(),
+            target_names: targets.into_iter().map(Into::into).collect(),
+            ..PreprocessorParts::default()
+        }
+    }
+
+    /// With these classes: a classifier (the targets are then one label column).
+    #[must_use = "returns the changed parts"]
+    pub fn with_class_encoding(mut self, class_encoding: ClassEncoding) -> Self {
+        self.class_encoding = Some(class_encoding);
+        self
+    }
+
+    /// With `(x − mean) / std` per input.
+    #[must_use = "returns the changed parts"]
+    pub fn with_standardizer(mut self, standardizer: Standardizer) -> Self {
+        self.standardizer = Some(standardizer);
+        self
+    }
+
+    /// With feature column `column` categorical: one 0/1 input per category (sorted).
+    #[must_use = "returns the changed parts"]
+    pub fn with_categories<C: Into<String>>(
+        mut self,
+        column: impl Into<String>,
+        categories: impl IntoIterator<Item = C>,
+    ) -> Self {
+        self.categories.insert(column.into(), categories.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// With this policy for a category the training data did not have.
+    #[must_use = "returns the changed parts"]
+    pub fn with_unknown_category(mut self, policy: UnknownCategory) -> Self {
+        self.unknown_category = policy;
+        self
+    }
+
+    /// With these missing-value markers (besides the empty cell) instead of the defaults.
+    #[must_use = "returns the changed parts"]
+    pub fn with_na_values<S: Into<String>>(
+        mut self,
+        na_values: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.na_values = na_values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// With missing features filled in by `imputer` (one value per feature column).
+    #[must_use = "returns the changed parts"]
+    pub fn with_imputer(mut self, imputer: Imputer) -> Self {
+        self.imputer = Some(imputer);
+        self
+    }
+
+    /// With regression targets standardized: the network's outputs are `(t − mean) / std`.
+    #[must_use = "returns the changed parts"]
+    pub fn with_target_scaler(mut self, target_scaler: Standardizer) -> Self {
+        self.target_scaler = Some(target_scaler);
+        self
+    }
+}
+
 fn is_default_unknown_category(policy: &UnknownCategory) -> bool {
     *policy == UnknownCategory::default()
 }
@@ -251,6 +338,31 @@ impl Preprocessor {
             }
         }
         Ok(Preprocessor { parts, categories })
+    }
+
+    /// A preprocessor that uses numeric features as they are (nothing standardized, encoded or
+    /// filled in) for regression targets: [`PreprocessorParts::new`] built.
+    ///
+    /// # Errors
+    ///
+    /// [`DataError::InvalidPreprocessor`] for no feature or target name, or one given twice.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_data::Preprocessor;
+    ///
+    /// let preprocessor = Preprocessor::identity(["x1", "x2"], ["t1", "t2"])?;
+    /// assert_eq!(preprocessor.input_names(), ["x1", "x2"]);
+    /// assert!(preprocessor.standardizer().is_none());
+    /// assert!(Preprocessor::identity(["x", "x"], ["t"]).is_err());
+    /// # Ok::<(), mlp_data::DataError>(())
+    /// ```
+    pub fn identity<F: Into<String>, T: Into<String>>(
+        features: impl IntoIterator<Item = F>,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Result<Preprocessor, DataError> {
+        Preprocessor::new(PreprocessorParts::new(features, targets))
     }
 
     /// The parts (e.g. to change one and build again with [`Preprocessor::new`]).

@@ -202,6 +202,47 @@ struct Header {
     version: Option<serde_json::Value>,
 }
 
+/// A network and a preprocessor that do not make a [`Model`] ([`Model::new`] and the
+/// `with_…` methods).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The preprocessor makes another number of inputs than the network takes.
+    #[error("the network takes {network} inputs but the preprocessor makes {preprocessor}")]
+    Inputs {
+        /// The network's inputs.
+        network: usize,
+        /// The preprocessor's inputs (one per numeric feature, one per category).
+        preprocessor: usize,
+    },
+    /// The preprocessor has another number of outputs (classes, or target columns) than the
+    /// network.
+    #[error("the network has {network} outputs but the preprocessor has {preprocessor}")]
+    Outputs {
+        /// The network's outputs.
+        network: usize,
+        /// The preprocessor's classes (classification) or target columns (regression).
+        preprocessor: usize,
+    },
+    /// A classifier with other than one target (label) column.
+    #[error("a classifier has one target column (the label), not {found}")]
+    ClassifierTargets {
+        /// The target columns given.
+        found: usize,
+    },
+    /// Another number of feature names than the model has feature columns.
+    #[error("{found} feature names for {expected} feature columns")]
+    FeatureNames {
+        /// The model's feature columns.
+        expected: usize,
+        /// The names given.
+        found: usize,
+    },
+    /// The preprocessor cannot be built (an empty or repeated name, a repeated class, …).
+    #[error(transparent)]
+    Preprocessor(#[from] DataError),
+}
+
 /// A model file that cannot be read, checked or written. Every message names the file.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -314,11 +355,131 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model from its parts, without provenance; fails unless the preprocessor's input and
-    /// output counts are the network's.
-    pub fn new(network: Network<f64>, preprocessor: Preprocessor) -> Result<Model, String> {
+    /// A model from its parts, without provenance.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError`] unless the preprocessor has the network's number of inputs and outputs
+    /// (and, for a classifier, one target column).
+    pub fn new(network: Network<f64>, preprocessor: Preprocessor) -> Result<Model, ModelError> {
         check_counts(&network, &preprocessor)?;
         Ok(Model { network, preprocessor, provenance: None })
+    }
+
+    /// A model of a network made in code, with no preparation: inputs are used as they are
+    /// (no standardizer, categories or imputer), the outputs are regression outputs, and the
+    /// columns are named `x1`, `x2`, … and `y1`, `y2`, … Name them with
+    /// [`Model::with_feature_names`] and [`Model::with_target_names`], make it a classifier
+    /// with [`Model::with_classes`], or give a whole [`Preprocessor`] with [`Model::new`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_core::{Activation, Dense, Loss, Network};
+    /// use mlp_train::model_file::Model;
+    /// use nalgebra::dmatrix;
+    ///
+    /// let dense = Dense::new(dmatrix![0.5, -1.0], None, Activation::Identity);
+    /// let network = Network::new(vec![dense], Loss::MeanSquared)?;
+    /// let model = Model::from_network(network.clone());
+    /// assert_eq!(model.preprocessor.feature_names(), ["x1", "x2"]);
+    /// assert_eq!(model.preprocessor.target_names(), ["y1"]);
+    ///
+    /// let named = model.with_feature_names(["height", "width"])?.with_target_names(["area"])?;
+    /// let loaded = Model::from_file_contents(&named.to_json(), "model.json".as_ref())?;
+    /// assert_eq!(loaded.network, network);
+    /// assert_eq!(loaded.preprocessor.feature_names(), ["height", "width"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn from_network(network: Network<f64>) -> Model {
+        let numbered = |prefix: &str, count: usize| -> Vec<String> {
+            (1..=count).map(|number| format!("{prefix}{number}")).collect()
+        };
+        let parts = PreprocessorParts::new(
+            numbered("x", network.n_inputs()),
+            numbered("y", network.n_outputs()),
+        );
+        let preprocessor =
+            Preprocessor::new(parts).expect("numbered names are distinct and not empty");
+        Model { network, preprocessor, provenance: None }
+    }
+
+    /// The same model with these feature (input) column names, in input order. A categorical
+    /// feature keeps its categories (and an imputer its value) under its new name.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::FeatureNames`] unless there is one name per feature column;
+    /// [`ModelError::Preprocessor`] for a name given twice.
+    pub fn with_feature_names<F: Into<String>>(
+        self,
+        features: impl IntoIterator<Item = F>,
+    ) -> Result<Model, ModelError> {
+        let mut parts = self.preprocessor.parts().clone();
+        let features: Vec<String> = features.into_iter().map(Into::into).collect();
+        if features.len() != parts.feature_names.len() {
+            return Err(ModelError::FeatureNames {
+                expected: parts.feature_names.len(),
+                found: features.len(),
+            });
+        }
+        let renamed: Vec<(String, Vec<String>)> = parts
+            .feature_names
+            .iter()
+            .zip(&features)
+            .filter_map(|(old, new)| Some((new.clone(), parts.categories.get(old)?.clone())))
+            .collect();
+        parts.categories = renamed.into_iter().collect();
+        parts.feature_names = features;
+        let preprocessor = Preprocessor::new(parts)?;
+        check_counts(&self.network, &preprocessor)?;
+        Ok(Model { preprocessor, ..self })
+    }
+
+    /// The same model with these target (output) column names, in output order; for a
+    /// classifier, the one label column.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::Outputs`] or [`ModelError::ClassifierTargets`] for a count that does not
+    /// fit; [`ModelError::Preprocessor`] for a name given twice.
+    pub fn with_target_names<T: Into<String>>(
+        self,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Result<Model, ModelError> {
+        let parts = PreprocessorParts {
+            target_names: targets.into_iter().map(Into::into).collect(),
+            ..self.preprocessor.parts().clone()
+        };
+        let preprocessor = Preprocessor::new(parts)?;
+        check_counts(&self.network, &preprocessor)?;
+        Ok(Model { preprocessor, ..self })
+    }
+
+    /// The same model as a classifier: `label` is the target column, `classes` the class
+    /// names in output order, one per output. The targets are no longer standardized.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::Preprocessor`] for a repeated or empty class name,
+    /// [`ModelError::Outputs`] unless there is one class per output (two for one output).
+    pub fn with_classes<C: Into<String>>(
+        self,
+        label: impl Into<String>,
+        classes: impl IntoIterator<Item = C>,
+    ) -> Result<Model, ModelError> {
+        let encoding =
+            ClassEncoding::from_class_names(classes.into_iter().map(Into::into).collect())?;
+        let parts = PreprocessorParts {
+            target_names: vec![label.into()],
+            target_scaler: None,
+            ..self.preprocessor.parts().clone()
+        }
+        .with_class_encoding(encoding);
+        let preprocessor = Preprocessor::new(parts)?;
+        check_counts(&self.network, &preprocessor)?;
+        Ok(Model { preprocessor, ..self })
     }
 
     /// The same model with `provenance` recorded.
@@ -464,11 +625,7 @@ impl ModelFile {
                 .map(ClassEncoding::from_class_names)
                 .transpose()
                 .map_err(data_error)?,
-            standardizer: self
-                .inputs
-                .standardizer
-                .map(standardizer)
-                .transpose()?,
+            standardizer: self.inputs.standardizer.map(standardizer).transpose()?,
             categories: self.inputs.categories,
             unknown_category: self.inputs.unknown_category,
             na_values: self.inputs.na_values.unwrap_or_else(default_na_values),
@@ -476,7 +633,8 @@ impl ModelFile {
             target_scaler: self.outputs.scaler.map(standardizer).transpose()?,
         };
         let preprocessor = Preprocessor::new(parts).map_err(data_error)?;
-        check_counts(&network, &preprocessor).map_err(columns_error)?;
+        check_counts(&network, &preprocessor)
+            .map_err(|err| columns_error(file_counts_problem(&err, &preprocessor)))?;
         Ok(Model { network, preprocessor, provenance: self.provenance })
     }
 }
@@ -538,50 +696,48 @@ impl LayerFile {
 }
 
 /// Fails unless the preprocessor has as many inputs and outputs as the network.
-fn check_counts(network: &Network<f64>, preprocessor: &Preprocessor) -> Result<(), String> {
+fn check_counts(network: &Network<f64>, preprocessor: &Preprocessor) -> Result<(), ModelError> {
     if preprocessor.n_inputs() != network.n_inputs() {
-        return Err(format!(
-            "the network takes {} inputs but \"inputs.names\" lists {} columns",
-            network.n_inputs(),
-            preprocessor.n_inputs()
-        ));
+        return Err(ModelError::Inputs {
+            network: network.n_inputs(),
+            preprocessor: preprocessor.n_inputs(),
+        });
     }
-    if let Some(standardizer) = preprocessor.standardizer() {
-        if standardizer.n_features() != network.n_inputs() {
-            return Err(format!(
-                "the network takes {} inputs but the standardizer has {} features",
-                network.n_inputs(),
-                standardizer.n_features()
-            ));
-        }
+    if preprocessor.n_outputs() != network.n_outputs() {
+        return Err(ModelError::Outputs {
+            network: network.n_outputs(),
+            preprocessor: preprocessor.n_outputs(),
+        });
     }
-    match preprocessor.class_encoding() {
-        Some(encoding) => {
-            if encoding.n_classes() != network.n_outputs() {
-                return Err(format!(
-                    "the network has {} outputs but \"outputs.classes\" lists {} classes",
-                    network.n_outputs(),
-                    encoding.n_classes()
-                ));
-            }
-            if preprocessor.target_names().len() != 1 {
-                return Err(format!(
-                    "a classifier needs one \"outputs.names\" entry (the label column), found {}",
-                    preprocessor.target_names().len()
-                ));
-            }
-        }
-        None => {
-            if preprocessor.target_names().len() != network.n_outputs() {
-                return Err(format!(
-                    "the network has {} outputs but \"outputs.names\" lists {} columns",
-                    network.n_outputs(),
-                    preprocessor.target_names().len()
-                ));
-            }
-        }
+    if preprocessor.class_encoding().is_some() && preprocessor.target_names().len() != 1 {
+        return Err(ModelError::ClassifierTargets { found: preprocessor.target_names().len() });
     }
     Ok(())
+}
+
+/// [`check_counts`]'s error in the model file's words: which field lists what.
+fn file_counts_problem(err: &ModelError, preprocessor: &Preprocessor) -> String {
+    match err {
+        ModelError::Inputs { network, preprocessor: found } => {
+            format!("the network takes {network} inputs but \"inputs.names\" lists {found} columns")
+        }
+        ModelError::Outputs { network, preprocessor: found } => {
+            match preprocessor.class_encoding() {
+                Some(_) => format!(
+                    "the network has {network} outputs but \"outputs.classes\" lists {found} \
+                     classes"
+                ),
+                None => format!(
+                    "the network has {network} outputs but \"outputs.names\" lists {found} \
+                     columns"
+                ),
+            }
+        }
+        ModelError::ClassifierTargets { found } => format!(
+            "a classifier needs one \"outputs.names\" entry (the label column), found {found}"
+        ),
+        err => err.to_string(),
+    }
 }
 
 /// A serde_json error with its position split out.

@@ -250,8 +250,7 @@ impl Replacement {
     /// [`OutputError::Io`] when the sync or the rename fails.
     pub fn commit_synced(self, file: &File) -> Result<(), OutputError> {
         if self.pending.is_some() {
-            file.sync_all()
-                .map_err(|cause| OutputError::Io { path: self.path.clone(), cause })?;
+            file.sync_all().map_err(|cause| OutputError::Io { path: self.path.clone(), cause })?;
         }
         self.commit()
     }

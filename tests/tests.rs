@@ -38,6 +38,10 @@ mod threads;
 // Construction errors and seeded initialisation.
 mod construction;
 
+// mlp-train and mlp-data as an outside crate uses them: typed errors, Model::from_network,
+// predict_rows, preprocessor constructors, and the examples' own functions.
+mod library_train_api;
+
 // The data module end to end: penguins (NA cells, text columns) prepared and trained.
 mod data;
 

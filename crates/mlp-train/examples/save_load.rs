@@ -69,7 +69,8 @@ pub fn run() -> Result<SaveLoad, Box<dyn Error>> {
     })
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+/// Runs the example (`pub` so that the integration test that includes this file uses it).
+pub fn main() -> Result<(), Box<dyn Error>> {
     let seen = run()?;
     print!("{}", seen.json);
     for (class, outputs) in seen.classes.iter().zip(&seen.outputs) {

@@ -56,7 +56,8 @@ pub fn run(path: &Path) -> Result<Evaluation, Box<dyn Error>> {
     Ok(evaluate_prepared(&network, validation, preprocessor)?)
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+/// Runs the example (`pub` so that the integration test that includes this file uses it).
+pub fn main() -> Result<(), Box<dyn Error>> {
     let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/iris.csv");
     let path = std::env::args().nth(1).unwrap_or_else(|| default.to_owned());
     let evaluation = run(Path::new(&path))?;

@@ -31,62 +31,31 @@ pub enum UnknownCategory {
     Ignore,
 }
 
-/// The parts of a [`Preprocessor`], public, and its serialized form.
+/// The parts of a [`Preprocessor`], public: what [`Preprocessor::new`] checks and builds from.
 ///
-/// JSON shape (the model file embeds it; keys in this order, optional ones absent when unused):
-///
-/// ```json
-/// {
-///   "feature_names": ["island", "bill_length_mm", "sex"],
-///   "target_names": ["species"],
-///   "class_encoding": {"classes": ["Adelie", "Chinstrap", "Gentoo"]},
-///   "standardizer": {"mean": [0.0, 0.0, 0.0, 43.9, 0.0, 0.0], "std": [1.0, 1.0, 1.0, 5.4, 1.0, 1.0]},
-///   "categories": {"island": ["Biscoe", "Dream", "Torgersen"], "sex": ["female", "male"]},
-///   "unknown_category": "ignore",
-///   "na_values": ["NA", "-"],
-///   "imputer": {"strategy": "median", "values": ["Biscoe", 44.45, "male"]},
-///   "target_scaler": {"mean": [152.1], "std": [77.0]}
-/// }
-/// ```
-///
-/// - `feature_names`: feature *columns*, in input order; a categorical one gives one input per
-///   category (`island=Biscoe`, …), in `categories`' sorted order.
-/// - `standardizer`: one mean and std per *input*; one-hot inputs have mean 0 and std 1.
-/// - `categories`: the sorted categories of each categorical feature (absent: none).
-/// - `unknown_category`: `"error"` (absent) or `"ignore"`.
-/// - `na_values`: the missing-value markers, absent when they are the defaults.
-/// - `imputer`: absent when the model was trained without one (`--missing error|drop`).
-/// - `target_scaler`: regression targets standardized (`--standardize-target`), absent otherwise.
-///
-/// Unknown keys are an error. `PreprocessorParts::default()` has no columns, the default
-/// missing-value markers and nothing fitted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Build them with [`PreprocessorParts::new`] and the `with_…` methods, or as a struct literal
+/// over `PreprocessorParts::default()`, which has no columns, the default missing-value
+/// markers and nothing fitted. (A preprocessor is serialized as [`PreprocessorFile`], the
+/// model file's `inputs` and `outputs`.)
+#[derive(Debug, Clone, PartialEq)]
 pub struct PreprocessorParts {
     /// Feature column names, in input order.
     pub feature_names: Vec<String>,
     /// Target column names, in output order (one for classification).
     pub target_names: Vec<String>,
     /// The classes, for classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_encoding: Option<ClassEncoding>,
     /// Per-input standardization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standardizer: Option<Standardizer>,
     /// Sorted categories of each categorical feature, by column name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub categories: BTreeMap<String, Vec<String>>,
     /// What an unseen category becomes.
-    #[serde(default, skip_serializing_if = "is_default_unknown_category")]
     pub unknown_category: UnknownCategory,
     /// Missing-value markers besides the empty cell.
-    #[serde(default = "default_na_values", skip_serializing_if = "is_default_na_values")]
     pub na_values: Vec<String>,
     /// Fill values for missing features.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imputer: Option<Imputer>,
     /// Standardization of regression targets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_scaler: Option<Standardizer>,
 }
 
@@ -197,16 +166,137 @@ fn is_default_unknown_category(policy: &UnknownCategory) -> bool {
     *policy == UnknownCategory::default()
 }
 
-fn is_default_na_values(na_values: &[String]) -> bool {
-    na_values == default_na_values().as_slice()
+/// A [`Preprocessor`] serialized: the `inputs` and `outputs` objects of the model file, one
+/// schema for both (the model file writes the preprocessor's serde form, and reads it back
+/// through [`Preprocessor::new`]'s checks).
+///
+/// ```json
+/// {
+///   "inputs": {
+///     "names": ["island", "bill_length_mm", "sex"],
+///     "standardizer": {"mean": [0, 0, 0, 43.9, 0, 0], "std": [1, 1, 1, 5.4, 1, 1]},
+///     "categories": {"island": ["Biscoe", "Dream", "Torgersen"], "sex": ["female", "male"]},
+///     "unknown_category": "ignore",
+///     "na_values": ["NA", "-"],
+///     "imputer": {"strategy": "median", "values": ["Biscoe", 44.45, "male"]}
+///   },
+///   "outputs": { "names": ["species"], "classes": ["Adelie", "Chinstrap", "Gentoo"] }
+/// }
+/// ```
+///
+/// Keys in this order; `standardizer` and `classes` are `null` when unused, the others absent.
+/// Unknown keys are an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreprocessorFile {
+    /// How a file's columns become the network's inputs.
+    pub inputs: InputsFile,
+    /// The target columns and classes.
+    pub outputs: OutputsFile,
+}
+
+/// The `inputs` object of a [`PreprocessorFile`] (and of the model file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsFile {
+    /// Feature column names, in the order their inputs have.
+    pub names: Vec<String>,
+    /// `(x − mean) / std` per *input* (a one-hot input has mean 0 and std 1), or `null`.
+    #[serde(default)]
+    pub standardizer: Option<Standardizer>,
+    /// The sorted categories of each categorical feature, by column name: one input per
+    /// category, named `column=category`. Absent when every feature is numeric.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, Vec<String>>,
+    /// What a category the training data did not have becomes: `"error"` (absent) or
+    /// `"ignore"` (all zeros).
+    #[serde(default, skip_serializing_if = "is_default_unknown_category")]
+    pub unknown_category: UnknownCategory,
+    /// The texts that mean a missing value besides the empty cell; absent for the default
+    /// list (`NA`, `N/A`, `NaN`, `nan`, `null`, `?`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub na_values: Option<Vec<String>>,
+    /// The value each feature's missing cells are filled with (`{"strategy": "median",
+    /// "values": [..one per feature..]}`), or absent: a missing feature is then an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imputer: Option<Imputer>,
+}
+
+/// The `outputs` object of a [`PreprocessorFile`] (and of the model file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputsFile {
+    /// Target column names (the one label column for classification).
+    pub names: Vec<String>,
+    /// Class names in output order, or `null` for regression.
+    #[serde(default)]
+    pub classes: Option<Vec<String>>,
+    /// Regression targets standardized for training: the network's outputs are
+    /// `(t − mean) / std`, and predictions are mapped back to `o · std + mean`. Absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaler: Option<Standardizer>,
+}
+
+impl From<&Preprocessor> for PreprocessorFile {
+    fn from(preprocessor: &Preprocessor) -> Self {
+        let parts = &preprocessor.parts;
+        PreprocessorFile {
+            inputs: InputsFile {
+                names: parts.feature_names.clone(),
+                standardizer: parts.standardizer.clone(),
+                categories: parts.categories.clone(),
+                unknown_category: parts.unknown_category,
+                na_values: (parts.na_values != default_na_values())
+                    .then(|| parts.na_values.clone()),
+                imputer: parts.imputer.clone(),
+            },
+            outputs: OutputsFile {
+                names: parts.target_names.clone(),
+                classes: parts
+                    .class_encoding
+                    .as_ref()
+                    .map(|encoding| encoding.class_names().to_vec()),
+                scaler: parts.target_scaler.clone(),
+            },
+        }
+    }
+}
+
+impl From<Preprocessor> for PreprocessorFile {
+    fn from(preprocessor: Preprocessor) -> Self {
+        PreprocessorFile::from(&preprocessor)
+    }
+}
+
+impl TryFrom<PreprocessorFile> for Preprocessor {
+    type Error = DataError;
+
+    /// Checked as [`Preprocessor::new`] checks its parts; the classes as
+    /// [`ClassEncoding::from_class_names`].
+    fn try_from(file: PreprocessorFile) -> Result<Self, DataError> {
+        let PreprocessorFile { inputs, outputs } = file;
+        Preprocessor::new(PreprocessorParts {
+            feature_names: inputs.names,
+            target_names: outputs.names,
+            class_encoding: outputs.classes.map(ClassEncoding::from_class_names).transpose()?,
+            standardizer: inputs.standardizer,
+            categories: inputs.categories,
+            unknown_category: inputs.unknown_category,
+            na_values: inputs.na_values.unwrap_or_else(default_na_values),
+            imputer: inputs.imputer,
+            target_scaler: outputs.scaler,
+        })
+    }
 }
 
 /// Everything fitted on the training file that other files need to be read the same way:
 /// feature and target columns, categories and the unknown-category policy, missing-value
 /// markers and imputer, class encoding, input standardizer, target scaler.
 ///
-/// Built by [`prepare_training_with`](super::prepare_training_with), or from its parts with
-/// [`Preprocessor::new`]; serialized as [`PreprocessorParts`] (see there for the JSON shape).
+/// Built by [`prepare_training_with`](super::prepare_training_with), from its parts with
+/// [`Preprocessor::new`], or with [`Preprocessor::identity`]; serialized as a
+/// [`PreprocessorFile`] (the model file's `inputs` and `outputs`).
 ///
 /// # Example
 ///
@@ -228,19 +318,11 @@ fn is_default_na_values(na_values: &[String]) -> bool {
 /// # Ok::<(), mlp_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "PreprocessorParts", into = "PreprocessorParts")]
+#[serde(try_from = "PreprocessorFile", into = "PreprocessorFile")]
 pub struct Preprocessor {
     parts: PreprocessorParts,
     /// Per feature column: its sorted categories, or `None` when numeric.
     categories: Vec<Option<Vec<String>>>,
-}
-
-impl TryFrom<PreprocessorParts> for Preprocessor {
-    type Error = DataError;
-
-    fn try_from(parts: PreprocessorParts) -> Result<Self, DataError> {
-        Preprocessor::new(parts)
-    }
 }
 
 impl From<Preprocessor> for PreprocessorParts {

@@ -68,7 +68,6 @@
 //! ignored. Every error names the file and what is wrong; JSON syntax and type errors also give
 //! the line and column.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -77,10 +76,8 @@ use mlp_core::{Activation, Dense, Loss, Network, NetworkError};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{
-    default_na_values, ClassEncoding, DataError, Imputer, Preprocessor, PreprocessorParts,
-    Standardizer, UnknownCategory,
-};
+use crate::data::{ClassEncoding, DataError, Preprocessor, PreprocessorParts};
+pub use crate::data::{InputsFile, OutputsFile, PreprocessorFile};
 use crate::output_file::{OutputError, OutputFile};
 
 mod provenance;
@@ -107,9 +104,10 @@ pub struct ModelFile {
     pub loss: String,
     /// The layers, input side first.
     pub layers: Vec<LayerFile>,
-    /// The input columns and their standardizer.
+    /// The input columns and their preparation: the `inputs` of the preprocessor's one
+    /// serialized form, [`PreprocessorFile`].
     pub inputs: InputsFile,
-    /// The output columns and classes.
+    /// The output columns and classes: the `outputs` of [`PreprocessorFile`].
     pub outputs: OutputsFile,
     /// How the model was made (version 2 only; optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,69 +128,6 @@ pub struct LayerFile {
     /// One bias per neuron, or `null`.
     #[serde(default)]
     pub bias: Option<Vec<f64>>,
-}
-
-/// The `inputs` object of a [`ModelFile`]: how a file's columns become the network's inputs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InputsFile {
-    /// Feature column names, in the order their inputs have.
-    pub names: Vec<String>,
-    /// `(x − mean) / std` per input (a one-hot input has mean 0 and std 1), or `null`.
-    #[serde(default)]
-    pub standardizer: Option<StandardizerFile>,
-    /// The sorted categories of each categorical feature, by column name: one input per
-    /// category, named `column=category`. Absent when every feature is numeric.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub categories: BTreeMap<String, Vec<String>>,
-    /// What a category the training data did not have becomes: `"error"` (absent) or
-    /// `"ignore"` (all zeros).
-    #[serde(default, skip_serializing_if = "is_default")]
-    pub unknown_category: UnknownCategory,
-    /// The texts that mean a missing value besides the empty cell; absent for the default
-    /// list (`NA`, `N/A`, `NaN`, `nan`, `null`, `?`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub na_values: Option<Vec<String>>,
-    /// The value each feature's missing cells are filled with (`{"strategy": "median",
-    /// "values": [..one per feature..]}`), or absent: a missing feature is then an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imputer: Option<Imputer>,
-}
-
-fn is_default<T: Default + PartialEq>(value: &T) -> bool {
-    *value == T::default()
-}
-
-/// A standardizer in a [`ModelFile`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StandardizerFile {
-    /// Per-feature means.
-    pub mean: Vec<f64>,
-    /// Per-feature standard deviations.
-    pub std: Vec<f64>,
-}
-
-impl From<&Standardizer> for StandardizerFile {
-    fn from(standardizer: &Standardizer) -> Self {
-        StandardizerFile { mean: standardizer.mean().to_vec(), std: standardizer.std().to_vec() }
-    }
-}
-
-/// The `outputs` object of a [`ModelFile`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutputsFile {
-    /// Target column names (the one label column for classification).
-    pub names: Vec<String>,
-    /// Class names in output order, or `null` for regression.
-    #[serde(default)]
-    pub classes: Option<Vec<String>>,
-    /// Regression targets standardized for training (`--standardize-target`): the network's
-    /// outputs are `(t − mean) / std`, and predictions are mapped back to `o · std + mean`.
-    /// Absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scaler: Option<StandardizerFile>,
 }
 
 /// Just enough of a file to check its format and version before reading the rest.
@@ -541,28 +476,14 @@ impl Model {
                 }
             })
             .collect();
-        let preprocessor = &self.preprocessor;
+        let PreprocessorFile { inputs, outputs } = PreprocessorFile::from(&self.preprocessor);
         ModelFile {
             format: FORMAT.to_owned(),
             version: VERSION,
             loss: self.network.loss().name().to_owned(),
             layers,
-            inputs: InputsFile {
-                names: preprocessor.feature_names().to_vec(),
-                standardizer: preprocessor.standardizer().map(StandardizerFile::from),
-                categories: preprocessor.parts().categories.clone(),
-                unknown_category: preprocessor.unknown_category(),
-                na_values: (preprocessor.na_values() != default_na_values().as_slice())
-                    .then(|| preprocessor.na_values().to_vec()),
-                imputer: preprocessor.imputer().cloned(),
-            },
-            outputs: OutputsFile {
-                names: preprocessor.target_names().to_vec(),
-                classes: preprocessor
-                    .class_encoding()
-                    .map(|encoding| encoding.class_names().to_vec()),
-                scaler: preprocessor.target_scaler().map(StandardizerFile::from),
-            },
+            inputs,
+            outputs,
             provenance: self.provenance.clone(),
         }
     }
@@ -613,26 +534,9 @@ impl ModelFile {
             .map_err(|problem| ModelFileError::Network { path: path.to_owned(), problem })?;
         let columns_error =
             |problem: String| ModelFileError::Columns { path: path.to_owned(), problem };
-        let data_error = |err: DataError| columns_error(err.to_string());
-        let standardizer =
-            |file: StandardizerFile| Standardizer::new(file.mean, file.std).map_err(data_error);
-        let parts = PreprocessorParts {
-            feature_names: self.inputs.names,
-            target_names: self.outputs.names,
-            class_encoding: self
-                .outputs
-                .classes
-                .map(ClassEncoding::from_class_names)
-                .transpose()
-                .map_err(data_error)?,
-            standardizer: self.inputs.standardizer.map(standardizer).transpose()?,
-            categories: self.inputs.categories,
-            unknown_category: self.inputs.unknown_category,
-            na_values: self.inputs.na_values.unwrap_or_else(default_na_values),
-            imputer: self.inputs.imputer,
-            target_scaler: self.outputs.scaler.map(standardizer).transpose()?,
-        };
-        let preprocessor = Preprocessor::new(parts).map_err(data_error)?;
+        let file = PreprocessorFile { inputs: self.inputs, outputs: self.outputs };
+        let preprocessor =
+            Preprocessor::try_from(file).map_err(|err| columns_error(err.to_string()))?;
         check_counts(&network, &preprocessor)
             .map_err(|err| columns_error(file_counts_problem(&err, &preprocessor)))?;
         Ok(Model { network, preprocessor, provenance: self.provenance })
@@ -754,7 +658,7 @@ fn json_error(path: &Path, err: &serde_json::Error) -> ModelFileError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::ImputeStrategy;
+    use crate::data::{ImputeStrategy, Standardizer, UnknownCategory};
 
     /// The tutorial's 2-2-2 sigmoid network without biases.
     const SEED: &str = r#"{
@@ -841,6 +745,29 @@ mod tests {
         }
     }
 
+    /// One schema: the model file's `inputs` and `outputs` are the preprocessor's own serde
+    /// form, which reads back to the same preprocessor.
+    #[test]
+    fn the_model_files_inputs_and_outputs_are_the_preprocessors_serde_form() {
+        let text = r#"{"format": "mlp-model", "version": 2, "loss": "mse",
+          "layers": [{"activation": "identity", "weights": [[0.5, -1.5, 0.1]], "bias": [0.3]}],
+          "inputs": {"names": ["island", "mass"],
+                     "standardizer": {"mean": [0, 0, 4200.5], "std": [1, 1, 801.25]},
+                     "categories": {"island": ["Biscoe", "Dream"]},
+                     "na_values": ["-"],
+                     "imputer": {"strategy": "median", "values": ["Dream", 4050.0]}},
+          "outputs": {"names": ["flipper"], "classes": null,
+                      "scaler": {"mean": [200.9], "std": [14.06]}}}"#;
+        let model = parse(text).unwrap();
+        let file: serde_json::Value = serde_json::from_str(&model.to_json()).unwrap();
+        let preprocessor = serde_json::to_value(&model.preprocessor).unwrap();
+        assert_eq!(preprocessor["inputs"], file["inputs"]);
+        assert_eq!(preprocessor["outputs"], file["outputs"]);
+        assert_eq!(preprocessor.as_object().unwrap().len(), 2);
+        let back: Preprocessor = serde_json::from_value(preprocessor).unwrap();
+        assert_eq!(back, model.preprocessor);
+    }
+
     /// An imputer or categories that do not fit the features are refused at load.
     #[test]
     fn preparation_fields_must_fit_the_features() {
@@ -919,7 +846,7 @@ mod tests {
         let mut model = parse(SEED).unwrap();
         model.network = network;
         let standardizer =
-            StandardizerFile { mean: vec![0.1, 1e-300, -7.5], std: vec![3.0, 0.7, 1e10] };
+            Standardizer::new(vec![0.1, 1e-300, -7.5], vec![3.0, 0.7, 1e10]).unwrap();
         let mut file = model.to_file();
         file.inputs.names = vec!["a".into(), "b".into(), "c".into()];
         file.inputs.standardizer = Some(standardizer);
@@ -1105,10 +1032,12 @@ mod tests {
             error(&SEED.replace("\"classes\": null", "\"classes\": [\"a\", \"b\", \"c\"]")),
             "model.json: the network has 2 outputs but \"outputs.classes\" lists 3 classes"
         );
-        assert!(error(&SEED.replace(
+        // The standardizer is read by its own type, which checks it where it is in the file.
+        let message = error(&SEED.replace(
             "\"standardizer\": null",
-            "\"standardizer\": {\"mean\": [0, 0], \"std\": [1, 0]}"
-        ))
-        .starts_with("model.json: invalid standardizer"));
+            "\"standardizer\": {\"mean\": [0, 0], \"std\": [1, 0]}",
+        ));
+        assert!(message.starts_with("model.json: line 9, column "), "{message}");
+        assert!(message.contains(": malformed model file: invalid standardizer"), "{message}");
     }
 }

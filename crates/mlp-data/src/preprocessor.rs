@@ -515,6 +515,7 @@ impl Preprocessor {
     }
 
     /// [`Task::Classification`] or [`Task::Regression`].
+    #[must_use]
     pub fn task(&self) -> Task {
         if self.parts.class_encoding.is_some() {
             Task::Classification
@@ -525,6 +526,7 @@ impl Preprocessor {
 
     /// The network's input names: a numeric feature's name, or `column=category` for each
     /// category of a categorical one (`island=Biscoe`).
+    #[must_use]
     pub fn input_names(&self) -> Vec<String> {
         self.parts
             .feature_names
@@ -540,11 +542,13 @@ impl Preprocessor {
     }
 
     /// Number of network inputs: one per numeric feature, one per category of a categorical one.
+    #[must_use]
     pub fn n_inputs(&self) -> usize {
         self.categories.iter().map(|categories| categories.as_ref().map_or(1, Vec::len)).sum()
     }
 
     /// Number of network outputs: classes for classification, target columns for regression.
+    #[must_use]
     pub fn n_outputs(&self) -> usize {
         self.parts
             .class_encoding
@@ -553,6 +557,7 @@ impl Preprocessor {
     }
 
     /// The training file's columns, to select in another file.
+    #[must_use]
     pub fn selection(&self) -> super::ColumnSelection {
         super::ColumnSelection::new(self.parts.target_names.iter().cloned())
             .with_features(self.parts.feature_names.iter().cloned())
@@ -605,6 +610,38 @@ impl Preprocessor {
     /// preprocessor (its categories, imputer, standardizer, classes), then split as
     /// [`prepare_training_with`](super::prepare_training_with) splits. The target columns are
     /// required; a missing target or an unknown class is an error.
+    ///
+    /// This is all of preparing a table for an existing model: nothing is fitted again (the
+    /// preprocessor comes back unchanged in [`Prepared::preprocessor`](super::Prepared), and
+    /// no [`DataNotice`](super::DataNotice) is raised). What `mlp train --init` adds is
+    /// argument handling: refusing a `--target` or `--features` other than the model's, and
+    /// warning about preparation flags the model's preparation replaces.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_data::{
+    ///     ClassEncoding, CsvOptions, Preprocessor, PreprocessorParts, SplitOptions, Standardizer,
+    ///     Table,
+    /// };
+    ///
+    /// // A saved model's preparation: x standardized with mean 10 and std 2, classes a and b.
+    /// let preprocessor = Preprocessor::new(
+    ///     PreprocessorParts::new(["x"], ["label"])
+    ///         .with_standardizer(Standardizer::new(vec![10.0], vec![2.0])?)
+    ///         .with_class_encoding(ClassEncoding::from_class_names(vec!["a".into(), "b".into()])?),
+    /// )?;
+    /// let csv = "label,x\nb,12\na,8\nb,14\na,10\n";
+    /// let table = Table::from_reader(csv.as_bytes(), "more.csv", &CsvOptions::default())?;
+    /// let split = SplitOptions { validation_fraction: 0.0, seed: 0 };
+    /// let prepared = preprocessor.prepare_training_file::<f64>(&table, &split)?;
+    /// // The model's standardizer, not one fitted on this file: (12 − 10) / 2 = 1, …
+    /// assert_eq!(prepared.train.inputs().as_slice(), [1.0, -1.0, 2.0, 0.0]);
+    /// // … and its classes in its order: b is the second output.
+    /// assert_eq!(prepared.train.targets().column(0).as_slice(), [0.0, 1.0]);
+    /// assert_eq!(prepared.preprocessor, preprocessor);
+    /// # Ok::<(), mlp_data::DataError>(())
+    /// ```
     pub fn prepare_training_file<T: Scalar>(
         &self,
         table: &Table,

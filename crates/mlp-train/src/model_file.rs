@@ -456,6 +456,7 @@ impl Model {
     }
 
     /// The file form of this model.
+    #[must_use]
     pub fn to_file(&self) -> ModelFile {
         let layers = self
             .network
@@ -489,6 +490,7 @@ impl Model {
     }
 
     /// The model as pretty-printed JSON with a final line break.
+    #[must_use]
     pub fn to_json(&self) -> String {
         let mut text =
             serde_json::to_string_pretty(&self.to_file()).expect("a model file serializes");

@@ -45,3 +45,5 @@ mod performance_threads;
 // Issue #11's loading: errors deep in files of many read chunks keep their line and column;
 // quotes, CRLF and blank lines past the first chunks change nothing.
 mod performance_loading;
+// Issue #12's library: a model built in code used by the binary; I/O reasons said once.
+mod library_model;

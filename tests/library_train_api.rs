@@ -130,7 +130,9 @@ fn a_model_from_a_network_made_in_code_names_saves_and_loads() {
     let err = model.clone().with_feature_names(["only"]).unwrap_err();
     assert!(matches!(err, ModelError::FeatureNames { expected: 2, found: 1 }), "{err:?}");
     let err = model.clone().with_feature_names(["a", "a"]).unwrap_err();
-    assert!(matches!(err, ModelError::Preprocessor(DataError::InvalidPreprocessor { .. })));
+    assert!(
+        matches!(&err, ModelError::Preprocessor(data) if matches!(**data, DataError::InvalidPreprocessor { .. }))
+    );
     let err = model.clone().with_target_names(["t"]).unwrap_err();
     assert!(matches!(err, ModelError::Outputs { network: 2, preprocessor: 1 }), "{err:?}");
     let err = model.with_classes("kind", ["one", "two", "three"]).unwrap_err();
@@ -223,7 +225,8 @@ fn predict_rows_errors_are_typed_and_name_the_row() {
     // A missing number without an imputer.
     let plain = Model::from_network(doubling());
     let err = plain.predict_rows(&[vec![f64::NAN]]).unwrap_err();
-    assert!(matches!(err, PredictError::Data(DataError::MissingValues { .. })), "{err:?}");
+    let PredictError::Data(data) = &err else { panic!("{err:?}") };
+    assert!(matches!(**data, DataError::MissingValues { .. }), "{err:?}");
 }
 
 /// `evaluate` on a dataset of another shape is an error, not a panic.

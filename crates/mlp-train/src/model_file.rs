@@ -173,9 +173,16 @@ pub enum ModelError {
         /// The names given.
         found: usize,
     },
-    /// The preprocessor cannot be built (an empty or repeated name, a repeated class, …).
+    /// The preprocessor cannot be built (a repeated name, a repeated class, …); boxed, as a
+    /// [`DataError`] is large.
     #[error(transparent)]
-    Preprocessor(#[from] DataError),
+    Preprocessor(Box<DataError>),
+}
+
+impl From<DataError> for ModelError {
+    fn from(err: DataError) -> Self {
+        ModelError::Preprocessor(Box::new(err))
+    }
 }
 
 /// A model file that cannot be read, checked or written. Every message names the file.

@@ -50,12 +50,18 @@ pub enum PredictError {
     },
     /// A value the model's preparation refuses (an unknown category, a missing value without
     /// an imputer, text in a numeric column, …); it names [`ROWS_NAME`], the line (row + 1)
-    /// and the column.
+    /// and the column. Boxed, as a [`DataError`] is large.
     #[error(transparent)]
-    Data(#[from] DataError),
+    Data(Box<DataError>),
     /// The forward pass overflowed.
     #[error(transparent)]
     Batch(#[from] BatchError),
+}
+
+impl From<DataError> for PredictError {
+    fn from(err: DataError) -> Self {
+        PredictError::Data(Box::new(err))
+    }
 }
 
 impl Model {

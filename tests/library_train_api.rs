@@ -184,6 +184,21 @@ fn predict_rows_prepares_raw_values_as_a_file_is_prepared() {
     assert_eq!(none.outputs.shape(), (1, 0));
 }
 
+/// Renaming the features keeps a categorical column's categories under its new name, and the
+/// model predicts the same bits.
+#[test]
+fn renamed_features_keep_their_categories_and_predictions() {
+    let model = penguin_model();
+    let renamed = model.clone().with_feature_names(["isle", "weight"]).unwrap();
+    assert_eq!(renamed.preprocessor.input_names(), ["isle=Biscoe", "isle=Dream", "weight"]);
+    let rows = [vec!["Dream", "3800"], vec!["Biscoe", ""]];
+    let bits = |model: &Model| -> Vec<u64> {
+        let outputs = model.predict_text_rows(&rows).unwrap().outputs;
+        outputs.iter().map(|value| value.to_bits()).collect()
+    };
+    assert_eq!(bits(&renamed), bits(&model));
+}
+
 /// Numbers as numbers: NaN is a missing value (filled by the imputer), and the shortest text of
 /// every f64 reads back to the same number, so numeric rows give the text rows' bits.
 #[test]

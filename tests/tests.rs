@@ -44,6 +44,9 @@ mod construction;
 
 // mlp-core as an outside crate uses it, and its two cargo examples run and checked.
 mod library_api;
+// mlp-train and mlp-data as an outside crate uses them: typed errors, Model::from_network,
+// predict_rows, preprocessor constructors, and the examples' own functions.
+mod library_train_api;
 
 // The data module end to end: penguins (NA cells, text columns) prepared and trained.
 mod data;

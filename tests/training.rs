@@ -108,7 +108,7 @@ fn a_dataset_of_the_wrong_shape_is_refused_before_training() {
 #[test]
 fn the_report_holds_the_untrained_networks_loss() {
     let untrained = xor_network(1);
-    let expected = mlp_train::evaluate(&untrained, &xor(), None).loss;
+    let expected = mlp_train::evaluate(&untrained, &xor(), None).unwrap().loss;
     let mut network = untrained.clone();
     let config = TrainConfig { epochs: 3, ..xor_config() };
     let report = train(&mut network, &xor(), Some(&xor()), &config).unwrap();

@@ -86,7 +86,7 @@ pub(crate) fn output_error(err: OutputError, what: &str) -> anyhow::Error {
         OutputError::NoDirectory { dir, .. } => {
             anyhow::anyhow!("{context}: directory {} does not exist", ShortPath(&dir))
         }
-        OutputError::Io { source, .. } => anyhow::Error::new(source).context(context),
+        OutputError::Io { cause, .. } => anyhow::Error::new(cause).context(context),
     }
 }
 

@@ -231,7 +231,6 @@ fn save_model(
     outcome: &Outcome,
 ) -> anyhow::Result<()> {
     let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
-        .map_err(anyhow::Error::msg)
         .context("the trained model does not fit its columns")?
         .with_provenance(provenance(args, config, data, outcome)?);
     let output = create_output(path, "model file")?;

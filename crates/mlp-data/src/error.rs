@@ -75,13 +75,14 @@ impl fmt::Display for Expected {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
-    /// The file could not be opened or read; the cause is the [`source`](std::error::Error::source).
-    #[error("{}: could not read the file", .path.display())]
+    /// The file could not be opened or read. The message ends with the OS's reason, so the
+    /// cause is said once and is not also the [`source`](std::error::Error::source).
+    #[error("{}: could not read the file: {cause}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: io::Error,
+        cause: io::Error,
     },
     /// The CSV parser reported an error other than I/O (not expected with the options used here,
     /// but kept rather than dropped).

@@ -121,7 +121,10 @@ pub use prepare::{
     prepare_training, prepare_training_owned, prepare_training_table, prepare_training_with,
     PrepareOptions, Prepared, TrainingOptions,
 };
-pub use preprocessor::{PreparedFile, Preprocessor, PreprocessorParts, UnknownCategory};
+pub use preprocessor::{
+    InputsFile, OutputsFile, PreparedFile, Preprocessor, PreprocessorFile, PreprocessorParts,
+    UnknownCategory,
+};
 pub use select::{
     is_index_column_name, ColumnSelection, DEFAULT_MAX_CATEGORIES, MIN_ROWS_FOR_IDENTIFIER,
 };

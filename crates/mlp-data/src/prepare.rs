@@ -866,14 +866,14 @@ mod tests {
         let json = serde_json::to_string(&preprocessor).unwrap();
         assert_eq!(
             json,
-            r#"{"feature_names":["x"],"target_names":["y"],"class_encoding":{"classes":["a","b"]},"standardizer":{"mean":[1.0],"std":[1.0]}}"#
+            r#"{"inputs":{"names":["x"],"standardizer":{"mean":[1.0],"std":[1.0]}},"outputs":{"names":["y"],"classes":["a","b"]}}"#
         );
         assert_eq!(serde_json::from_str::<Preprocessor>(&json).unwrap(), preprocessor);
     }
 
     #[test]
     fn a_mismatched_model_file_is_an_error_not_a_panic() {
-        let json = r#"{"feature_names":["x","z"],"target_names":["y"],"standardizer":{"mean":[1.0],"std":[1.0]}}"#;
+        let json = r#"{"inputs":{"names":["x","z"],"standardizer":{"mean":[1.0],"std":[1.0]}},"outputs":{"names":["y"]}}"#;
         let err = serde_json::from_str::<Preprocessor>(json).unwrap_err();
         assert!(
             err.to_string()

@@ -31,62 +31,31 @@ pub enum UnknownCategory {
     Ignore,
 }
 
-/// The parts of a [`Preprocessor`], public, and its serialized form.
+/// The parts of a [`Preprocessor`], public: what [`Preprocessor::new`] checks and builds from.
 ///
-/// JSON shape (the model file embeds it; keys in this order, optional ones absent when unused):
-///
-/// ```json
-/// {
-///   "feature_names": ["island", "bill_length_mm", "sex"],
-///   "target_names": ["species"],
-///   "class_encoding": {"classes": ["Adelie", "Chinstrap", "Gentoo"]},
-///   "standardizer": {"mean": [0.0, 0.0, 0.0, 43.9, 0.0, 0.0], "std": [1.0, 1.0, 1.0, 5.4, 1.0, 1.0]},
-///   "categories": {"island": ["Biscoe", "Dream", "Torgersen"], "sex": ["female", "male"]},
-///   "unknown_category": "ignore",
-///   "na_values": ["NA", "-"],
-///   "imputer": {"strategy": "median", "values": ["Biscoe", 44.45, "male"]},
-///   "target_scaler": {"mean": [152.1], "std": [77.0]}
-/// }
-/// ```
-///
-/// - `feature_names`: feature *columns*, in input order; a categorical one gives one input per
-///   category (`island=Biscoe`, …), in `categories`' sorted order.
-/// - `standardizer`: one mean and std per *input*; one-hot inputs have mean 0 and std 1.
-/// - `categories`: the sorted categories of each categorical feature (absent: none).
-/// - `unknown_category`: `"error"` (absent) or `"ignore"`.
-/// - `na_values`: the missing-value markers, absent when they are the defaults.
-/// - `imputer`: absent when the model was trained without one (`--missing error|drop`).
-/// - `target_scaler`: regression targets standardized (`--standardize-target`), absent otherwise.
-///
-/// Unknown keys are an error. `PreprocessorParts::default()` has no columns, the default
-/// missing-value markers and nothing fitted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Build them with [`PreprocessorParts::new`] and the `with_…` methods, or as a struct literal
+/// over `PreprocessorParts::default()`, which has no columns, the default missing-value
+/// markers and nothing fitted. (A preprocessor is serialized as [`PreprocessorFile`], the
+/// model file's `inputs` and `outputs`.)
+#[derive(Debug, Clone, PartialEq)]
 pub struct PreprocessorParts {
     /// Feature column names, in input order.
     pub feature_names: Vec<String>,
     /// Target column names, in output order (one for classification).
     pub target_names: Vec<String>,
     /// The classes, for classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_encoding: Option<ClassEncoding>,
     /// Per-input standardization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standardizer: Option<Standardizer>,
     /// Sorted categories of each categorical feature, by column name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub categories: BTreeMap<String, Vec<String>>,
     /// What an unseen category becomes.
-    #[serde(default, skip_serializing_if = "is_default_unknown_category")]
     pub unknown_category: UnknownCategory,
     /// Missing-value markers besides the empty cell.
-    #[serde(default = "default_na_values", skip_serializing_if = "is_default_na_values")]
     pub na_values: Vec<String>,
     /// Fill values for missing features.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imputer: Option<Imputer>,
     /// Standardization of regression targets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_scaler: Option<Standardizer>,
 }
 
@@ -106,20 +75,228 @@ impl Default for PreprocessorParts {
     }
 }
 
+impl PreprocessorParts {
+    /// Parts with these feature and target columns and nothing else: numeric features used as
+    /// they are, regression targets, the default missing-value markers. Add the rest with the
+    /// `with_…` methods, then build with [`Preprocessor::new`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_data::{ClassEncoding, Preprocessor, PreprocessorParts, Standardizer};
+    ///
+    /// let parts = PreprocessorParts::new(["sepal_length", "sepal_width"], ["species"])
+    ///     .with_standardizer(Standardizer::new(vec![5.8, 3.1], vec![0.8, 0.4])?)
+    ///     .with_class_encoding(ClassEncoding::from_class_names(vec!["setosa".into(), "virginica".into()])?);
+    /// let preprocessor = Preprocessor::new(parts)?;
+    /// assert_eq!(preprocessor.n_inputs(), 2);
+    /// assert_eq!(preprocessor.n_outputs(), 2);
+    /// # Ok::<(), mlp_data::DataError>(())
+    /// ```
+    #[must_use]
+    pub fn new<F: Into<String>, T: Into<String>>(
+        features: impl IntoIterator<Item = F>,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Self {
+        PreprocessorParts {
+            feature_names: features.into_iter().map(Into::into).collect(),
+            target_names: targets.into_iter().map(Into::into).collect(),
+            ..PreprocessorParts::default()
+        }
+    }
+
+    /// With these classes: a classifier (the targets are then one label column).
+    #[must_use = "returns the changed parts"]
+    pub fn with_class_encoding(mut self, class_encoding: ClassEncoding) -> Self {
+        self.class_encoding = Some(class_encoding);
+        self
+    }
+
+    /// With `(x − mean) / std` per input.
+    #[must_use = "returns the changed parts"]
+    pub fn with_standardizer(mut self, standardizer: Standardizer) -> Self {
+        self.standardizer = Some(standardizer);
+        self
+    }
+
+    /// With feature column `column` categorical: one 0/1 input per category (sorted).
+    #[must_use = "returns the changed parts"]
+    pub fn with_categories<C: Into<String>>(
+        mut self,
+        column: impl Into<String>,
+        categories: impl IntoIterator<Item = C>,
+    ) -> Self {
+        self.categories.insert(column.into(), categories.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// With this policy for a category the training data did not have.
+    #[must_use = "returns the changed parts"]
+    pub fn with_unknown_category(mut self, policy: UnknownCategory) -> Self {
+        self.unknown_category = policy;
+        self
+    }
+
+    /// With these missing-value markers (besides the empty cell) instead of the defaults.
+    #[must_use = "returns the changed parts"]
+    pub fn with_na_values<S: Into<String>>(
+        mut self,
+        na_values: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.na_values = na_values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// With missing features filled in by `imputer` (one value per feature column).
+    #[must_use = "returns the changed parts"]
+    pub fn with_imputer(mut self, imputer: Imputer) -> Self {
+        self.imputer = Some(imputer);
+        self
+    }
+
+    /// With regression targets standardized: the network's outputs are `(t − mean) / std`.
+    #[must_use = "returns the changed parts"]
+    pub fn with_target_scaler(mut self, target_scaler: Standardizer) -> Self {
+        self.target_scaler = Some(target_scaler);
+        self
+    }
+}
+
 fn is_default_unknown_category(policy: &UnknownCategory) -> bool {
     *policy == UnknownCategory::default()
 }
 
-fn is_default_na_values(na_values: &[String]) -> bool {
-    na_values == default_na_values().as_slice()
+/// A [`Preprocessor`] serialized: the `inputs` and `outputs` objects of the model file, one
+/// schema for both (the model file writes the preprocessor's serde form, and reads it back
+/// through [`Preprocessor::new`]'s checks).
+///
+/// ```json
+/// {
+///   "inputs": {
+///     "names": ["island", "bill_length_mm", "sex"],
+///     "standardizer": {"mean": [0, 0, 0, 43.9, 0, 0], "std": [1, 1, 1, 5.4, 1, 1]},
+///     "categories": {"island": ["Biscoe", "Dream", "Torgersen"], "sex": ["female", "male"]},
+///     "unknown_category": "ignore",
+///     "na_values": ["NA", "-"],
+///     "imputer": {"strategy": "median", "values": ["Biscoe", 44.45, "male"]}
+///   },
+///   "outputs": { "names": ["species"], "classes": ["Adelie", "Chinstrap", "Gentoo"] }
+/// }
+/// ```
+///
+/// Keys in this order; `standardizer` and `classes` are `null` when unused, the others absent.
+/// Unknown keys are an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreprocessorFile {
+    /// How a file's columns become the network's inputs.
+    pub inputs: InputsFile,
+    /// The target columns and classes.
+    pub outputs: OutputsFile,
+}
+
+/// The `inputs` object of a [`PreprocessorFile`] (and of the model file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsFile {
+    /// Feature column names, in the order their inputs have.
+    pub names: Vec<String>,
+    /// `(x − mean) / std` per *input* (a one-hot input has mean 0 and std 1), or `null`.
+    #[serde(default)]
+    pub standardizer: Option<Standardizer>,
+    /// The sorted categories of each categorical feature, by column name: one input per
+    /// category, named `column=category`. Absent when every feature is numeric.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, Vec<String>>,
+    /// What a category the training data did not have becomes: `"error"` (absent) or
+    /// `"ignore"` (all zeros).
+    #[serde(default, skip_serializing_if = "is_default_unknown_category")]
+    pub unknown_category: UnknownCategory,
+    /// The texts that mean a missing value besides the empty cell; absent for the default
+    /// list (`NA`, `N/A`, `NaN`, `nan`, `null`, `?`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub na_values: Option<Vec<String>>,
+    /// The value each feature's missing cells are filled with (`{"strategy": "median",
+    /// "values": [..one per feature..]}`), or absent: a missing feature is then an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imputer: Option<Imputer>,
+}
+
+/// The `outputs` object of a [`PreprocessorFile`] (and of the model file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputsFile {
+    /// Target column names (the one label column for classification).
+    pub names: Vec<String>,
+    /// Class names in output order, or `null` for regression.
+    #[serde(default)]
+    pub classes: Option<Vec<String>>,
+    /// Regression targets standardized for training: the network's outputs are
+    /// `(t − mean) / std`, and predictions are mapped back to `o · std + mean`. Absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaler: Option<Standardizer>,
+}
+
+impl From<&Preprocessor> for PreprocessorFile {
+    fn from(preprocessor: &Preprocessor) -> Self {
+        let parts = &preprocessor.parts;
+        PreprocessorFile {
+            inputs: InputsFile {
+                names: parts.feature_names.clone(),
+                standardizer: parts.standardizer.clone(),
+                categories: parts.categories.clone(),
+                unknown_category: parts.unknown_category,
+                na_values: (parts.na_values != default_na_values())
+                    .then(|| parts.na_values.clone()),
+                imputer: parts.imputer.clone(),
+            },
+            outputs: OutputsFile {
+                names: parts.target_names.clone(),
+                classes: parts
+                    .class_encoding
+                    .as_ref()
+                    .map(|encoding| encoding.class_names().to_vec()),
+                scaler: parts.target_scaler.clone(),
+            },
+        }
+    }
+}
+
+impl From<Preprocessor> for PreprocessorFile {
+    fn from(preprocessor: Preprocessor) -> Self {
+        PreprocessorFile::from(&preprocessor)
+    }
+}
+
+impl TryFrom<PreprocessorFile> for Preprocessor {
+    type Error = DataError;
+
+    /// Checked as [`Preprocessor::new`] checks its parts; the classes as
+    /// [`ClassEncoding::from_class_names`].
+    fn try_from(file: PreprocessorFile) -> Result<Self, DataError> {
+        let PreprocessorFile { inputs, outputs } = file;
+        Preprocessor::new(PreprocessorParts {
+            feature_names: inputs.names,
+            target_names: outputs.names,
+            class_encoding: outputs.classes.map(ClassEncoding::from_class_names).transpose()?,
+            standardizer: inputs.standardizer,
+            categories: inputs.categories,
+            unknown_category: inputs.unknown_category,
+            na_values: inputs.na_values.unwrap_or_else(default_na_values),
+            imputer: inputs.imputer,
+            target_scaler: outputs.scaler,
+        })
+    }
 }
 
 /// Everything fitted on the training file that other files need to be read the same way:
 /// feature and target columns, categories and the unknown-category policy, missing-value
 /// markers and imputer, class encoding, input standardizer, target scaler.
 ///
-/// Built by [`prepare_training_with`](super::prepare_training_with), or from its parts with
-/// [`Preprocessor::new`]; serialized as [`PreprocessorParts`] (see there for the JSON shape).
+/// Built by [`prepare_training_with`](super::prepare_training_with), from its parts with
+/// [`Preprocessor::new`], or with [`Preprocessor::identity`]; serialized as a
+/// [`PreprocessorFile`] (the model file's `inputs` and `outputs`).
 ///
 /// # Example
 ///
@@ -141,19 +318,11 @@ fn is_default_na_values(na_values: &[String]) -> bool {
 /// # Ok::<(), mlp_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "PreprocessorParts", into = "PreprocessorParts")]
+#[serde(try_from = "PreprocessorFile", into = "PreprocessorFile")]
 pub struct Preprocessor {
     parts: PreprocessorParts,
     /// Per feature column: its sorted categories, or `None` when numeric.
     categories: Vec<Option<Vec<String>>>,
-}
-
-impl TryFrom<PreprocessorParts> for Preprocessor {
-    type Error = DataError;
-
-    fn try_from(parts: PreprocessorParts) -> Result<Self, DataError> {
-        Preprocessor::new(parts)
-    }
 }
 
 impl From<Preprocessor> for PreprocessorParts {
@@ -253,6 +422,31 @@ impl Preprocessor {
         Ok(Preprocessor { parts, categories })
     }
 
+    /// A preprocessor that uses numeric features as they are (nothing standardized, encoded or
+    /// filled in) for regression targets: [`PreprocessorParts::new`] built.
+    ///
+    /// # Errors
+    ///
+    /// [`DataError::InvalidPreprocessor`] for no feature or target name, or one given twice.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_data::Preprocessor;
+    ///
+    /// let preprocessor = Preprocessor::identity(["x1", "x2"], ["t1", "t2"])?;
+    /// assert_eq!(preprocessor.input_names(), ["x1", "x2"]);
+    /// assert!(preprocessor.standardizer().is_none());
+    /// assert!(Preprocessor::identity(["x", "x"], ["t"]).is_err());
+    /// # Ok::<(), mlp_data::DataError>(())
+    /// ```
+    pub fn identity<F: Into<String>, T: Into<String>>(
+        features: impl IntoIterator<Item = F>,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Result<Preprocessor, DataError> {
+        Preprocessor::new(PreprocessorParts::new(features, targets))
+    }
+
     /// The parts (e.g. to change one and build again with [`Preprocessor::new`]).
     pub fn parts(&self) -> &PreprocessorParts {
         &self.parts
@@ -321,6 +515,7 @@ impl Preprocessor {
     }
 
     /// [`Task::Classification`] or [`Task::Regression`].
+    #[must_use]
     pub fn task(&self) -> Task {
         if self.parts.class_encoding.is_some() {
             Task::Classification
@@ -331,6 +526,7 @@ impl Preprocessor {
 
     /// The network's input names: a numeric feature's name, or `column=category` for each
     /// category of a categorical one (`island=Biscoe`).
+    #[must_use]
     pub fn input_names(&self) -> Vec<String> {
         self.parts
             .feature_names
@@ -346,11 +542,13 @@ impl Preprocessor {
     }
 
     /// Number of network inputs: one per numeric feature, one per category of a categorical one.
+    #[must_use]
     pub fn n_inputs(&self) -> usize {
         self.categories.iter().map(|categories| categories.as_ref().map_or(1, Vec::len)).sum()
     }
 
     /// Number of network outputs: classes for classification, target columns for regression.
+    #[must_use]
     pub fn n_outputs(&self) -> usize {
         self.parts
             .class_encoding
@@ -359,6 +557,7 @@ impl Preprocessor {
     }
 
     /// The training file's columns, to select in another file.
+    #[must_use]
     pub fn selection(&self) -> super::ColumnSelection {
         super::ColumnSelection::new(self.parts.target_names.iter().cloned())
             .with_features(self.parts.feature_names.iter().cloned())
@@ -411,6 +610,38 @@ impl Preprocessor {
     /// preprocessor (its categories, imputer, standardizer, classes), then split as
     /// [`prepare_training_with`](super::prepare_training_with) splits. The target columns are
     /// required; a missing target or an unknown class is an error.
+    ///
+    /// This is all of preparing a table for an existing model: nothing is fitted again (the
+    /// preprocessor comes back unchanged in [`Prepared::preprocessor`](super::Prepared), and
+    /// no [`DataNotice`](super::DataNotice) is raised). What `mlp train --init` adds is
+    /// argument handling: refusing a `--target` or `--features` other than the model's, and
+    /// warning about preparation flags the model's preparation replaces.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_data::{
+    ///     ClassEncoding, CsvOptions, Preprocessor, PreprocessorParts, SplitOptions, Standardizer,
+    ///     Table,
+    /// };
+    ///
+    /// // A saved model's preparation: x standardized with mean 10 and std 2, classes a and b.
+    /// let preprocessor = Preprocessor::new(
+    ///     PreprocessorParts::new(["x"], ["label"])
+    ///         .with_standardizer(Standardizer::new(vec![10.0], vec![2.0])?)
+    ///         .with_class_encoding(ClassEncoding::from_class_names(vec!["a".into(), "b".into()])?),
+    /// )?;
+    /// let csv = "label,x\nb,12\na,8\nb,14\na,10\n";
+    /// let table = Table::from_reader(csv.as_bytes(), "more.csv", &CsvOptions::default())?;
+    /// let split = SplitOptions { validation_fraction: 0.0, seed: 0 };
+    /// let prepared = preprocessor.prepare_training_file::<f64>(&table, &split)?;
+    /// // The model's standardizer, not one fitted on this file: (12 − 10) / 2 = 1, …
+    /// assert_eq!(prepared.train.inputs().as_slice(), [1.0, -1.0, 2.0, 0.0]);
+    /// // … and its classes in its order: b is the second output.
+    /// assert_eq!(prepared.train.targets().column(0).as_slice(), [0.0, 1.0]);
+    /// assert_eq!(prepared.preprocessor, preprocessor);
+    /// # Ok::<(), mlp_data::DataError>(())
+    /// ```
     pub fn prepare_training_file<T: Scalar>(
         &self,
         table: &Table,

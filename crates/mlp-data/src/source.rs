@@ -30,7 +30,7 @@ pub(crate) fn open(path: &Path) -> Result<(PathBuf, Box<dyn Read>), DataError> {
         return Ok((PathBuf::from(STDIN_NAME), Box::new(io::stdin().lock())));
     }
     let file = std::fs::File::open(path)
-        .map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+        .map_err(|cause| DataError::Io { path: path.to_owned(), cause })?;
     Ok((path.to_owned(), Box::new(file)))
 }
 
@@ -44,7 +44,7 @@ pub(crate) fn decoded<'a>(
     reader: impl Read + 'a,
     name: &Path,
 ) -> Result<Peeked<Box<dyn Read + 'a>>, DataError> {
-    let io_error = |source| DataError::Io { path: name.to_owned(), source };
+    let io_error = |cause| DataError::Io { path: name.to_owned(), cause };
     let raw = Peeked::new(reader, GZIP_MAGIC.len()).map_err(io_error)?;
     let text: Box<dyn Read + 'a> = if raw.head().starts_with(&GZIP_MAGIC) {
         Box::new(MultiGzDecoder::new(raw))
@@ -167,14 +167,16 @@ mod tests {
         broken.truncate(broken.len() / 2);
         let result = decoded(&broken[..], Path::new("broken.csv.gz")).and_then(|peeked| {
             read_all(peeked)
-                .map_err(|source| DataError::Io { path: PathBuf::from("broken.csv.gz"), source })
+                .map_err(|cause| DataError::Io { path: PathBuf::from("broken.csv.gz"), cause })
         });
         let err = result.unwrap_err();
         assert!(matches!(&err, DataError::Io { path, .. } if path == Path::new("broken.csv.gz")));
 
         // A gzip header alone, cut short, fails while reading ahead.
         let err = decoded(&GZIP_MAGIC[..], Path::new("short.gz")).err().unwrap();
-        assert_eq!(err.to_string(), "short.gz: could not read the file");
+        assert_eq!(err.to_string(), "short.gz: could not read the file: unexpected end of file");
+        // The cause is in the message, so it is not also the source (said once by a chain).
+        assert!(std::error::Error::source(&err).is_none());
     }
 
     #[test]

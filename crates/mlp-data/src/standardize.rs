@@ -21,6 +21,7 @@ pub struct Standardizer {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StandardizerRepr {
     mean: Vec<f64>,
     std: Vec<f64>,

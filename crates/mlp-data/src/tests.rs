@@ -457,7 +457,7 @@ fn serialized_form_names_every_part_and_refuses_unknown_keys() {
     let json = serde_json::to_string(&preprocessor).unwrap();
     assert_eq!(
         json,
-        r#"{"feature_names":["island","bill_length_mm","body_mass_g","sex"],"target_names":["species"],"class_encoding":{"classes":["Adelie","Chinstrap","Gentoo"]},"categories":{"island":["Biscoe","Dream","Torgersen"],"sex":["female","male"]},"unknown_category":"ignore","na_values":["NA","-"],"imputer":{"strategy":"median","values":["Biscoe",46.5,3850.0,"female"]}}"#
+        r#"{"inputs":{"names":["island","bill_length_mm","body_mass_g","sex"],"standardizer":null,"categories":{"island":["Biscoe","Dream","Torgersen"],"sex":["female","male"]},"unknown_category":"ignore","na_values":["NA","-"],"imputer":{"strategy":"median","values":["Biscoe",46.5,3850.0,"female"]}},"outputs":{"names":["species"],"classes":["Adelie","Chinstrap","Gentoo"]}}"#
     );
     assert_eq!(serde_json::from_str::<Preprocessor>(&json).unwrap(), preprocessor);
     let err = serde_json::from_str::<Preprocessor>(&json.replace("\"imputer\"", "\"imputr\""))
@@ -530,7 +530,19 @@ fn clean_files_keep_their_split_and_standardizer_bit_for_bit() {
             standardize: true,
         };
         let prepared = prepare_training::<f64>(&data, &options).unwrap();
-        let json = serde_json::to_string(&prepared.preprocessor).unwrap();
+        // The preprocessor's serialized form of then (its parts, before the model file's
+        // `inputs`/`outputs` became its one schema), from the same numbers.
+        let parts = prepared.preprocessor.parts();
+        let mut then = serde_json::Map::new();
+        then.insert("feature_names".into(), serde_json::json!(parts.feature_names));
+        then.insert("target_names".into(), serde_json::json!(parts.target_names));
+        if let Some(encoding) = &parts.class_encoding {
+            then.insert("class_encoding".into(), serde_json::json!(encoding));
+        }
+        if let Some(standardizer) = &parts.standardizer {
+            then.insert("standardizer".into(), serde_json::json!(standardizer));
+        }
+        let json = serde_json::Value::Object(then).to_string();
         let inputs = prepared.train.inputs();
         printed += &format!("PIN {file} {json}\n");
         printed += &format!("PIN {file} validation {:?}\n", prepared.split.validation);

@@ -53,7 +53,7 @@ fn setup() -> (Network, Dataset, TrainConfig) {
 /// One epoch as `train` runs it, with every tracing line removed: the evaluation of the
 /// untrained network it starts with, then the epoch.
 fn bare_epoch(network: &mut Network, dataset: &Dataset, config: &TrainConfig) {
-    black_box(evaluate(network, dataset, None));
+    black_box(evaluate(network, dataset, None).expect("the dataset fits"));
     black_box(whole_batch_epoch(network, dataset, config));
 }
 

@@ -13,9 +13,14 @@
 //! - [`metrics`]: confusion matrix, precision/recall/F1, log loss, MAE, RMSE and R² as
 //!   scikit-learn computes them; [`evaluate`] a network on a dataset.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
-//! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names).
+//! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names); a
+//!   [`Model`](model_file::Model) from training or from a network made in code
+//!   (`Model::from_network`), predicting on rows in memory (`Model::predict_rows`).
 //! - [`output_file`]: outputs written to a temporary file and renamed, never half-written.
 //! - [`predict`]: a network's outputs for a file of any length, one chunk of samples at a time.
+//!
+//! The crate's `examples/` train a CSV file (`train_csv`) and save, load and predict with a
+//! model built in code (`save_load`).
 //! - [`warnings`]: what a run should tell a person besides errors, typed.
 //! - [`human`]: numbers and counts as text for people.
 #![warn(missing_docs)]

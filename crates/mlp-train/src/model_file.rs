@@ -68,7 +68,6 @@
 //! ignored. Every error names the file and what is wrong; JSON syntax and type errors also give
 //! the line and column.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -77,10 +76,8 @@ use mlp_core::{Activation, Dense, Loss, Network, NetworkError};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{
-    default_na_values, ClassEncoding, DataError, Imputer, Preprocessor, PreprocessorParts,
-    Standardizer, UnknownCategory,
-};
+use crate::data::{ClassEncoding, DataError, Preprocessor, PreprocessorParts};
+pub use crate::data::{InputsFile, OutputsFile, PreprocessorFile};
 use crate::output_file::{OutputError, OutputFile};
 
 mod provenance;
@@ -107,9 +104,10 @@ pub struct ModelFile {
     pub loss: String,
     /// The layers, input side first.
     pub layers: Vec<LayerFile>,
-    /// The input columns and their standardizer.
+    /// The input columns and their preparation: the `inputs` of the preprocessor's one
+    /// serialized form, [`PreprocessorFile`].
     pub inputs: InputsFile,
-    /// The output columns and classes.
+    /// The output columns and classes: the `outputs` of [`PreprocessorFile`].
     pub outputs: OutputsFile,
     /// How the model was made (version 2 only; optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,69 +130,6 @@ pub struct LayerFile {
     pub bias: Option<Vec<f64>>,
 }
 
-/// The `inputs` object of a [`ModelFile`]: how a file's columns become the network's inputs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InputsFile {
-    /// Feature column names, in the order their inputs have.
-    pub names: Vec<String>,
-    /// `(x − mean) / std` per input (a one-hot input has mean 0 and std 1), or `null`.
-    #[serde(default)]
-    pub standardizer: Option<StandardizerFile>,
-    /// The sorted categories of each categorical feature, by column name: one input per
-    /// category, named `column=category`. Absent when every feature is numeric.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub categories: BTreeMap<String, Vec<String>>,
-    /// What a category the training data did not have becomes: `"error"` (absent) or
-    /// `"ignore"` (all zeros).
-    #[serde(default, skip_serializing_if = "is_default")]
-    pub unknown_category: UnknownCategory,
-    /// The texts that mean a missing value besides the empty cell; absent for the default
-    /// list (`NA`, `N/A`, `NaN`, `nan`, `null`, `?`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub na_values: Option<Vec<String>>,
-    /// The value each feature's missing cells are filled with (`{"strategy": "median",
-    /// "values": [..one per feature..]}`), or absent: a missing feature is then an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imputer: Option<Imputer>,
-}
-
-fn is_default<T: Default + PartialEq>(value: &T) -> bool {
-    *value == T::default()
-}
-
-/// A standardizer in a [`ModelFile`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StandardizerFile {
-    /// Per-feature means.
-    pub mean: Vec<f64>,
-    /// Per-feature standard deviations.
-    pub std: Vec<f64>,
-}
-
-impl From<&Standardizer> for StandardizerFile {
-    fn from(standardizer: &Standardizer) -> Self {
-        StandardizerFile { mean: standardizer.mean().to_vec(), std: standardizer.std().to_vec() }
-    }
-}
-
-/// The `outputs` object of a [`ModelFile`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutputsFile {
-    /// Target column names (the one label column for classification).
-    pub names: Vec<String>,
-    /// Class names in output order, or `null` for regression.
-    #[serde(default)]
-    pub classes: Option<Vec<String>>,
-    /// Regression targets standardized for training (`--standardize-target`): the network's
-    /// outputs are `(t − mean) / std`, and predictions are mapped back to `o · std + mean`.
-    /// Absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scaler: Option<StandardizerFile>,
-}
-
 /// Just enough of a file to check its format and version before reading the rest.
 #[derive(Deserialize)]
 struct Header {
@@ -202,18 +137,66 @@ struct Header {
     version: Option<serde_json::Value>,
 }
 
+/// A network and a preprocessor that do not make a [`Model`] ([`Model::new`] and the
+/// `with_…` methods).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The preprocessor makes another number of inputs than the network takes.
+    #[error("the network takes {network} inputs but the preprocessor makes {preprocessor}")]
+    Inputs {
+        /// The network's inputs.
+        network: usize,
+        /// The preprocessor's inputs (one per numeric feature, one per category).
+        preprocessor: usize,
+    },
+    /// The preprocessor has another number of outputs (classes, or target columns) than the
+    /// network.
+    #[error("the network has {network} outputs but the preprocessor has {preprocessor}")]
+    Outputs {
+        /// The network's outputs.
+        network: usize,
+        /// The preprocessor's classes (classification) or target columns (regression).
+        preprocessor: usize,
+    },
+    /// A classifier with other than one target (label) column.
+    #[error("a classifier has one target column (the label), not {found}")]
+    ClassifierTargets {
+        /// The target columns given.
+        found: usize,
+    },
+    /// Another number of feature names than the model has feature columns.
+    #[error("{found} feature names for {expected} feature columns")]
+    FeatureNames {
+        /// The model's feature columns.
+        expected: usize,
+        /// The names given.
+        found: usize,
+    },
+    /// The preprocessor cannot be built (a repeated name, a repeated class, …); boxed, as a
+    /// [`DataError`] is large.
+    #[error(transparent)]
+    Preprocessor(Box<DataError>),
+}
+
+impl From<DataError> for ModelError {
+    fn from(err: DataError) -> Self {
+        ModelError::Preprocessor(Box::new(err))
+    }
+}
+
 /// A model file that cannot be read, checked or written. Every message names the file.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelFileError {
-    /// The file could not be read.
-    #[error("{}: cannot read the model file", .path.display())]
+    /// The file could not be read. The message ends with the OS's reason, so the cause is said
+    /// once and is not also the [`source`](std::error::Error::source).
+    #[error("{}: cannot read the model file: {cause}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     /// Not JSON, or JSON of the wrong shape (a missing field, a string for a number, …).
     #[error("{}: line {line}, column {column}: malformed model file: {message}", .path.display())]
@@ -314,11 +297,131 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model from its parts, without provenance; fails unless the preprocessor's input and
-    /// output counts are the network's.
-    pub fn new(network: Network<f64>, preprocessor: Preprocessor) -> Result<Model, String> {
+    /// A model from its parts, without provenance.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError`] unless the preprocessor has the network's number of inputs and outputs
+    /// (and, for a classifier, one target column).
+    pub fn new(network: Network<f64>, preprocessor: Preprocessor) -> Result<Model, ModelError> {
         check_counts(&network, &preprocessor)?;
         Ok(Model { network, preprocessor, provenance: None })
+    }
+
+    /// A model of a network made in code, with no preparation: inputs are used as they are
+    /// (no standardizer, categories or imputer), the outputs are regression outputs, and the
+    /// columns are named `x1`, `x2`, … and `y1`, `y2`, … Name them with
+    /// [`Model::with_feature_names`] and [`Model::with_target_names`], make it a classifier
+    /// with [`Model::with_classes`], or give a whole [`Preprocessor`] with [`Model::new`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_core::{Activation, Dense, Loss, Network};
+    /// use mlp_train::model_file::Model;
+    /// use nalgebra::dmatrix;
+    ///
+    /// let dense = Dense::new(dmatrix![0.5, -1.0], None, Activation::Identity);
+    /// let network = Network::new(vec![dense], Loss::MeanSquared)?;
+    /// let model = Model::from_network(network.clone());
+    /// assert_eq!(model.preprocessor.feature_names(), ["x1", "x2"]);
+    /// assert_eq!(model.preprocessor.target_names(), ["y1"]);
+    ///
+    /// let named = model.with_feature_names(["height", "width"])?.with_target_names(["area"])?;
+    /// let loaded = Model::from_file_contents(&named.to_json(), "model.json".as_ref())?;
+    /// assert_eq!(loaded.network, network);
+    /// assert_eq!(loaded.preprocessor.feature_names(), ["height", "width"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn from_network(network: Network<f64>) -> Model {
+        let numbered = |prefix: &str, count: usize| -> Vec<String> {
+            (1..=count).map(|number| format!("{prefix}{number}")).collect()
+        };
+        let parts = PreprocessorParts::new(
+            numbered("x", network.n_inputs()),
+            numbered("y", network.n_outputs()),
+        );
+        let preprocessor =
+            Preprocessor::new(parts).expect("numbered names are distinct and not empty");
+        Model { network, preprocessor, provenance: None }
+    }
+
+    /// The same model with these feature (input) column names, in input order. A categorical
+    /// feature keeps its categories (and an imputer its value) under its new name.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::FeatureNames`] unless there is one name per feature column;
+    /// [`ModelError::Preprocessor`] for a name given twice.
+    pub fn with_feature_names<F: Into<String>>(
+        self,
+        features: impl IntoIterator<Item = F>,
+    ) -> Result<Model, ModelError> {
+        let mut parts = self.preprocessor.parts().clone();
+        let features: Vec<String> = features.into_iter().map(Into::into).collect();
+        if features.len() != parts.feature_names.len() {
+            return Err(ModelError::FeatureNames {
+                expected: parts.feature_names.len(),
+                found: features.len(),
+            });
+        }
+        let renamed: Vec<(String, Vec<String>)> = parts
+            .feature_names
+            .iter()
+            .zip(&features)
+            .filter_map(|(old, new)| Some((new.clone(), parts.categories.get(old)?.clone())))
+            .collect();
+        parts.categories = renamed.into_iter().collect();
+        parts.feature_names = features;
+        let preprocessor = Preprocessor::new(parts)?;
+        check_counts(&self.network, &preprocessor)?;
+        Ok(Model { preprocessor, ..self })
+    }
+
+    /// The same model with these target (output) column names, in output order; for a
+    /// classifier, the one label column.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::Outputs`] or [`ModelError::ClassifierTargets`] for a count that does not
+    /// fit; [`ModelError::Preprocessor`] for a name given twice.
+    pub fn with_target_names<T: Into<String>>(
+        self,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Result<Model, ModelError> {
+        let parts = PreprocessorParts {
+            target_names: targets.into_iter().map(Into::into).collect(),
+            ..self.preprocessor.parts().clone()
+        };
+        let preprocessor = Preprocessor::new(parts)?;
+        check_counts(&self.network, &preprocessor)?;
+        Ok(Model { preprocessor, ..self })
+    }
+
+    /// The same model as a classifier: `label` is the target column, `classes` the class
+    /// names in output order, one per output. The targets are no longer standardized.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::Preprocessor`] for a repeated or empty class name,
+    /// [`ModelError::Outputs`] unless there is one class per output (two for one output).
+    pub fn with_classes<C: Into<String>>(
+        self,
+        label: impl Into<String>,
+        classes: impl IntoIterator<Item = C>,
+    ) -> Result<Model, ModelError> {
+        let encoding =
+            ClassEncoding::from_class_names(classes.into_iter().map(Into::into).collect())?;
+        let parts = PreprocessorParts {
+            target_names: vec![label.into()],
+            target_scaler: None,
+            ..self.preprocessor.parts().clone()
+        }
+        .with_class_encoding(encoding);
+        let preprocessor = Preprocessor::new(parts)?;
+        check_counts(&self.network, &preprocessor)?;
+        Ok(Model { preprocessor, ..self })
     }
 
     /// The same model with `provenance` recorded.
@@ -331,7 +434,7 @@ impl Model {
     pub fn load(path: impl AsRef<Path>) -> Result<Model, ModelFileError> {
         let path = path.as_ref();
         let text = fs::read_to_string(path)
-            .map_err(|source| ModelFileError::Read { path: path.to_owned(), source })?;
+            .map_err(|cause| ModelFileError::Read { path: path.to_owned(), cause })?;
         Model::from_file_contents(&text, path)
     }
 
@@ -360,6 +463,7 @@ impl Model {
     }
 
     /// The file form of this model.
+    #[must_use]
     pub fn to_file(&self) -> ModelFile {
         let layers = self
             .network
@@ -380,33 +484,20 @@ impl Model {
                 }
             })
             .collect();
-        let preprocessor = &self.preprocessor;
+        let PreprocessorFile { inputs, outputs } = PreprocessorFile::from(&self.preprocessor);
         ModelFile {
             format: FORMAT.to_owned(),
             version: VERSION,
             loss: self.network.loss().name().to_owned(),
             layers,
-            inputs: InputsFile {
-                names: preprocessor.feature_names().to_vec(),
-                standardizer: preprocessor.standardizer().map(StandardizerFile::from),
-                categories: preprocessor.parts().categories.clone(),
-                unknown_category: preprocessor.unknown_category(),
-                na_values: (preprocessor.na_values() != default_na_values().as_slice())
-                    .then(|| preprocessor.na_values().to_vec()),
-                imputer: preprocessor.imputer().cloned(),
-            },
-            outputs: OutputsFile {
-                names: preprocessor.target_names().to_vec(),
-                classes: preprocessor
-                    .class_encoding()
-                    .map(|encoding| encoding.class_names().to_vec()),
-                scaler: preprocessor.target_scaler().map(StandardizerFile::from),
-            },
+            inputs,
+            outputs,
             provenance: self.provenance.clone(),
         }
     }
 
     /// The model as pretty-printed JSON with a final line break.
+    #[must_use]
     pub fn to_json(&self) -> String {
         let mut text =
             serde_json::to_string_pretty(&self.to_file()).expect("a model file serializes");
@@ -452,31 +543,11 @@ impl ModelFile {
             .map_err(|problem| ModelFileError::Network { path: path.to_owned(), problem })?;
         let columns_error =
             |problem: String| ModelFileError::Columns { path: path.to_owned(), problem };
-        let data_error = |err: DataError| columns_error(err.to_string());
-        let standardizer =
-            |file: StandardizerFile| Standardizer::new(file.mean, file.std).map_err(data_error);
-        let parts = PreprocessorParts {
-            feature_names: self.inputs.names,
-            target_names: self.outputs.names,
-            class_encoding: self
-                .outputs
-                .classes
-                .map(ClassEncoding::from_class_names)
-                .transpose()
-                .map_err(data_error)?,
-            standardizer: self
-                .inputs
-                .standardizer
-                .map(standardizer)
-                .transpose()?,
-            categories: self.inputs.categories,
-            unknown_category: self.inputs.unknown_category,
-            na_values: self.inputs.na_values.unwrap_or_else(default_na_values),
-            imputer: self.inputs.imputer,
-            target_scaler: self.outputs.scaler.map(standardizer).transpose()?,
-        };
-        let preprocessor = Preprocessor::new(parts).map_err(data_error)?;
-        check_counts(&network, &preprocessor).map_err(columns_error)?;
+        let file = PreprocessorFile { inputs: self.inputs, outputs: self.outputs };
+        let preprocessor =
+            Preprocessor::try_from(file).map_err(|err| columns_error(err.to_string()))?;
+        check_counts(&network, &preprocessor)
+            .map_err(|err| columns_error(file_counts_problem(&err, &preprocessor)))?;
         Ok(Model { network, preprocessor, provenance: self.provenance })
     }
 }
@@ -538,50 +609,48 @@ impl LayerFile {
 }
 
 /// Fails unless the preprocessor has as many inputs and outputs as the network.
-fn check_counts(network: &Network<f64>, preprocessor: &Preprocessor) -> Result<(), String> {
+fn check_counts(network: &Network<f64>, preprocessor: &Preprocessor) -> Result<(), ModelError> {
     if preprocessor.n_inputs() != network.n_inputs() {
-        return Err(format!(
-            "the network takes {} inputs but \"inputs.names\" lists {} columns",
-            network.n_inputs(),
-            preprocessor.n_inputs()
-        ));
+        return Err(ModelError::Inputs {
+            network: network.n_inputs(),
+            preprocessor: preprocessor.n_inputs(),
+        });
     }
-    if let Some(standardizer) = preprocessor.standardizer() {
-        if standardizer.n_features() != network.n_inputs() {
-            return Err(format!(
-                "the network takes {} inputs but the standardizer has {} features",
-                network.n_inputs(),
-                standardizer.n_features()
-            ));
-        }
+    if preprocessor.n_outputs() != network.n_outputs() {
+        return Err(ModelError::Outputs {
+            network: network.n_outputs(),
+            preprocessor: preprocessor.n_outputs(),
+        });
     }
-    match preprocessor.class_encoding() {
-        Some(encoding) => {
-            if encoding.n_classes() != network.n_outputs() {
-                return Err(format!(
-                    "the network has {} outputs but \"outputs.classes\" lists {} classes",
-                    network.n_outputs(),
-                    encoding.n_classes()
-                ));
-            }
-            if preprocessor.target_names().len() != 1 {
-                return Err(format!(
-                    "a classifier needs one \"outputs.names\" entry (the label column), found {}",
-                    preprocessor.target_names().len()
-                ));
-            }
-        }
-        None => {
-            if preprocessor.target_names().len() != network.n_outputs() {
-                return Err(format!(
-                    "the network has {} outputs but \"outputs.names\" lists {} columns",
-                    network.n_outputs(),
-                    preprocessor.target_names().len()
-                ));
-            }
-        }
+    if preprocessor.class_encoding().is_some() && preprocessor.target_names().len() != 1 {
+        return Err(ModelError::ClassifierTargets { found: preprocessor.target_names().len() });
     }
     Ok(())
+}
+
+/// [`check_counts`]'s error in the model file's words: which field lists what.
+fn file_counts_problem(err: &ModelError, preprocessor: &Preprocessor) -> String {
+    match err {
+        ModelError::Inputs { network, preprocessor: found } => {
+            format!("the network takes {network} inputs but \"inputs.names\" lists {found} columns")
+        }
+        ModelError::Outputs { network, preprocessor: found } => {
+            match preprocessor.class_encoding() {
+                Some(_) => format!(
+                    "the network has {network} outputs but \"outputs.classes\" lists {found} \
+                     classes"
+                ),
+                None => format!(
+                    "the network has {network} outputs but \"outputs.names\" lists {found} \
+                     columns"
+                ),
+            }
+        }
+        ModelError::ClassifierTargets { found } => format!(
+            "a classifier needs one \"outputs.names\" entry (the label column), found {found}"
+        ),
+        err => err.to_string(),
+    }
 }
 
 /// A serde_json error with its position split out.
@@ -598,7 +667,7 @@ fn json_error(path: &Path, err: &serde_json::Error) -> ModelFileError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::ImputeStrategy;
+    use crate::data::{ImputeStrategy, Standardizer, UnknownCategory};
 
     /// The tutorial's 2-2-2 sigmoid network without biases.
     const SEED: &str = r#"{
@@ -685,6 +754,29 @@ mod tests {
         }
     }
 
+    /// One schema: the model file's `inputs` and `outputs` are the preprocessor's own serde
+    /// form, which reads back to the same preprocessor.
+    #[test]
+    fn the_model_files_inputs_and_outputs_are_the_preprocessors_serde_form() {
+        let text = r#"{"format": "mlp-model", "version": 2, "loss": "mse",
+          "layers": [{"activation": "identity", "weights": [[0.5, -1.5, 0.1]], "bias": [0.3]}],
+          "inputs": {"names": ["island", "mass"],
+                     "standardizer": {"mean": [0, 0, 4200.5], "std": [1, 1, 801.25]},
+                     "categories": {"island": ["Biscoe", "Dream"]},
+                     "na_values": ["-"],
+                     "imputer": {"strategy": "median", "values": ["Dream", 4050.0]}},
+          "outputs": {"names": ["flipper"], "classes": null,
+                      "scaler": {"mean": [200.9], "std": [14.06]}}}"#;
+        let model = parse(text).unwrap();
+        let file: serde_json::Value = serde_json::from_str(&model.to_json()).unwrap();
+        let preprocessor = serde_json::to_value(&model.preprocessor).unwrap();
+        assert_eq!(preprocessor["inputs"], file["inputs"]);
+        assert_eq!(preprocessor["outputs"], file["outputs"]);
+        assert_eq!(preprocessor.as_object().unwrap().len(), 2);
+        let back: Preprocessor = serde_json::from_value(preprocessor).unwrap();
+        assert_eq!(back, model.preprocessor);
+    }
+
     /// An imputer or categories that do not fit the features are refused at load.
     #[test]
     fn preparation_fields_must_fit_the_features() {
@@ -763,7 +855,7 @@ mod tests {
         let mut model = parse(SEED).unwrap();
         model.network = network;
         let standardizer =
-            StandardizerFile { mean: vec![0.1, 1e-300, -7.5], std: vec![3.0, 0.7, 1e10] };
+            Standardizer::new(vec![0.1, 1e-300, -7.5], vec![3.0, 0.7, 1e10]).unwrap();
         let mut file = model.to_file();
         file.inputs.names = vec!["a".into(), "b".into(), "c".into()];
         file.inputs.standardizer = Some(standardizer);
@@ -848,7 +940,12 @@ mod tests {
     #[test]
     fn missing_file_names_the_path() {
         let err = Model::load("/no/such/model.json").unwrap_err();
-        assert_eq!(err.to_string(), "/no/such/model.json: cannot read the model file");
+        assert_eq!(
+            err.to_string(),
+            "/no/such/model.json: cannot read the model file: No such file or directory (os \
+             error 2)"
+        );
+        assert!(std::error::Error::source(&err).is_none());
     }
 
     #[test]
@@ -944,10 +1041,12 @@ mod tests {
             error(&SEED.replace("\"classes\": null", "\"classes\": [\"a\", \"b\", \"c\"]")),
             "model.json: the network has 2 outputs but \"outputs.classes\" lists 3 classes"
         );
-        assert!(error(&SEED.replace(
+        // The standardizer is read by its own type, which checks it where it is in the file.
+        let message = error(&SEED.replace(
             "\"standardizer\": null",
-            "\"standardizer\": {\"mean\": [0, 0], \"std\": [1, 0]}"
-        ))
-        .starts_with("model.json: invalid standardizer"));
+            "\"standardizer\": {\"mean\": [0, 0], \"std\": [1, 0]}",
+        ));
+        assert!(message.starts_with("model.json: line 9, column "), "{message}");
+        assert!(message.contains(": malformed model file: invalid standardizer"), "{message}");
     }
 }

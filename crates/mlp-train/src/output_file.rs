@@ -76,15 +76,15 @@ pub enum OutputError {
         /// Its directory.
         dir: PathBuf,
     },
-    /// The OS refused to create, write or rename the file; the OS error is the
+    /// The OS refused to create, write or rename the file. The message ends with the OS's
+    /// reason, so the cause is said once and is not also the
     /// [`source`](std::error::Error::source).
-    #[error("{}: cannot write the file", ShortPath(path))]
+    #[error("{}: cannot write the file: {cause}", ShortPath(path))]
     Io {
         /// The path as given.
         path: PathBuf,
         /// The OS error.
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
 }
 
@@ -119,7 +119,7 @@ impl OutputFile {
     /// the file cannot be created (a read-only directory, a full disk, permissions).
     pub fn create(path: impl AsRef<Path>) -> Result<OutputFile, OutputError> {
         let path = path.as_ref();
-        let io_error = |source| OutputError::Io { path: path.to_owned(), source };
+        let io_error = |cause| OutputError::Io { path: path.to_owned(), cause };
         if ends_with_separator(path) {
             return Err(OutputError::IsDirectory { path: path.to_owned() });
         }
@@ -202,7 +202,7 @@ impl OutputFile {
         let path = self.replacement.path.clone();
         io::Write::write_all(&mut self.file, bytes)
             .and_then(|()| io::Write::flush(&mut self.file))
-            .map_err(|source| OutputError::Io { path, source })?;
+            .map_err(|cause| OutputError::Io { path, cause })?;
         let (file, replacement) = self.into_parts();
         replacement.commit_synced(&file)
     }
@@ -236,7 +236,7 @@ impl Replacement {
         let Replacement { path, pending } = self;
         match pending {
             Some((temp, target)) => {
-                temp.persist(&target).map_err(|err| OutputError::Io { path, source: err.error })
+                temp.persist(&target).map_err(|err| OutputError::Io { path, cause: err.error })
             }
             None => Ok(()),
         }
@@ -250,8 +250,7 @@ impl Replacement {
     /// [`OutputError::Io`] when the sync or the rename fails.
     pub fn commit_synced(self, file: &File) -> Result<(), OutputError> {
         if self.pending.is_some() {
-            file.sync_all()
-                .map_err(|source| OutputError::Io { path: self.path.clone(), source })?;
+            file.sync_all().map_err(|cause| OutputError::Io { path: self.path.clone(), cause })?;
         }
         self.commit()
     }

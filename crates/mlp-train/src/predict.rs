@@ -6,12 +6,158 @@
 //! writes them out (`mlp predict`) or adds them to metrics. The outputs are the same, bit for
 //! bit, as [`Network::predict`] on the whole matrix: every chunk but a file's only one has
 //! more than 5 samples (see [`chunks`]), so each goes through the same matrix product.
+//!
+//! [`Model::predict_rows`] and [`Model::predict_text_rows`] predict on rows of raw feature
+//! values held in memory, prepared as the model prepares a file, without a CSV file.
 
 use std::num::NonZeroUsize;
 use std::ops::Range;
 
 use mlp_core::{BatchError, Network, Scalar};
 use nalgebra::{DMatrix, DMatrixView};
+
+use crate::data::{CsvOptions, DataError, Table};
+use crate::model_file::Model;
+
+/// The name data errors of [`Model::predict_rows`] give the rows: `<rows>: line N` is row
+/// N − 1 (1-based; line 1 would be a header of the feature names).
+pub const ROWS_NAME: &str = "<rows>";
+
+/// What [`Model::predict_rows`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowPredictions {
+    /// (n_outputs × n_rows), one column per row: a classifier's outputs per class (its
+    /// probabilities under softmax), or regression outputs in the targets' units (mapped back
+    /// through the model's target scaler, when it has one).
+    pub outputs: DMatrix<f64>,
+    /// A classifier's predicted class per row (the class of the largest output, the first of
+    /// equals), or `None` for regression.
+    pub classes: Option<Vec<String>>,
+}
+
+/// Why rows cannot be predicted on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PredictError {
+    /// A row without one value per feature column.
+    #[error("row {row} has {found} values but the model reads {expected} feature columns")]
+    RowLength {
+        /// 1-based row.
+        row: usize,
+        /// The model's feature columns.
+        expected: usize,
+        /// The values in the row.
+        found: usize,
+    },
+    /// A value the model's preparation refuses (an unknown category, a missing value without
+    /// an imputer, text in a numeric column, …); it names [`ROWS_NAME`], the line (row + 1)
+    /// and the column. Boxed, as a [`DataError`] is large.
+    #[error(transparent)]
+    Data(Box<DataError>),
+    /// The forward pass overflowed.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+}
+
+impl From<DataError> for PredictError {
+    fn from(err: DataError) -> Self {
+        PredictError::Data(Box::new(err))
+    }
+}
+
+impl Model {
+    /// The model's predictions on rows of raw feature values, one value per feature column in
+    /// [`feature_names`](crate::data::Preprocessor::feature_names) order, prepared as the
+    /// model prepares a file: a missing value (NaN) filled by its imputer, inputs
+    /// standardized, outputs mapped back to the targets' units. The same numbers, bit for bit,
+    /// as `mlp predict` on a CSV file of the same values. A model with a categorical feature
+    /// needs its categories as text: [`Model::predict_text_rows`].
+    ///
+    /// # Errors
+    ///
+    /// [`PredictError::RowLength`] for a row of another length; [`PredictError::Data`] where
+    /// a file would fail (a missing value without an imputer, a value too large to
+    /// standardize); [`PredictError::Batch`] when the forward pass overflows.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use mlp_core::{Activation, Dense, Loss, Network};
+    /// use mlp_train::model_file::Model;
+    /// use nalgebra::dmatrix;
+    ///
+    /// let dense = Dense::new(dmatrix![1.0, 2.0; -1.0, 0.5], None, Activation::Softmax);
+    /// let network = Network::new(vec![dense], Loss::CrossEntropy)?;
+    /// let model = Model::from_network(network).with_classes("label", ["yes", "no"])?;
+    /// let predictions = model.predict_rows(&[vec![1.0, 1.0], vec![-2.0, 0.0]])?;
+    /// assert_eq!(predictions.classes.unwrap(), ["yes", "no"]);
+    /// assert_eq!(predictions.outputs.shape(), (2, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predict_rows(&self, rows: &[Vec<f64>]) -> Result<RowPredictions, PredictError> {
+        let mut buffer = ryu::Buffer::new();
+        let mut text = |value: f64| match value.is_nan() {
+            true => String::new(),
+            false => buffer.format(value).to_owned(),
+        };
+        let rows: Vec<Vec<String>> =
+            rows.iter().map(|row| row.iter().map(|&value| text(value)).collect()).collect();
+        self.predict_text_rows(&rows)
+    }
+
+    /// [`Model::predict_rows`] on values as text, as the cells of a CSV file: numbers,
+    /// categories, and missing values (an empty text or one of the model's missing-value
+    /// markers).
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::predict_rows`], and [`PredictError::Data`] for an unknown category (unless
+    /// the model ignores them) or text in a numeric column.
+    pub fn predict_text_rows<S: AsRef<str>>(
+        &self,
+        rows: &[Vec<S>],
+    ) -> Result<RowPredictions, PredictError> {
+        let features = self.preprocessor.feature_names();
+        if let Some((row_idx, row)) =
+            rows.iter().enumerate().find(|(_, row)| row.len() != features.len())
+        {
+            return Err(PredictError::RowLength {
+                row: row_idx + 1,
+                expected: features.len(),
+                found: row.len(),
+            });
+        }
+        let mut outputs = DMatrix::zeros(self.network.n_outputs(), rows.len());
+        if !rows.is_empty() {
+            // The rows as a CSV file in memory, so that they take the very path a file takes.
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer
+                .write_record(features)
+                .and_then(|()| {
+                    rows.iter().try_for_each(|row| {
+                        writer.write_record(row.iter().map(|value| value.as_ref()))
+                    })
+                })
+                .expect("writing CSV into memory cannot fail");
+            let bytes = writer.into_inner().expect("writing CSV into memory cannot fail");
+            let options = CsvOptions { delimiter: Some(b','), ..CsvOptions::default() };
+            let table = Table::from_reader(&bytes[..], ROWS_NAME, &options)?;
+            let inputs = self.preprocessor.inputs::<f64>(&table)?;
+            for_each_chunk(&self.network, &inputs, CHUNK_SAMPLES, |samples, chunk| {
+                outputs.columns_mut(samples.start, samples.len()).copy_from(&chunk);
+                Ok::<(), BatchError>(())
+            })?;
+            self.preprocessor.unscale_outputs(&mut outputs)?;
+        }
+        let classes = self.preprocessor.class_encoding().map(|encoding| {
+            outputs
+                .column_iter()
+                .map(|output| encoding.class_names()[output.argmax().0].clone())
+                .collect()
+        });
+        Ok(RowPredictions { outputs, classes })
+    }
+}
 
 /// The most samples one chunk holds.
 pub const CHUNK_SAMPLES: usize = 1024;

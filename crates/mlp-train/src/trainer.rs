@@ -11,9 +11,10 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::batch_step::BatchStep;
 use crate::events::{self, EpochRecord};
+use crate::metrics::evaluate_fitting as evaluate;
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
-use crate::{evaluate, Dataset, MetricsKind, OptimizerState, StopSignal, TrainConfig};
+use crate::{Dataset, MetricsKind, OptimizerState, StopSignal, TrainConfig};
 
 /// Why training could not run or had to stop.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -50,3 +50,5 @@ mod performance_loading;
 mod library_explain;
 // Issue #12's events: an f32 run's logs in f32 texts, and the steps --grad-log-every logs.
 mod library_events;
+// Issue #12's library: a model built in code used by the binary; I/O reasons said once.
+mod library_model;

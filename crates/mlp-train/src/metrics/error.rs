@@ -17,6 +17,16 @@ pub enum MetricsError {
         /// (rows, columns) of the targets.
         targets: (usize, usize),
     },
+    /// The dataset does not have the network's number of inputs or outputs per sample.
+    #[error("the dataset has {found} {what} per sample but the network has {expected}")]
+    DatasetShape {
+        /// `inputs` or `outputs`.
+        what: &'static str,
+        /// The network's count.
+        expected: usize,
+        /// The dataset's count.
+        found: usize,
+    },
     /// A class index is not below the number of classes.
     #[error("sample {sample}: class {class} is out of range for {n_classes} classes")]
     ClassOutOfRange {

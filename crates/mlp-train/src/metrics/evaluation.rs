@@ -283,9 +283,14 @@ fn class_of<T: Scalar>(column: DVectorView<'_, T>) -> usize {
 /// [`Evaluation`] with [`ClassificationMetrics`] (scikit-learn's `zero_division=0`) or
 /// [`RegressionMetrics`] in the units of the dataset's targets.
 ///
-/// `kind` `None` infers the metrics from the loss, as [`crate::TrainConfig::metrics`].
-/// Panics if the dataset's shapes do not fit the network (check with
-/// [`crate::check_dataset`]).
+/// `kind` `None` infers the metrics from the loss, as [`crate::TrainConfig::metrics`]. A
+/// forward pass that overflows carries NaN or infinity into the numbers ([`try_evaluate`]
+/// fails instead).
+///
+/// # Errors
+///
+/// [`MetricsError::DatasetShape`] when the dataset does not have the network's number of
+/// inputs or outputs.
 ///
 /// # Example
 ///
@@ -299,31 +304,63 @@ fn class_of<T: Scalar>(column: DVectorView<'_, T>) -> usize {
 /// let dense = Dense::new(dmatrix![2.0], None, Activation::Identity);
 /// let network = Network::new(vec![dense], Loss::MeanSquared)?;
 /// let dataset = Dataset::numbered(dmatrix![1.0, 2.0, 3.0], dmatrix![2.0, 4.0, 7.0])?;
-/// let evaluation = evaluate(&network, &dataset, Some(MetricsKind::Regression));
+/// let evaluation = evaluate(&network, &dataset, Some(MetricsKind::Regression))?;
 /// let regression = evaluation.regression.expect("a regression");
 /// // Predictions 2, 4, 6: one error of 1; the targets' mean is 13/3, SS_tot = 114/9.
 /// assert_eq!(regression.mae, 1.0 / 3.0);
 /// assert_relative_eq!(regression.r2.unwrap(), 1.0 - 9.0 / 114.0);
+///
+/// // Two inputs per sample for a network of one: an error, not a panic.
+/// let wide = Dataset::numbered(dmatrix![1.0; 2.0], dmatrix![2.0])?;
+/// assert!(evaluate(&network, &wide, None).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate<T: Scalar>(
     network: &Network<T>,
     dataset: &Dataset<T>,
     kind: Option<MetricsKind>,
+) -> Result<Evaluation, MetricsError> {
+    check_shapes(network, dataset)?;
+    evaluate_checking(network, dataset, kind, Overflow::Propagate)
+}
+
+/// [`evaluate`] on a dataset already checked to fit the network (the trainer checks once).
+pub(crate) fn evaluate_fitting<T: Scalar>(
+    network: &Network<T>,
+    dataset: &Dataset<T>,
+    kind: Option<MetricsKind>,
 ) -> Evaluation {
     evaluate_checking(network, dataset, kind, Overflow::Propagate)
-        .expect("an evaluation that lets NaN through does not fail")
+        .expect("a checked dataset fits, and an evaluation that lets NaN through does not fail")
 }
 
 /// [`evaluate`], failing with [`MetricsError::NonFinite`] at the first activation that is NaN
 /// or infinite (weights or inputs so large that the forward pass overflows), naming the
 /// sample's data-file row, the layer and the neuron, instead of reporting a loss of NaN.
+///
+/// # Errors
+///
+/// [`MetricsError::DatasetShape`] as [`evaluate`]; [`MetricsError::NonFinite`].
 pub fn try_evaluate<T: Scalar>(
     network: &Network<T>,
     dataset: &Dataset<T>,
     kind: Option<MetricsKind>,
 ) -> Result<Evaluation, MetricsError> {
+    check_shapes(network, dataset)?;
     evaluate_checking(network, dataset, kind, Overflow::Fail)
+}
+
+/// Fails unless the dataset has the network's inputs and outputs per sample.
+fn check_shapes<T: Scalar>(network: &Network<T>, dataset: &Dataset<T>) -> Result<(), MetricsError> {
+    for (what, expected, found) in [
+        ("inputs", network.n_inputs(), dataset.n_inputs()),
+        ("outputs", network.n_outputs(), dataset.n_outputs()),
+    ] {
+        if expected != found {
+            return Err(MetricsError::DatasetShape { what, expected, found });
+        }
+    }
+    Ok(())
 }
 
 /// What an evaluation does with a forward pass that overflows.
@@ -348,7 +385,7 @@ fn evaluate_checking<T: Scalar>(
     let columns: Vec<usize> = (0..dataset.len()).collect();
     for chunk in columns.chunks(EVALUATION_BATCH) {
         tape.load_columns(dataset.inputs(), dataset.targets(), chunk)
-            .expect("dataset fits the network");
+            .expect("the shapes are checked first");
         network.forward(&mut tape);
         if overflow == Overflow::Fail {
             if let Some(found) = tape.first_non_finite() {
@@ -632,6 +669,7 @@ mod tests {
         let targets = dmatrix![1.0, 0.0, 0.0, 1.0; 0.0, 1.0, 0.0, 0.0; 0.0, 0.0, 1.0, 0.0];
         let dataset = Dataset::numbered(inputs, targets).unwrap();
         let evaluation = evaluate(&network, &dataset, None)
+            .unwrap()
             .with_class_names(vec!["a".into(), "b".into(), "c".into()])
             .unwrap();
         assert_eq!(evaluation.accuracy, Some(0.5));
@@ -658,8 +696,10 @@ mod tests {
         let dense = Dense::new(dmatrix![2.0], None, Activation::Identity);
         let network = Network::new(vec![dense], Loss::MeanSquared).unwrap();
         let dataset = Dataset::numbered(dmatrix![1.0, 2.0], dmatrix![2.0, 5.0]).unwrap();
-        let evaluation =
-            evaluate(&network, &dataset, None).with_output_names(vec!["price".into()]).unwrap();
+        let evaluation = evaluate(&network, &dataset, None)
+            .unwrap()
+            .with_output_names(vec!["price".into()])
+            .unwrap();
         // Predictions 2 and 4 for targets 2 and 5: MSE (0 + 1) / 2, which is also the mean
         // MeanSquared loss; SS_tot = 2 · 1.5² = 4.5, so R² = 1 − 1 / 4.5.
         assert_eq!((evaluation.loss, evaluation.mse), (0.5, Some(0.5)));
@@ -668,13 +708,13 @@ mod tests {
         assert_eq!(metrics.per_output[0].output, "price");
         assert_eq!(evaluation.clone().with_class_names(vec![]).unwrap(), evaluation);
         assert!(evaluation.with_output_names(vec![]).is_err());
-        let json = serde_json::to_value(evaluate(&network, &dataset, None)).unwrap();
+        let json = serde_json::to_value(evaluate(&network, &dataset, None).unwrap()).unwrap();
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["samples", "loss", "mse", "r2", "regression"]);
         assert_eq!((&json["mse"], &json["regression"]["mse"]), (&0.5.into(), &0.5.into()));
         assert_eq!(json["r2"], 1.0 - 1.0 / 4.5);
         let one_sample = Dataset::numbered(dmatrix![1.0], dmatrix![2.0]).unwrap();
-        let json = serde_json::to_value(evaluate(&network, &one_sample, None)).unwrap();
+        let json = serde_json::to_value(evaluate(&network, &one_sample, None).unwrap()).unwrap();
         assert_eq!(json["r2"], serde_json::Value::Null);
     }
 
@@ -720,7 +760,7 @@ mod tests {
         let network = Network::new(vec![dense], Loss::MeanSquared).unwrap();
         let dataset =
             Dataset::new(dmatrix![0.5, 2.0, 3.0], dmatrix![0.0, 0.0, 0.0], vec![5, 7, 9]).unwrap();
-        assert!(!evaluate(&network, &dataset, None).loss.is_finite());
+        assert!(!evaluate(&network, &dataset, None).unwrap().loss.is_finite());
         let err = try_evaluate(&network, &dataset, None).unwrap_err();
         let MetricsError::NonFinite { row, activation } = &err else { panic!("{err:?}") };
         assert_eq!((*row, activation.layer, activation.neuron), (7, 1, 1));
@@ -730,6 +770,26 @@ mod tests {
              (weights or inputs too large)"
         );
         let fine = Dataset::new(dmatrix![0.5], dmatrix![0.0], vec![5]).unwrap();
-        assert_eq!(try_evaluate(&network, &fine, None).unwrap(), evaluate(&network, &fine, None));
+        assert_eq!(
+            try_evaluate(&network, &fine, None).unwrap(),
+            evaluate(&network, &fine, None).unwrap()
+        );
+    }
+
+    /// A dataset of another width is an error naming the count, from every public form, where
+    /// `evaluate` panicked before.
+    #[test]
+    fn a_dataset_of_another_shape_is_an_error_not_a_panic() {
+        let network = network(3, Activation::Softmax, Loss::CrossEntropy);
+        let wide = Dataset::numbered(DMatrix::zeros(2, 4), DMatrix::zeros(3, 4)).unwrap();
+        let inputs = MetricsError::DatasetShape { what: "inputs", expected: 1, found: 2 };
+        assert_eq!(evaluate(&network, &wide, None).unwrap_err(), inputs);
+        assert_eq!(try_evaluate(&network, &wide, None).unwrap_err(), inputs);
+        assert_eq!(inputs.to_string(), "the dataset has 2 inputs per sample but the network has 1");
+        let narrow = Dataset::numbered(DMatrix::zeros(1, 4), DMatrix::zeros(2, 4)).unwrap();
+        let outputs = MetricsError::DatasetShape { what: "outputs", expected: 3, found: 2 };
+        assert_eq!(evaluate(&network, &narrow, None).unwrap_err(), outputs);
+        let preprocessor = Preprocessor::identity(["x"], ["a", "b"]).unwrap();
+        assert_eq!(evaluate_prepared(&network, &narrow, &preprocessor).unwrap_err(), outputs);
     }
 }

@@ -53,4 +53,4 @@ pub use evaluation::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use log_loss::{log_loss, LOG_LOSS_EPSILON};
 pub use regression::{OutputErrors, RegressionMetrics};
 
-pub(crate) use evaluation::MetricsAccumulator;
+pub(crate) use evaluation::{evaluate_fitting, MetricsAccumulator};

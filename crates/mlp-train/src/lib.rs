@@ -35,7 +35,10 @@ mod optimizer;
 mod step_log;
 mod trainer;
 
-pub use config::{available_threads, MetricsKind, Schedule, StopSignal, TrainConfig};
+pub use config::{
+    available_threads, ConfigError, Freeze, Frozen, MetricsKind, ParamKind, Schedule, StopSignal,
+    TrainConfig,
+};
 pub use dataset::Dataset;
 pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use optimizer::{Optimizer, OptimizerState};

@@ -45,3 +45,6 @@ mod performance_threads;
 // Issue #11's loading: errors deep in files of many read chunks keep their line and column;
 // quotes, CRLF and blank lines past the first chunks change nothing.
 mod performance_loading;
+// Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
+// and the summary's loss_after and epoch_mean_loss.
+mod library_training;

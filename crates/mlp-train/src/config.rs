@@ -248,8 +248,8 @@ pub struct TrainConfig {
     pub patience: Option<usize>,
     /// The improvement that counts for `patience`.
     pub min_delta: f64,
-    /// Which metrics to report; `None` infers them from the loss (cross-entropy:
-    /// classification; otherwise regression).
+    /// Which metrics to report; `None`: those of the network's task,
+    /// [`crate::data::Task::of_network`] (cross-entropy: classification; otherwise regression).
     pub metrics: Option<MetricsKind>,
     /// Emit per-partial-derivative and per-layer events on steps 1, 1 + n, 1 + 2n, … only.
     pub log_every: usize,

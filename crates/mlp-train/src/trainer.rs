@@ -4,16 +4,17 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use mlp_core::{Activation, Gradients, Loss, Network, Scalar, Tape};
+use mlp_core::{Gradients, Network, Scalar, Tape};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::batch_step::BatchStep;
+use crate::data::Task;
 use crate::events::{self, EpochRecord};
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
-use crate::{evaluate, ConfigError, Dataset, MetricsKind, OptimizerState, StopSignal, TrainConfig};
+use crate::{evaluate, ConfigError, Dataset, OptimizerState, StopSignal, TrainConfig};
 
 /// Why training could not run or had to stop.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -168,18 +169,6 @@ pub fn check_dataset<T: Scalar>(
     Ok(())
 }
 
-/// Classification for cross-entropy after softmax or sigmoid, regression otherwise.
-pub(crate) fn infer_metrics<T: Scalar>(network: &Network<T>) -> MetricsKind {
-    let output = network.output_layer().activation();
-    if network.loss() == Loss::CrossEntropy
-        && matches!(output, Activation::Softmax | Activation::Sigmoid)
-    {
-        MetricsKind::Classification
-    } else {
-        MetricsKind::Regression
-    }
-}
-
 /// Trains `network` on `training` for `config.epochs` epochs (fewer with early stopping),
 /// reporting validation metrics on `validation` if given. See [`train_with`].
 pub fn train<T: Scalar>(
@@ -280,7 +269,7 @@ pub fn train_observed<T: Scalar>(
     if training.is_empty() {
         return Err(TrainError::NoSamples);
     }
-    let metrics = config.metrics.unwrap_or_else(|| infer_metrics(network));
+    let metrics = config.metrics.unwrap_or_else(|| Task::of_network(network).metrics_kind());
     let _train = tracing::info_span!(
         target: events::SPAN_TARGET,
         "train",
@@ -531,7 +520,7 @@ impl<T: Scalar> LastFinite<T> {
 
 #[cfg(test)]
 mod tests {
-    use mlp_core::Architecture;
+    use mlp_core::{Activation, Architecture, Loss};
     use nalgebra::DMatrix;
 
     use super::*;

@@ -339,7 +339,7 @@ fn evaluate_checking<T: Scalar>(
     kind: Option<MetricsKind>,
     overflow: Overflow,
 ) -> Result<Evaluation, MetricsError> {
-    let kind = kind.unwrap_or_else(|| crate::trainer::infer_metrics(network));
+    let kind = kind.unwrap_or_else(|| crate::data::Task::of_network(network).metrics_kind());
     let mut accumulator = MetricsAccumulator::new(kind, network, dataset.len());
     let mut tape = network.tape(dataset.len().clamp(1, EVALUATION_BATCH));
     let columns: Vec<usize> = (0..dataset.len()).collect();

@@ -328,3 +328,35 @@ enum Rule<T> {
     Momentum { mu: T, nesterov: bool },
     Adam { b1: T, b2: T, correction1: T, correction2: T, epsilon: T },
 }
+
+#[cfg(test)]
+mod tests {
+    use mlp_core::{Activation, Dense, Loss};
+    use nalgebra::{dmatrix, dvector};
+
+    use super::*;
+
+    /// With zero gradients only the L2 term moves a parameter: under SGD each weight becomes
+    /// w (1 − η λ) and each bias stays (biases are not decayed); a frozen block stays too.
+    #[test]
+    fn l2_decays_weights_only_and_never_a_frozen_block() {
+        let network = Network::new(
+            vec![Dense::new(dmatrix![0.5, -2.0], Some(dvector![0.75]), Activation::Identity)],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let gradients = network.zero_gradients();
+        let mut decayed = network.clone();
+        OptimizerState::new(Optimizer::Sgd, &decayed).step(&mut decayed, &gradients, 0.1, 0.5);
+        assert_eq!(decayed.layers()[0].weights(), &dmatrix![0.5 * 0.95, -2.0 * 0.95]);
+        assert_eq!(decayed.layers()[0].bias(), Some(&dvector![0.75]));
+
+        let mut frozen = network.clone();
+        let freeze = Freeze::all(ParamKind::Weights);
+        let mut state = OptimizerState::with_freeze(Optimizer::MOMENTUM, &frozen, &freeze);
+        for _ in 0..3 {
+            state.step(&mut frozen, &gradients, 0.1, 0.5);
+        }
+        assert_eq!(frozen, network);
+    }
+}

@@ -229,6 +229,6 @@ for n in range(1, 10001):
     if n in (1, 9999, 10000):
         after[n] = error(w)
 print("E after 1 update (the blog prints 0.291027924)", repr(after[1]))
-print("E after 9,999 updates (the blog's 0.0000351085)", "%.17g" % after[9999])
-print("E after 10,000 updates", "%.17g" % after[10000])
+print("E after 9,999 updates (the blog's 0.0000351085)", repr(after[9999]))
+print("E after 10,000 updates", repr(after[10000]))
 show("w1..w8 after 10,000 updates", w)

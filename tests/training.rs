@@ -1,8 +1,9 @@
 //! The training loop of mlp-train: convergence, reproducibility, early stopping, divergence.
 
-use mlp_core::{Activation, Architecture, Loss, Network};
-use mlp_train::{train, Dataset, Optimizer, TrainConfig, TrainError};
-use nalgebra::DMatrix;
+use mlp_core::Activation::Sigmoid;
+use mlp_core::{Activation, Architecture, Dense, Loss, Network};
+use mlp_train::{train, Dataset, Freeze, Optimizer, ParamKind, Schedule, TrainConfig, TrainError};
+use nalgebra::{dmatrix, dvector, DMatrix};
 
 use crate::util::{xor, xor_network};
 
@@ -122,4 +123,123 @@ fn the_report_holds_the_untrained_networks_loss() {
         mlp_train::warnings::training_warnings(&config, &report),
         [mlp_train::warnings::Warning::NotLearning { initial: expected, last }]
     );
+}
+
+/// Matt Mazur, "A Step by Step Backpropagation Example" (2015),
+/// https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/: a 2-2-2 sigmoid
+/// network with w1..w8 = .15 .20 .25 .30 .40 .45 .50 .55, b1 = .35 for both hidden neurons,
+/// b2 = .60 for both outputs, inputs (.05, .10), targets (.01, .99), E = Σ ½ (t − o)², η = 0.5,
+/// and, as in the blog, the biases not updated.
+fn mazur() -> (Network, Dataset) {
+    let network = Network::new(
+        vec![
+            Dense::new(dmatrix![0.15, 0.20; 0.25, 0.30], Some(dvector![0.35, 0.35]), Sigmoid),
+            Dense::new(dmatrix![0.40, 0.45; 0.50, 0.55], Some(dvector![0.60, 0.60]), Sigmoid),
+        ],
+        Loss::HalfSumSquared,
+    )
+    .unwrap();
+    let data = Dataset::numbered(dmatrix![0.05; 0.10], dmatrix![0.01; 0.99]).unwrap();
+    (network, data)
+}
+
+/// Mazur's frozen-bias run: the total error after 10,000 updates is 3.5101878e-05 (to the
+/// last digits of tests/reference/training.py, plain Python floats). The blog's printed
+/// "0.0000351085" is the error after 9,999 updates, 3.5108548e-05: the error the 10,000th
+/// epoch's record holds, computed before that epoch's one update.
+#[test]
+fn mazurs_frozen_bias_example_after_ten_thousand_updates() {
+    let (mut network, data) = mazur();
+    let biases: Vec<_> = network.layers().iter().map(|dense| dense.bias().cloned()).collect();
+    let config = TrainConfig {
+        epochs: 10_000,
+        batch_size: 1,
+        optimizer: Optimizer::Sgd,
+        learning_rate: 0.5,
+        l2: 0.0,
+        freeze: Freeze::all(ParamKind::Biases),
+        threads: 1,
+        ..TrainConfig::default()
+    };
+    let report = train(&mut network, &data, None, &config).unwrap();
+    assert_eq!(report.steps, 10_000);
+    let close = |found: f64, expected: f64| (found - expected).abs() <= 1e-12 * expected;
+    // Before any update: 0.2983711087600027; after one: 0.29102777369359933 (the blog prints
+    // 0.291027924).
+    assert!(close(report.initial_loss, 0.2983711087600027), "{}", report.initial_loss);
+    assert!(close(report.history[0].loss, 0.2983711087600027));
+    assert!(close(report.history[1].loss, 0.29102777369359933), "{}", report.history[1].loss);
+    assert!(close(report.loss_after, 3.510187782978859e-05), "{:e}", report.loss_after);
+    let after_9999 = report.epoch_mean_loss.unwrap();
+    assert!(close(after_9999, 3.510_854_812_251_261e-5), "{after_9999:e}");
+    let weights: Vec<f64> = network
+        .layers()
+        .iter()
+        .flat_map(|dense| dense.weights().transpose().iter().copied().collect::<Vec<_>>())
+        .collect();
+    let python = [
+        0.3785099883501318,
+        0.6570199767002626,
+        0.47730070568478583,
+        0.7546014113695693,
+        -3.8929771988657245,
+        -3.8684166877036152,
+        2.861810948620059,
+        2.9256889667716157,
+    ];
+    for (found, expected) in weights.iter().zip(python) {
+        assert!((found - expected).abs() <= 1e-12 * expected.abs(), "{found:?} vs {expected:?}");
+    }
+    let after: Vec<_> = network.layers().iter().map(|dense| dense.bias().cloned()).collect();
+    assert_eq!(after, biases, "frozen biases keep their bits");
+}
+
+/// The rate the trainer uses in each 1-based epoch, as its history records it, against
+/// torch's StepLR(step_size=3, gamma=0.5) and ExponentialLR(gamma=0.9) with base rate 0.1, read
+/// during the epoch (tests/reference/training.py, "schedules"): an off-by-one epoch fails.
+#[test]
+fn the_trainer_runs_each_epoch_at_torchs_scheduled_rate() {
+    let step_lr = [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125];
+    let exponential_lr = [
+        0.1,
+        0.09000000000000001,
+        0.08100000000000002,
+        0.07290000000000002,
+        0.06561000000000002,
+        0.05904900000000002,
+        0.05314410000000002,
+        0.04782969000000002,
+        0.043046721000000024,
+        0.03874204890000002,
+    ];
+    for (schedule, torch) in [
+        (Schedule::Step { every: 3, factor: 0.5 }, step_lr),
+        (Schedule::Exponential { gamma: 0.9 }, exponential_lr),
+    ] {
+        let mut network = xor_network(1);
+        let config = TrainConfig {
+            epochs: 10,
+            optimizer: Optimizer::Sgd,
+            learning_rate: 0.1,
+            schedule,
+            ..xor_config()
+        };
+        let report = train(&mut network, &xor(), None, &config).unwrap();
+        for (record, expected) in report.history.iter().zip(torch) {
+            let found = record.learning_rate;
+            assert!(
+                (found - expected).abs() <= 1e-15 * expected,
+                "{schedule:?} epoch {}: {found:?} vs {expected:?}",
+                record.epoch
+            );
+        }
+        // The rate of epoch 1 is the one step 1 used: the same weights as a constant run of
+        // one epoch.
+        let (mut scheduled, mut constant) = (xor_network(1), xor_network(1));
+        let one = TrainConfig { epochs: 1, ..config.clone() };
+        train(&mut scheduled, &xor(), None, &one).unwrap();
+        let one_constant = TrainConfig { schedule: Schedule::Constant, ..one };
+        train(&mut constant, &xor(), None, &one_constant).unwrap();
+        assert_eq!(scheduled, constant, "{schedule:?}");
+    }
 }

@@ -231,6 +231,12 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::DATA)]
     pub test: Option<PathBuf>,
 
+    /// Keep these parameters fixed, comma-separated: biases, weights. Their gradients are still
+    /// computed and logged (weight_new equals weight) [default: train every parameter]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub freeze: Vec<FreezeArg>,
+
     /// Stop when the validation loss has not improved for N epochs, keeping the best weights
     /// [default: never stop early]
     #[arg(long, value_name = "N")]
@@ -285,7 +291,8 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::LOGGING)]
     pub layer_log: Option<PathBuf>,
 
-    /// Write one row per epoch (loss and metrics) to this CSV file; - is stdout.
+    /// Write one row per epoch (loss and metrics) to this CSV file; - is stdout. Its loss, as
+    /// the progress lines', is the epoch's mean: each batch's loss before that batch's step.
     #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub history: Option<PathBuf>,
@@ -576,6 +583,15 @@ pub enum OptimizerArg {
     Nesterov,
     /// Adam.
     Adam,
+}
+
+/// `--freeze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FreezeArg {
+    /// Every layer's biases.
+    Biases,
+    /// Every layer's weights.
+    Weights,
 }
 
 /// `--precision`.

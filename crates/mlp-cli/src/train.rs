@@ -19,14 +19,14 @@ use mlp_train::model_file::{
 use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
-    evaluate_prepared, train_observed, Evaluation, MetricsKind, Optimizer, StopReason, StopSignal,
-    TrainConfig, TrainError, TrainObserver, TrainReport,
+    evaluate_prepared, train_observed, ConfigError, Evaluation, Freeze, MetricsKind, Optimizer,
+    ParamKind, StopReason, StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
 use crate::clash::{check_outputs, Named, SUMMARY};
 use crate::cli::{
-    ActivationArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg, TrainArgs,
-    UnknownCategoryArg,
+    ActivationArg, FreezeArg, LossArg, MissingArg, OptimizerArg, OutputActivationArg, PrecisionArg,
+    TrainArgs, UnknownCategoryArg,
 };
 use crate::common::{
     check_output_path, create_output, evaluation_details, evaluation_json, evaluation_text,
@@ -57,6 +57,10 @@ struct Outcome {
     best_epoch: usize,
     stopped_early: bool,
     steps: usize,
+    /// [`TrainReport::loss_after`]: the final weights' loss on the training data.
+    loss_after: f64,
+    /// [`TrainReport::epoch_mean_loss`]: the last epoch's mean of its batches' losses.
+    epoch_mean_loss: Option<f64>,
     train: Evaluation,
     holdout: Option<Evaluation>,
     /// What the run deserves a word about (see `mlp_train::warnings`).
@@ -116,6 +120,16 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     let stop = StopSignal::new();
     let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
     let init = args.init.as_deref().map(load_model).transpose()?;
+    if let (Some(model), Some(path), true) = (&init, &args.init, args.no_bias) {
+        // A model without biases trains without them anyway: --no-bias says so, harmlessly.
+        if model.network.layers().iter().any(|dense| dense.bias().is_some()) {
+            bail!(
+                "--no-bias: the model of --init ({}) has biases, which --no-bias cannot remove; \
+                 leave out --no-bias, or add --freeze biases to keep them fixed",
+                ShortPath(path)
+            );
+        }
+    }
     let n_layers = match (&init, args.hidden.as_slice()) {
         (Some(model), _) => model.network.layers().len(),
         (None, [0]) => 1,
@@ -200,22 +214,20 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
 
 /// A setting out of range, named by its flag.
 fn setting_error(err: &TrainError) -> anyhow::Error {
-    let message = match err {
-        TrainError::Config(message) => message.as_str(),
-        other => return anyhow::anyhow!("{other}"),
+    let TrainError::Config(config) = err else {
+        return anyhow::anyhow!("{err}");
     };
-    let flag = [
-        ("batch size", "--batch-size"),
-        ("gradient logging interval", "--grad-log-every"),
-        ("learning rate", "--learning-rate"),
-        ("L2", "--l2"),
-        ("momentum", "--momentum"),
-    ]
-    .into_iter()
-    .find(|(setting, _)| message.starts_with(setting))
-    .map(|(_, flag)| flag);
+    let flag = match config {
+        ConfigError::BatchSize => Some("--batch-size"),
+        ConfigError::Threads => Some("--threads"),
+        ConfigError::LogEvery => Some("--grad-log-every"),
+        ConfigError::LearningRate(_) => Some("--learning-rate"),
+        ConfigError::L2(_) => Some("--l2"),
+        ConfigError::Momentum(_) => Some("--momentum"),
+        _ => None,
+    };
     match flag {
-        Some(flag) => anyhow::anyhow!("{flag}: {message}"),
+        Some(flag) => anyhow::anyhow!("{flag}: {config}"),
         None => anyhow::anyhow!("{err}"),
     }
 }
@@ -504,6 +516,13 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         // The observer counts the epochs and keeps the last record; the report needs no more.
         keep_history: false,
         threads: args.threads.unwrap_or_else(mlp_train::available_threads),
+        freeze: args.freeze.iter().fold(Freeze::none(), |freeze, kind| {
+            let kind = match kind {
+                FreezeArg::Biases => ParamKind::Biases,
+                FreezeArg::Weights => ParamKind::Weights,
+            };
+            freeze.with(None, kind)
+        }),
         ..TrainConfig::default()
     }
 }
@@ -583,6 +602,8 @@ fn train_in<T: Scalar>(
                 steps: observer.steps,
                 initial_loss: f64::NAN,
                 initial_val_loss: None,
+                loss_after: f64::NAN,
+                epoch_mean_loss: observer.last_epoch.map(|record| record.loss),
                 seconds: f64::NAN,
             };
             (report, Some(diverged))
@@ -621,6 +642,8 @@ fn train_in<T: Scalar>(
             best_epoch: report.best_epoch,
             stopped_early: report.stopped_early,
             steps: report.steps,
+            loss_after: report.loss_after,
+            epoch_mean_loss: report.epoch_mean_loss,
             training_seconds: diverged.is_none().then_some(report.seconds),
         },
         diverged,
@@ -665,6 +688,8 @@ fn report(
             "interrupted": interrupted.is_some(),
             "signal": interrupted.map(|received| received.name),
             "steps": outcome.steps,
+            "loss_after": outcome.loss_after,
+            "epoch_mean_loss": outcome.epoch_mean_loss,
             "seconds": seconds,
             "read_seconds": data.read_seconds,
             "parameters": outcome.network.n_parameters(),

@@ -1,7 +1,7 @@
 //! The task policy, in one place: which task a target column asks for, and what a task implies
 //! for the network (output activation, loss) and the metrics.
 
-use mlp_core::{Activation, Loss};
+use mlp_core::{Activation, Loss, Network, Scalar};
 use serde::{Deserialize, Serialize};
 
 /// What the network predicts, which decides the metrics reported.
@@ -111,6 +111,37 @@ impl Task {
             Loss::CrossEntropy
         } else {
             Loss::MeanSquared
+        }
+    }
+
+    /// The task a network was built for, when nothing else says: classification when its loss
+    /// is cross-entropy (which only follows a softmax or sigmoid output), regression otherwise.
+    /// With [`Task::metrics_kind`], the one rule for the metrics of a network without a task:
+    /// [`crate::train`] and [`crate::evaluate`] use it when not told which metrics to report.
+    ///
+    /// ```
+    /// use mlp_core::{Activation, Architecture, Loss, Network};
+    /// use mlp_train::data::Task;
+    ///
+    /// let architecture = |output_activation, loss| Architecture {
+    ///     sizes: vec![2, 3],
+    ///     hidden_activation: Activation::Relu,
+    ///     output_activation,
+    ///     bias: true,
+    ///     loss,
+    /// };
+    /// let classifier = architecture(Activation::Softmax, Loss::CrossEntropy);
+    /// let network = Network::<f64>::initialized(&classifier, None, 1).unwrap();
+    /// assert_eq!(Task::of_network(&network), Task::Classification);
+    /// let softmax_mse = architecture(Activation::Softmax, Loss::MeanSquared);
+    /// let network = Network::<f64>::initialized(&softmax_mse, None, 1).unwrap();
+    /// assert_eq!(Task::of_network(&network), Task::Regression);
+    /// ```
+    pub fn of_network<T: Scalar>(network: &Network<T>) -> Task {
+        if network.loss() == Loss::CrossEntropy {
+            Task::Classification
+        } else {
+            Task::Regression
         }
     }
 

@@ -49,7 +49,10 @@ mod trainer;
 /// with, so a program that uses mlp-train alone names the same matrices.
 pub use mlp_core;
 
-pub use config::{available_threads, MetricsKind, Schedule, StopSignal, TrainConfig};
+pub use config::{
+    available_threads, ConfigError, Freeze, Frozen, MetricsKind, ParamKind, Schedule, StopSignal,
+    TrainConfig,
+};
 pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use mlp_data::Dataset;
 pub use optimizer::{Optimizer, OptimizerState};

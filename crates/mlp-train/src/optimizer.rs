@@ -3,6 +3,8 @@
 use mlp_core::{Gradients, Network, Scalar};
 use serde::{Deserialize, Serialize};
 
+use crate::{Freeze, ParamKind};
+
 /// An update rule for one parameter w with gradient g (including L2 decay) and learning rate η.
 ///
 /// | variant | update (PyTorch's formulation) |
@@ -120,6 +122,8 @@ pub struct OptimizerState<T: Scalar> {
     second: Vec<Vec<T>>,
     /// Steps taken.
     steps: i32,
+    /// Per layer: whether its weights, then its biases, stay fixed.
+    frozen: Vec<[bool; 2]>,
 }
 
 impl<T: Scalar> OptimizerState<T> {
@@ -128,7 +132,19 @@ impl<T: Scalar> OptimizerState<T> {
         let zeros =
             || network.parameter_blocks().map(|block| vec![T::zero(); block.len()]).collect();
         let second = if matches!(optimizer, Optimizer::Adam { .. }) { zeros() } else { Vec::new() };
-        OptimizerState { optimizer, first: zeros(), second, steps: 0 }
+        let frozen = vec![[false; 2]; network.layers().len()];
+        OptimizerState { optimizer, first: zeros(), second, steps: 0, frozen }
+    }
+
+    /// Zeroed state for `network`'s parameters that leaves those `freeze` names as they are:
+    /// no update, no L2 decay, no velocity or moment for them (see [`Freeze`]).
+    pub fn with_freeze(optimizer: Optimizer, network: &Network<T>, freeze: &Freeze) -> Self {
+        let mut state = OptimizerState::new(optimizer, network);
+        for (layer, frozen) in state.frozen.iter_mut().enumerate() {
+            *frozen =
+                [ParamKind::Weights, ParamKind::Biases].map(|kind| freeze.is_frozen(layer, kind));
+        }
+        state
     }
 
     /// The rule.
@@ -137,7 +153,8 @@ impl<T: Scalar> OptimizerState<T> {
     }
 
     /// Applies one update to `network` with `gradients`, learning rate η and L2 decay λ
-    /// (g ← g + λ w for weights, not biases). Allocates nothing.
+    /// (g ← g + λ w for weights, not biases), leaving frozen parameters as they are
+    /// ([`OptimizerState::with_freeze`]). Allocates nothing.
     pub fn step(
         &mut self,
         network: &mut Network<T>,
@@ -152,7 +169,8 @@ impl<T: Scalar> OptimizerState<T> {
     /// `before` (one vector per block of [`Network::parameter_blocks`], of the block's length)
     /// and returns the first 1-based layer whose parameters the update made NaN or infinite,
     /// if any: the copy and the check of a training loop that undoes a step which overflowed,
-    /// done in the update's own pass over the parameters. Allocates nothing.
+    /// done in the update's own pass over the parameters. A frozen block is not copied: fill
+    /// `before` from the network once before the first step. Allocates nothing.
     ///
     /// Panics if `before` is not shaped like the network's blocks.
     pub fn step_checked(
@@ -205,19 +223,24 @@ impl<T: Scalar> OptimizerState<T> {
         let mut first_non_finite = None;
         for layer in 0..gradients.n_layers() {
             let (weights, bias) = network.layer_parameters_mut(layer);
+            let [weights_frozen, biases_frozen] = self.frozen[layer];
             let weight_gradient = gradients.weights(layer).as_slice();
-            let mut finite = self.update::<KEEP>(
-                rule,
-                Block { parameters: weights, gradient: weight_gradient, index: block },
-                eta,
-                decay,
-                before,
-            );
+            // A frozen block is neither updated nor copied: its copy in `before` is its value.
+            let mut finite = weights_frozen
+                || self.update::<KEEP>(
+                    rule,
+                    Block { parameters: weights, gradient: weight_gradient, index: block },
+                    eta,
+                    decay,
+                    before,
+                );
             block += 1;
             if let (Some(bias), Some(bias_gradient)) = (bias, gradients.bias(layer)) {
                 let bias_block =
                     Block { parameters: bias, gradient: bias_gradient.as_slice(), index: block };
-                finite &= self.update::<KEEP>(rule, bias_block, eta, T::zero(), before);
+                if !biases_frozen {
+                    finite &= self.update::<KEEP>(rule, bias_block, eta, T::zero(), before);
+                }
                 block += 1;
             }
             if !finite && first_non_finite.is_none() {
@@ -304,4 +327,36 @@ enum Rule<T> {
     Sgd,
     Momentum { mu: T, nesterov: bool },
     Adam { b1: T, b2: T, correction1: T, correction2: T, epsilon: T },
+}
+
+#[cfg(test)]
+mod tests {
+    use mlp_core::{Activation, Dense, Loss};
+    use nalgebra::{dmatrix, dvector};
+
+    use super::*;
+
+    /// With zero gradients only the L2 term moves a parameter: under SGD each weight becomes
+    /// w (1 − η λ) and each bias stays (biases are not decayed); a frozen block stays too.
+    #[test]
+    fn l2_decays_weights_only_and_never_a_frozen_block() {
+        let network = Network::new(
+            vec![Dense::new(dmatrix![0.5, -2.0], Some(dvector![0.75]), Activation::Identity)],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let gradients = network.zero_gradients();
+        let mut decayed = network.clone();
+        OptimizerState::new(Optimizer::Sgd, &decayed).step(&mut decayed, &gradients, 0.1, 0.5);
+        assert_eq!(decayed.layers()[0].weights(), &dmatrix![0.5 * 0.95, -2.0 * 0.95]);
+        assert_eq!(decayed.layers()[0].bias(), Some(&dvector![0.75]));
+
+        let mut frozen = network.clone();
+        let freeze = Freeze::all(ParamKind::Weights);
+        let mut state = OptimizerState::with_freeze(Optimizer::MOMENTUM, &frozen, &freeze);
+        for _ in 0..3 {
+            state.step(&mut frozen, &gradients, 0.1, 0.5);
+        }
+        assert_eq!(frozen, network);
+    }
 }

@@ -4,17 +4,18 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use mlp_core::{Activation, Gradients, Loss, Network, Scalar, Tape};
+use mlp_core::{Gradients, Network, Scalar, Tape};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::batch_step::BatchStep;
+use crate::data::Task;
 use crate::events::{self, EpochRecord};
 use crate::metrics::evaluate_fitting as evaluate;
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
-use crate::{Dataset, MetricsKind, OptimizerState, StopSignal, TrainConfig};
+use crate::{ConfigError, Dataset, OptimizerState, StopSignal, TrainConfig};
 
 /// Why training could not run or had to stop.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -34,9 +35,9 @@ pub enum TrainError {
     /// No training samples.
     #[error("the training data has no samples")]
     NoSamples,
-    /// A setting out of range.
+    /// A setting out of range, named by the [`ConfigError`].
     #[error("invalid training setting: {0}")]
-    Config(String),
+    Config(ConfigError),
     /// The loss, or the activations, gradients or weights of a layer, became NaN or
     /// infinite. The network holds the last weights that were all finite: those before the
     /// step that diverged.
@@ -91,10 +92,14 @@ pub enum StopReason {
     Completed,
     /// `patience` epochs passed without improvement; the best weights were restored.
     EarlyStopping,
-    /// A [`StopSignal`] was raised, or a callback asked to stop: the run ended at the end of
-    /// an optimizer step, possibly inside an epoch (an epoch cut short has no record in the
-    /// history). Under `patience` the best weights were restored.
+    /// A [`StopSignal`] was raised: the run ended at the end of an optimizer step, possibly
+    /// inside an epoch (an epoch cut short has no record in the history). Under `patience`
+    /// the best weights were restored.
     Interrupted,
+    /// The caller's own stopping rule: the [`train_with`] callback or a [`TrainObserver`]
+    /// returned `ControlFlow::Break`, after an epoch or (an observer's `on_step`) after a step,
+    /// as for [`StopReason::Interrupted`]. Under `patience` the best weights were restored.
+    Caller,
 }
 
 /// What a run did.
@@ -106,8 +111,9 @@ pub struct TrainReport {
     /// The epoch whose weights the network holds at the end (the last, or the best with
     /// early stopping).
     pub best_epoch: usize,
-    /// Whether early stopping ended the run before `epochs`
-    /// (`stop_reason == StopReason::EarlyStopping`).
+    /// Whether a stopping rule ended the run before `epochs`: early stopping
+    /// ([`StopReason::EarlyStopping`]) or the caller's own ([`StopReason::Caller`]); false when
+    /// every epoch ran or a [`StopSignal`] interrupted the run.
     pub stopped_early: bool,
     /// Why the run ended.
     pub stop_reason: StopReason,
@@ -118,6 +124,15 @@ pub struct TrainReport {
     pub initial_loss: f64,
     /// The loss of the untrained network on the validation data, if any.
     pub initial_val_loss: Option<f64>,
+    /// The loss of the final weights (those the network holds at the end: the best epoch's
+    /// under `patience`) on the whole training data, computed once after the run: mean over
+    /// samples, without the L2 term. This is the loss of the network returned.
+    pub loss_after: f64,
+    /// The last complete epoch's mean loss, [`EpochRecord::loss`] of the last record: the mean
+    /// over that epoch's batches of each batch's loss, each computed before its own step (as
+    /// Keras reports it, and as the history and the progress lines show it). `None` when no
+    /// epoch completed.
+    pub epoch_mean_loss: Option<f64>,
     /// Seconds spent training: the epochs' steps and their validation, on the clock of
     /// [`EpochRecord::seconds`] (started after the initial evaluation), to the end of the run.
     pub seconds: f64,
@@ -155,18 +170,6 @@ pub fn check_dataset<T: Scalar>(
     Ok(())
 }
 
-/// Classification for cross-entropy after softmax or sigmoid, regression otherwise.
-pub(crate) fn infer_metrics<T: Scalar>(network: &Network<T>) -> MetricsKind {
-    let output = network.output_layer().activation();
-    if network.loss() == Loss::CrossEntropy
-        && matches!(output, Activation::Softmax | Activation::Sigmoid)
-    {
-        MetricsKind::Classification
-    } else {
-        MetricsKind::Regression
-    }
-}
-
 /// Trains `network` on `training` for `config.epochs` epochs (fewer with early stopping),
 /// reporting validation metrics on `validation` if given. See [`train_with`].
 pub fn train<T: Scalar>(
@@ -179,25 +182,29 @@ pub fn train<T: Scalar>(
 }
 
 /// [`train`], calling `on_epoch` after every epoch with its record; returning
-/// `ControlFlow::Break` stops the run there (for a user's own stopping rule or a Ctrl-C).
+/// `ControlFlow::Break` stops the run there (a user's own stopping rule:
+/// [`StopReason::Caller`], with [`TrainReport::stopped_early`] true).
 ///
 /// Per epoch: shuffle (ChaCha8 seeded with `config.seed`, so a run is reproducible bit for
 /// bit), then for each mini-batch: forward, backward, one optimizer step. The epoch's training
 /// metrics are the means over its batches as they were met (before each batch's step), as
-/// Keras reports them; validation metrics are computed after the epoch. The loss reported
-/// excludes the L2 term. The hot loop allocates nothing unless a subscriber listens for
+/// Keras reports them; validation metrics are computed after the epoch. After the run, the
+/// final weights' loss on the training data is computed once more
+/// ([`TrainReport::loss_after`], beside the last epoch's mean, [`TrainReport::epoch_mean_loss`]).
+/// Every loss reported excludes the L2 term. The hot loop allocates nothing unless a subscriber listens for
 /// gradient or layer events.
 ///
 /// # Stopping
 ///
 /// The run ends after `config.epochs` epochs, at an early stop (`config.patience`), when
 /// `on_epoch` breaks, or at the end of the first optimizer step after `config.stop` is raised
-/// ([`StopSignal`]); [`TrainReport::stop_reason`] says which.
+/// ([`StopSignal`]); [`TrainReport::stop_reason`] says which. Parameters in `config.freeze`
+/// keep their values throughout ([`crate::Freeze`]).
 ///
 /// # Errors
 ///
-/// [`TrainError::Config`] for a setting out of range (see [`TrainConfig::validate`]),
-/// [`TrainError::Shape`] and [`TrainError::NoSamples`] for data that does not fit, before any
+/// [`TrainError::Config`] for a setting out of range (see [`TrainConfig::validate`]) or a
+/// frozen layer the network does not have ([`ConfigError::FreezeLayer`]), [`TrainError::Shape`] and [`TrainError::NoSamples`] for data that does not fit, before any
 /// step; [`TrainError::Diverged`] when the loss, or a layer's activations, gradients or weights,
 /// become NaN or infinite: `network` then holds the weights before that step, the last finite
 /// ones.
@@ -212,8 +219,8 @@ pub fn train_with<T: Scalar>(
 }
 
 /// What a caller of [`train_observed`] hears from a running loop. Both methods do nothing by
-/// default; returning `ControlFlow::Break` ends the run as a raised [`StopSignal`] does
-/// ([`StopReason::Interrupted`]).
+/// default; returning `ControlFlow::Break` ends the run where a raised [`StopSignal`] would,
+/// with [`StopReason::Caller`].
 pub trait TrainObserver {
     /// Called after every optimizer step that kept the loss and the weights finite, with the
     /// 1-based step number; `network` holds the weights after it. A program replaces its old
@@ -252,6 +259,10 @@ pub fn train_observed<T: Scalar>(
     observer: &mut impl TrainObserver,
 ) -> Result<TrainReport, TrainError> {
     config.validate()?;
+    let n_layers = network.layers().len();
+    if let Some(layer) = config.freeze.max_layer().filter(|&layer| layer >= n_layers) {
+        return Err(TrainError::Config(ConfigError::FreezeLayer { layer, n_layers }));
+    }
     check_dataset(network, training, "training")?;
     if let Some(validation) = validation {
         check_dataset(network, validation, "validation")?;
@@ -259,7 +270,7 @@ pub fn train_observed<T: Scalar>(
     if training.is_empty() {
         return Err(TrainError::NoSamples);
     }
-    let metrics = config.metrics.unwrap_or_else(|| infer_metrics(network));
+    let metrics = config.metrics.unwrap_or_else(|| Task::of_network(network).metrics_kind());
     let _train = tracing::info_span!(
         target: events::SPAN_TARGET,
         "train",
@@ -285,7 +296,7 @@ pub fn train_observed<T: Scalar>(
     let mut batch_step =
         BatchStep::new(network, config.batch_size.min(training.len()), config.threads);
     let mut gradients = network.zero_gradients();
-    let mut optimizer = OptimizerState::new(config.optimizer, network);
+    let mut optimizer = OptimizerState::with_freeze(config.optimizer, network, &config.freeze);
     let mut step_log = StepLog::new(network);
     let mut report = TrainReport {
         history: Vec::with_capacity(if config.keep_history {
@@ -299,6 +310,8 @@ pub fn train_observed<T: Scalar>(
         steps: 0,
         initial_loss,
         initial_val_loss,
+        loss_after: f64::NAN,
+        epoch_mean_loss: None,
         seconds: 0.0,
     };
     let mut best: Option<Best<T>> = None;
@@ -356,8 +369,10 @@ pub fn train_observed<T: Scalar>(
                 let loss = loss.to_f64_value();
                 return Err(TrainError::Diverged { epoch, step, loss, layer, quantity });
             }
-            if observer.on_step(step).is_break() || stop.is_some_and(StopSignal::is_raised) {
-                report.stop_reason = StopReason::Interrupted;
+            let caller = observer.on_step(step).is_break();
+            if caller || stop.is_some_and(StopSignal::is_raised) {
+                report.stop_reason =
+                    if caller { StopReason::Caller } else { StopReason::Interrupted };
                 // At the epoch's last step the epoch is whole: it gets its record.
                 if batch_idx + 1 < n_batches {
                     interrupted = true;
@@ -404,9 +419,9 @@ pub fn train_observed<T: Scalar>(
             }
         }
         if flow.is_break() {
-            report.stop_reason = StopReason::Interrupted;
+            report.stop_reason = StopReason::Caller;
         }
-        if report.stop_reason == StopReason::Interrupted {
+        if matches!(report.stop_reason, StopReason::Interrupted | StopReason::Caller) {
             break;
         }
     }
@@ -415,6 +430,10 @@ pub fn train_observed<T: Scalar>(
         report.best_epoch = kept.epoch;
         *network = kept.network;
     }
+    report.stopped_early =
+        matches!(report.stop_reason, StopReason::EarlyStopping | StopReason::Caller);
+    report.epoch_mean_loss = report.history.last().map(|record| record.loss);
+    report.loss_after = evaluate(network, training, Some(metrics)).loss;
     Ok(report)
 }
 
@@ -503,7 +522,7 @@ impl<T: Scalar> LastFinite<T> {
 
 #[cfg(test)]
 mod tests {
-    use mlp_core::Architecture;
+    use mlp_core::{Activation, Architecture, Loss};
     use nalgebra::DMatrix;
 
     use super::*;
@@ -576,7 +595,8 @@ mod tests {
         let mut observer = StopAt { at: 6, steps: 0 };
         let report = train_observed(&mut network, &data, None, &config(), &mut observer).unwrap();
         assert_eq!((report.steps, report.history.len()), (6, 1));
-        assert_eq!(report.stop_reason, StopReason::Interrupted);
+        assert_eq!(report.stop_reason, StopReason::Caller);
+        assert!(report.stopped_early);
 
         let (mut network, data) = xor();
         let mut observer = StopAt { at: 8, steps: 0 };
@@ -586,7 +606,123 @@ mod tests {
         let (mut network, data) = xor();
         let report = train(&mut network, &data, None, &config()).unwrap();
         assert_eq!(report.stop_reason, StopReason::Completed);
+        assert!(!report.stopped_early);
         assert_eq!(report.history.len(), 50);
+    }
+
+    /// The `train_with` callback's own stopping rule ends the run after the epoch it breaks
+    /// at, and the report says the caller stopped it early.
+    #[test]
+    fn a_callback_that_breaks_stops_the_run_early() {
+        let (mut network, data) = xor();
+        let mut seen = Vec::new();
+        let report = train_with(&mut network, &data, None, &config(), |record| {
+            seen.push(record.epoch);
+            if record.epoch == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+        assert_eq!(seen, [1, 2, 3]);
+        assert_eq!((report.steps, report.history.len(), report.best_epoch), (12, 3, 3));
+        assert_eq!(report.stop_reason, StopReason::Caller);
+        assert!(report.stopped_early, "the callback stopped the run before epoch 50");
+        let (mut three_epochs, _) = xor();
+        let config = TrainConfig { epochs: 3, ..config() };
+        let whole = train(&mut three_epochs, &data, None, &config).unwrap();
+        assert!(!whole.stopped_early);
+        assert_eq!(network, three_epochs);
+    }
+
+    /// `loss_after` is the final weights' loss on the training data (an evaluation after the
+    /// run), `epoch_mean_loss` the last record's mean of batch losses before each step: they
+    /// differ after steps that changed the weights.
+    #[test]
+    fn the_report_names_the_loss_after_training_and_the_last_epochs_mean() {
+        let (mut network, data) = xor();
+        let report = train(&mut network, &data, None, &config()).unwrap();
+        assert_eq!(report.loss_after, evaluate(&network, &data, None).loss);
+        assert_eq!(report.epoch_mean_loss, Some(report.history[49].loss));
+        assert_ne!(report.loss_after, report.history[49].loss);
+
+        // Under patience, the restored weights' loss, not the last epoch's weights'.
+        let (mut network, data) = xor();
+        let config = TrainConfig { patience: Some(2), learning_rate: 40.0, ..config() };
+        let report = train(&mut network, &data, None, &config).unwrap();
+        assert!(report.stopped_early, "{:?}", report.stop_reason);
+        assert_eq!(report.loss_after, evaluate(&network, &data, None).loss);
+
+        // Stopped at step 1: no complete epoch, no mean.
+        let (mut network, data) = xor();
+        let stop = StopSignal::new();
+        stop.stop();
+        let report =
+            train(&mut network, &data, None, &TrainConfig { stop: Some(stop), ..config }).unwrap();
+        assert_eq!(report.epoch_mean_loss, None);
+        assert_eq!(report.loss_after, evaluate(&network, &data, None).loss);
+    }
+
+    /// Frozen parameters keep their bits under every rule with L2 (so neither decay nor
+    /// momentum moves them) while the others train; a layer the network lacks is refused.
+    #[test]
+    fn frozen_parameters_keep_their_values_and_the_rest_trains() {
+        use crate::{ConfigError, Freeze, ParamKind};
+
+        for optimizer in [Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::NESTEROV, Optimizer::ADAM]
+        {
+            for freeze in [
+                Freeze::all(ParamKind::Biases),
+                Freeze::all(ParamKind::Weights),
+                Freeze::none().with(Some(1), ParamKind::Weights).with(Some(0), ParamKind::Biases),
+            ] {
+                let (mut network, data) = xor();
+                let before = network.clone();
+                let config =
+                    TrainConfig { optimizer, l2: 0.01, freeze: freeze.clone(), ..config() };
+                train(&mut network, &data, None, &config).unwrap();
+                for (layer, (trained, untrained)) in
+                    network.layers().iter().zip(before.layers()).enumerate()
+                {
+                    let weights_moved = trained.weights() != untrained.weights();
+                    let biases_moved = trained.bias() != untrained.bias();
+                    let what = format!("{optimizer:?} {freeze:?} layer {layer}");
+                    assert_eq!(
+                        weights_moved,
+                        !freeze.is_frozen(layer, ParamKind::Weights),
+                        "{what}"
+                    );
+                    assert_eq!(biases_moved, !freeze.is_frozen(layer, ParamKind::Biases), "{what}");
+                }
+            }
+        }
+        let (mut network, data) = xor();
+        let config =
+            TrainConfig { freeze: Freeze::none().with(Some(2), ParamKind::Biases), ..config() };
+        let error = train(&mut network, &data, None, &config).unwrap_err();
+        assert_eq!(error, TrainError::Config(ConfigError::FreezeLayer { layer: 2, n_layers: 2 }));
+        assert_eq!(
+            error.to_string(),
+            "invalid training setting: cannot freeze layer 2 (0-based): the network has 2 \
+             weight layers"
+        );
+    }
+
+    /// A run with frozen biases that diverges puts back the last finite weights, and the
+    /// frozen biases are still the untrained ones.
+    #[test]
+    fn a_divergence_with_frozen_biases_keeps_them_and_finite_weights() {
+        let (mut network, data) = xor();
+        let before = network.clone();
+        let freeze = crate::Freeze::all(crate::ParamKind::Biases);
+        let config = TrainConfig { learning_rate: 1e308, freeze, ..config() };
+        let error = train(&mut network, &data, None, &config).unwrap_err();
+        assert!(matches!(error, TrainError::Diverged { .. }), "{error:?}");
+        assert!(network.parameter_blocks().flatten().all(|w| w.is_finite()));
+        for (trained, untrained) in network.layers().iter().zip(before.layers()) {
+            assert_eq!(trained.bias(), untrained.bias());
+        }
     }
 
     #[test]
@@ -595,7 +731,7 @@ mod tests {
         let (mut network, data) = xor();
         let mut observer = StopAt { at: 4 * 30 + 2, steps: 0 };
         let report = train_observed(&mut network, &data, None, &config, &mut observer).unwrap();
-        assert_eq!(report.stop_reason, StopReason::Interrupted);
+        assert_eq!(report.stop_reason, StopReason::Caller);
         let best = report
             .history
             .iter()

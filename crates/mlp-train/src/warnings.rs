@@ -266,6 +266,8 @@ mod tests {
             steps: 4 * epochs.len(),
             initial_loss: initial.0,
             initial_val_loss: initial.1,
+            loss_after: epochs.last().map_or(initial.0, |&(loss, _)| loss),
+            epoch_mean_loss: epochs.last().map(|&(loss, _)| loss),
             seconds: 0.0,
         }
     }

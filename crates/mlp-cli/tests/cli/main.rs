@@ -52,3 +52,6 @@ mod library_explain;
 mod library_events;
 // Issue #12's library: a model built in code used by the binary; I/O reasons said once.
 mod library_model;
+// Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
+// and the summary's loss_after and epoch_mean_loss.
+mod library_training;

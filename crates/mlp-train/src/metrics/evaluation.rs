@@ -378,7 +378,7 @@ fn evaluate_checking<T: Scalar>(
     kind: Option<MetricsKind>,
     overflow: Overflow,
 ) -> Result<Evaluation, MetricsError> {
-    let kind = kind.unwrap_or_else(|| crate::trainer::infer_metrics(network));
+    let kind = kind.unwrap_or_else(|| crate::data::Task::of_network(network).metrics_kind());
     let mut accumulator = MetricsAccumulator::new(kind, network, dataset.len());
     let mut tape = network
         .tape(NonZeroUsize::new(dataset.len().min(EVALUATION_BATCH)).unwrap_or(NonZeroUsize::MIN));

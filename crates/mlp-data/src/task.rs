@@ -117,11 +117,11 @@ impl Task {
     /// The task a network was built for, when nothing else says: classification when its loss
     /// is cross-entropy (which only follows a softmax or sigmoid output), regression otherwise.
     /// With [`Task::metrics_kind`], the one rule for the metrics of a network without a task:
-    /// [`crate::train`] and [`crate::evaluate`] use it when not told which metrics to report.
+    /// `mlp_train::train` and `mlp_train::evaluate` use it when not told which metrics to report.
     ///
     /// ```
     /// use mlp_core::{Activation, Architecture, Loss, Network};
-    /// use mlp_train::data::Task;
+    /// use mlp_data::Task;
     ///
     /// let architecture = |output_activation, loss| Architecture {
     ///     sizes: vec![2, 3],

@@ -59,7 +59,7 @@ struct Outcome {
     steps: usize,
     /// [`TrainReport::loss_after`]: the final weights' loss on the training data.
     loss_after: f64,
-    /// [`TrainReport::epoch_mean_loss`]: the last epoch's mean of its batches' losses.
+    /// [`TrainReport::epoch_mean_loss`]: the last epoch's mean of its samples' losses.
     epoch_mean_loss: Option<f64>,
     train: Evaluation,
     holdout: Option<Evaluation>,

@@ -256,7 +256,8 @@ pub fn layer_enabled() -> bool {
 pub struct EpochRecord {
     /// 1-based epoch.
     pub epoch: usize,
-    /// Mean training loss over the epoch's samples.
+    /// Mean training loss over the epoch's samples, each sample's loss computed with the
+    /// weights its batch's step started from (not the weights at the end of the epoch).
     pub loss: f64,
     /// Validation loss.
     pub val_loss: Option<f64>,

@@ -129,9 +129,9 @@ pub struct TrainReport {
     /// samples, without the L2 term. This is the loss of the network returned.
     pub loss_after: f64,
     /// The last complete epoch's mean loss, [`EpochRecord::loss`] of the last record: the mean
-    /// over that epoch's batches of each batch's loss, each computed before its own step (as
-    /// Keras reports it, and as the history and the progress lines show it). `None` when no
-    /// epoch completed.
+    /// over that epoch's samples of each sample's loss, computed with the weights its batch's
+    /// step started from (as Keras reports it, and as the history and the progress lines show
+    /// it). `None` when no epoch completed.
     pub epoch_mean_loss: Option<f64>,
     /// Seconds spent training: the epochs' steps and their validation, on the clock of
     /// [`EpochRecord::seconds`] (started after the initial evaluation), to the end of the run.

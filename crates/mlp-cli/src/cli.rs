@@ -292,7 +292,8 @@ pub struct TrainArgs {
     pub layer_log: Option<PathBuf>,
 
     /// Write one row per epoch (loss and metrics) to this CSV file; - is stdout. Its loss, as
-    /// the progress lines', is the epoch's mean over its samples, each taken before its batch's step.
+    /// the progress lines', is the epoch's mean over its samples, each taken before its
+    /// batch's step.
     #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub history: Option<PathBuf>,

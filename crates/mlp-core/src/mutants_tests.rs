@@ -88,8 +88,10 @@ const SMALL_CASES: [&Case; 4] = [
     &reference::IDENTITY_SSE,
 ];
 
-const LARGE_CASES: [&Case; 3] = [
+const LARGE_CASES: [&Case; 5] = [
     &reference::LARGE_TANH_SSE,
+    &reference::LARGE_BATCH_OF_5,
+    &reference::LARGE_BATCH_OF_2,
     &reference::LARGE_RELU_SOFTMAX_MSE,
     &reference::LARGE_SIGMOID_CROSS_ENTROPY,
 ];

@@ -244,6 +244,10 @@ def core():
          [0.2, 0.5, 0.6, 0.0, 1.0, 0.0])
     case("identity_sse", [2, 3, 2], ["leaky", "identity"], True, "sse", 2,
          [0.4, -0.6, 1.5, 0.25])
+    case("sigmoid_mse", [3, 2, 2], ["tanh", "sigmoid"], False, "mse", 2,
+         [0.25, 0.75, 1.0, 0.0])
+    case("relu_sse", [2, 3, 3], ["sigmoid", "relu"], True, "sse", 3,
+         [0.5, 0.0, 1.5, 0.25, 1.0, 0.0, 0.0, 0.75, 2.0])
     case("large_tanh_sse", [7, 8, 6], ["tanh", "identity"], True, "sse", 7,
          [((7 * k) % 9 - 4) / 8.0 for k in range(42)], factors=False)
     case("large_relu_softmax_mse", [6, 7, 6], ["relu", "softmax"], True, "mse", 6,

@@ -81,8 +81,10 @@ impl Case {
     }
 }
 
-const SMALL_CASES: [&Case; 4] = [
+const SMALL_CASES: [&Case; 6] = [
     &reference::SOFTMAX_MSE,
+    &reference::SIGMOID_MSE,
+    &reference::RELU_SSE,
     &reference::SIGMOID_CROSS_ENTROPY,
     &reference::SOFTMAX_CROSS_ENTROPY,
     &reference::IDENTITY_SSE,
@@ -744,5 +746,32 @@ fn initialized_networks_follow_their_architecture_and_distribution() {
             Network::<f64>::initialized(&architecture, None, 1),
             Err(NetworkError::NoLayers)
         );
+    }
+}
+
+/// Cross-entropy after a sigmoid or a softmax: ∂E/∂z is o − t exactly, computed fused, also
+/// where the output saturates (z = 40 rounds o to 1, so the split (o − t) / (o (1 − o)) is
+/// ∞ and f′(z) is 0, while ∂E/∂z = 1 and ∂E/∂w = 1 · x, as PyTorch's
+/// `binary_cross_entropy_with_logits` gives them).
+#[test]
+fn cross_entropy_gives_the_fused_delta_even_when_saturated() {
+    for output in [Activation::Sigmoid, Activation::Softmax] {
+        let weights =
+            if output == Activation::Sigmoid { dmatrix![40.0] } else { dmatrix![40.0; -40.0] };
+        let n_outputs = weights.nrows();
+        let network =
+            Network::new(vec![Dense::new(weights, None, output)], Loss::CrossEntropy).unwrap();
+        // Sigmoid: t = 0; softmax: t = (0, 1), whose sum is 1, so that o Σt − t = o − t.
+        let targets = DMatrix::<f64>::from_fn(n_outputs, 2, |k, _| if k == 1 { 1.0 } else { 0.0 });
+        let (tape, gradients, _) = network.backpropagate(&dmatrix![1.0, 0.5], &targets).unwrap();
+        let factors = tape.factors(0);
+        assert_eq!(factors.a[(0, 0)], 1.0, "{output}: saturated");
+        assert_eq!(factors.de_dz[(0, 0)], 1.0, "{output}");
+        for (&de_dz, (&o, &t)) in factors.de_dz.iter().zip(factors.a.iter().zip(targets.iter())) {
+            assert_eq!(de_dz, o - t, "{output}");
+        }
+        assert!(gradients.weights(0).iter().all(|g| g.is_finite()), "{output}");
+        // Mean over the two samples of (o − t) x: o is 1 at x = 1 and ≈ 1 − 2e-9 at x = 0.5.
+        assert_relative_eq!(gradients.weights(0)[(0, 0)], 0.75, max_relative = 1e-8);
     }
 }

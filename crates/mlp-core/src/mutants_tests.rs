@@ -775,3 +775,78 @@ fn cross_entropy_gives_the_fused_delta_even_when_saturated() {
         assert_relative_eq!(gradients.weights(0)[(0, 0)], 0.75, max_relative = 1e-8);
     }
 }
+
+/// The message of the panic `f` raises (None when it returns).
+fn panic_message(f: impl FnOnce()) -> Option<String> {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).err()?;
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+}
+
+/// A tape or gradients made for another network are a programming error the passes refuse
+/// with their own message, whichever part differs; so are a tape with no batch and a backward
+/// pass without targets.
+#[test]
+fn the_passes_refuse_a_tape_of_another_network() {
+    let network = |sizes: &[usize], hidden: Activation, loss: Loss| {
+        let layers = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(layer, pair)| {
+                let activation = if layer == 0 { hidden } else { Activation::Sigmoid };
+                Dense::new(DMatrix::from_element(pair[1], pair[0], 0.5), None, activation)
+            })
+            .collect();
+        Network::new(layers, loss).unwrap()
+    };
+    let reference = network(&[2, 3, 2], Activation::Tanh, Loss::MeanSquared);
+    let others = [
+        network(&[2, 2], Activation::Tanh, Loss::MeanSquared),
+        network(&[3, 3, 2], Activation::Tanh, Loss::MeanSquared),
+        network(&[2, 4, 2], Activation::Tanh, Loss::MeanSquared),
+        network(&[2, 3, 2], Activation::Relu, Loss::MeanSquared),
+        network(&[2, 3, 2], Activation::Tanh, Loss::HalfSumSquared),
+    ];
+    let other_shapes = "the tape was made for a network of other shapes";
+    for other in &others {
+        let mut tape = other.tape(2);
+        let inputs = DMatrix::from_element(other.n_inputs(), 2, 0.25);
+        let targets = DMatrix::from_element(other.n_outputs(), 2, 0.25);
+        tape.load(inputs.columns(0, 2), targets.columns(0, 2)).unwrap();
+        let message = panic_message(|| reference.forward(&mut tape));
+        assert_eq!(message.as_deref(), Some(other_shapes), "{:?}", other.sizes());
+        let mut gradients = reference.zero_gradients();
+        let message = panic_message(|| {
+            reference.backward(&mut tape, &mut gradients);
+        });
+        assert_eq!(message.as_deref(), Some(other_shapes));
+        let message = panic_message(|| {
+            reference.batch_loss(&mut tape);
+        });
+        assert_eq!(message.as_deref(), Some(other_shapes));
+    }
+    let mut tape = reference.tape(2);
+    let message = panic_message(|| reference.forward(&mut tape));
+    assert_eq!(message.as_deref(), Some("no batch was loaded into the tape"));
+    tape.load_inputs(DMatrix::from_element(2, 2, 0.25)).unwrap();
+    reference.forward(&mut tape);
+    let mut gradients = reference.zero_gradients();
+    let message = panic_message(|| {
+        reference.backward(&mut tape, &mut gradients);
+    });
+    assert_eq!(message.as_deref(), Some("the batch was loaded without targets"));
+    let message = panic_message(|| {
+        reference.batch_loss(&mut tape);
+    });
+    assert_eq!(message.as_deref(), Some("the batch was loaded without targets"));
+    tape.load(DMatrix::from_element(2, 2, 0.25), DMatrix::from_element(2, 2, 0.5)).unwrap();
+    reference.forward(&mut tape);
+    let mut gradients = others[0].zero_gradients();
+    let message = panic_message(|| {
+        reference.backward(&mut tape, &mut gradients);
+    })
+    .unwrap();
+    assert!(message.contains("gradients of another network"), "{message}");
+}

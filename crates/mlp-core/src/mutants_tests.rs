@@ -747,6 +747,19 @@ fn initialized_networks_follow_their_architecture_and_distribution() {
             Err(NetworkError::NoLayers)
         );
     }
+    // One layer is enough.
+    let one_layer = Architecture { sizes: vec![4, 3], ..architecture.clone() };
+    let network = Network::<f64>::initialized(&one_layer, None, 1).unwrap();
+    assert_eq!(network.sizes(), vec![4, 3]);
+    assert_eq!(network.output_layer().activation(), Activation::Sigmoid);
+    // 2⁶⁰ weights of 8 bytes: 2⁶³ bytes fit a usize but not an isize, the most an allocation
+    // may take (the bound isize::MAX = 2⁶³ − 1 is odd, so a byte count, a multiple of 8, never
+    // equals it).
+    let too_large = Architecture { sizes: vec![1, 1 << 60, 1], ..architecture.clone() };
+    assert_eq!(
+        Network::<f64>::initialized(&too_large, None, 1),
+        Err(NetworkError::TooLarge { layer: 1, n_outputs: 1 << 60, n_inputs: 1 })
+    );
 }
 
 /// Cross-entropy after a sigmoid or a softmax: ∂E/∂z is o − t exactly, computed fused, also

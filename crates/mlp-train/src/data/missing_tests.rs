@@ -18,3 +18,11 @@ fn a_category_absent_from_the_training_rows_is_not_imputed() {
     // x is 1 and 3 in those rows: a tie, which goes to the smaller, as in scikit-learn.
     assert_eq!(imputer.values(), [FillValue::Number(1.0), FillValue::Category("b".into())]);
 }
+
+/// −0 and +0 are one value (numpy's equality, which scikit-learn's `SimpleImputer` counts
+/// with): two zeros and two fives tie, and the tie goes to the smaller, 0.
+#[test]
+fn negative_and_positive_zero_count_as_one_value() {
+    let values = [-0.0, 0.0, 5.0, 5.0];
+    assert_eq!(statistic(&values, ImputeStrategy::MostFrequent), Some(0.0));
+}

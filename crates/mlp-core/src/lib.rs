@@ -90,6 +90,8 @@ mod gradients;
 mod init;
 mod loss;
 mod memory;
+#[cfg(test)]
+mod mutants_tests;
 mod network;
 mod param;
 mod parse;

@@ -180,6 +180,10 @@ fn statistic(values: &[f64], strategy: ImputeStrategy) -> Option<f64> {
 }
 
 #[cfg(test)]
+#[path = "missing_tests.rs"]
+mod missing_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

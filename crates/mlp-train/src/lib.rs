@@ -41,6 +41,8 @@ pub mod warnings;
 
 mod batch_step;
 mod config;
+#[cfg(test)]
+mod mutants_tests;
 mod optimizer;
 mod step_log;
 mod trainer;

@@ -201,7 +201,7 @@ fn gradients_of_large_networks_are_pytorchs() {
 fn a_reused_tape_gives_the_reference_numbers() {
     for case in SMALL_CASES.into_iter().chain(LARGE_CASES) {
         let network = case.network();
-        let mut tape = network.tape(case.batch + 3);
+        let mut tape = network.try_tape(case.batch + 3).unwrap();
         assert_eq!(tape.capacity(), case.batch + 3);
         assert_eq!(tape.n_layers(), case.layers.len());
         let mut gradients = network.zero_gradients();
@@ -244,7 +244,7 @@ fn loading_columns_gathers_the_samples_named() {
         }
         let columns: Vec<usize> =
             (0..n).map(|sample| if sample == 0 { n } else { n - 1 - sample }).collect();
-        let mut tape = network.tape(n);
+        let mut tape = network.try_tape(n).unwrap();
         tape.load_columns(&all_inputs, &all_targets, &columns).unwrap();
         assert_eq!(tape.inputs(), inputs);
         assert_eq!(tape.targets(), targets);
@@ -635,15 +635,18 @@ fn network_shapes_names_and_parameter_blocks() {
 #[test]
 fn batch_errors_name_what_does_not_fit() {
     let network = reference::IDENTITY_SSE.network();
-    let mut tape = network.tape(2);
+    let mut tape = network.try_tape(2).unwrap();
     let x = |rows, columns| DMatrix::<f64>::zeros(rows, columns);
-    assert_eq!(tape.load(x(2, 2), x(3, 2)), Err(BatchError::Targets { expected: 2, found: 3 }));
-    assert_eq!(tape.load(x(2, 2), x(2, 1)), Err(BatchError::SampleCount { inputs: 2, targets: 1 }));
-    assert_eq!(tape.load(x(3, 2), x(2, 2)), Err(BatchError::Inputs { expected: 2, found: 3 }));
-    assert_eq!(tape.load(x(2, 3), x(2, 3)), Err(BatchError::Size { capacity: 2, found: 3 }));
-    assert_eq!(tape.load_inputs(x(2, 0)), Err(BatchError::Size { capacity: 2, found: 0 }));
-    assert_eq!(tape.load(x(2, 2), x(2, 2)), Ok(()));
-    assert_eq!(tape.load_inputs(x(2, 1)), Ok(()));
+    assert_eq!(tape.load(&x(2, 2), &x(3, 2)), Err(BatchError::Targets { expected: 2, found: 3 }));
+    assert_eq!(
+        tape.load(&x(2, 2), &x(2, 1)),
+        Err(BatchError::SampleCount { inputs: 2, targets: 1 })
+    );
+    assert_eq!(tape.load(&x(3, 2), &x(2, 2)), Err(BatchError::Inputs { expected: 2, found: 3 }));
+    assert_eq!(tape.load(&x(2, 3), &x(2, 3)), Err(BatchError::Size { capacity: 2, found: 3 }));
+    assert_eq!(tape.load_inputs(&x(2, 0)), Err(BatchError::Size { capacity: 2, found: 0 }));
+    assert_eq!(tape.load(&x(2, 2), &x(2, 2)), Ok(()));
+    assert_eq!(tape.load_inputs(&x(2, 1)), Ok(()));
     let (all, targets) = (x(2, 4), x(2, 4));
     assert_eq!(
         tape.load_columns(&all, &x(1, 4), &[0]),
@@ -658,10 +661,10 @@ fn batch_errors_name_what_does_not_fit() {
         Err(BatchError::Size { capacity: 2, found: 3 })
     );
     assert_eq!(tape.load_columns(&all, &targets, &[3, 1]), Ok(()));
-    // A tape asked for no room still holds one sample.
-    assert_eq!(network.tape(0).capacity(), 1);
+    // A tape for no samples is an error, not an unusable tape.
+    assert_eq!(network.try_tape(0).unwrap_err(), BatchError::ZeroCapacity);
     // The outputs are the last layer's activations of the batch loaded.
-    tape.load_inputs(dmatrix![0.5; 0.25]).unwrap();
+    tape.load_inputs(&dmatrix![0.5; 0.25]).unwrap();
     network.forward(&mut tape);
     assert_eq!(tape.outputs().shape(), (2, 1));
     assert_eq!(tape.outputs().into_owned(), network.predict(&dmatrix![0.5; 0.25]).unwrap());
@@ -679,8 +682,8 @@ fn the_first_non_finite_activation_is_found_in_layer_then_sample_order() {
         Loss::MeanSquared,
     )
     .unwrap();
-    let mut tape = network.tape(3);
-    tape.load_inputs(dmatrix![1.0, 1.0, f64::INFINITY; 1.0, 10.0, 0.0]).unwrap();
+    let mut tape = network.try_tape(3).unwrap();
+    tape.load_inputs(&dmatrix![1.0, 1.0, f64::INFINITY; 1.0, 10.0, 0.0]).unwrap();
     network.forward(&mut tape);
     let expected = NonFiniteActivation { layer: 1, neuron: 2, sample: 1, value: f64::INFINITY };
     assert_eq!(tape.first_non_finite(), Some(expected));
@@ -824,7 +827,7 @@ fn the_passes_refuse_a_tape_of_another_network() {
     ];
     let other_shapes = "the tape was made for a network of other shapes";
     for other in &others {
-        let mut tape = other.tape(2);
+        let mut tape = other.try_tape(2).unwrap();
         let inputs = DMatrix::from_element(other.n_inputs(), 2, 0.25);
         let targets = DMatrix::from_element(other.n_outputs(), 2, 0.25);
         tape.load(inputs.columns(0, 2), targets.columns(0, 2)).unwrap();
@@ -840,10 +843,10 @@ fn the_passes_refuse_a_tape_of_another_network() {
         });
         assert_eq!(message.as_deref(), Some(other_shapes));
     }
-    let mut tape = reference.tape(2);
+    let mut tape = reference.try_tape(2).unwrap();
     let message = panic_message(|| reference.forward(&mut tape));
     assert_eq!(message.as_deref(), Some("no batch was loaded into the tape"));
-    tape.load_inputs(DMatrix::from_element(2, 2, 0.25)).unwrap();
+    tape.load_inputs(&DMatrix::from_element(2, 2, 0.25)).unwrap();
     reference.forward(&mut tape);
     let mut gradients = reference.zero_gradients();
     let message = panic_message(|| {
@@ -854,7 +857,7 @@ fn the_passes_refuse_a_tape_of_another_network() {
         reference.batch_loss(&mut tape);
     });
     assert_eq!(message.as_deref(), Some("the batch was loaded without targets"));
-    tape.load(DMatrix::from_element(2, 2, 0.25), DMatrix::from_element(2, 2, 0.5)).unwrap();
+    tape.load(&DMatrix::from_element(2, 2, 0.25), &DMatrix::from_element(2, 2, 0.5)).unwrap();
     reference.forward(&mut tape);
     let mut gradients = others[0].zero_gradients();
     let message = panic_message(|| {

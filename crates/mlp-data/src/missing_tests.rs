@@ -1,7 +1,7 @@
 //! Tests of [`Imputer::fit`] that kill cargo-mutants' survivors (docs/mutants.md).
 
 use super::*;
-use crate::data::{ColumnSelection, CsvOptions, Table, Task};
+use crate::{ColumnSelection, CsvOptions, Table, Task};
 
 /// A category column whose training rows are all missing has nothing to impute from, even
 /// though the column has a category in another row (scikit-learn's `SimpleImputer` drops such

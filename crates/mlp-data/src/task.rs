@@ -169,6 +169,16 @@ impl Task {
 mod tests {
     use super::*;
 
+    /// Finite values with a fraction are never class codes, however many rows repeat them
+    /// (kills cargo-mutants' `||` → `&&` in the integer check).
+    #[test]
+    fn finite_fractions_are_not_classes() {
+        assert!(!integer_codes_are_classes(&[0.5, 1.5].repeat(5)));
+        assert!(!integer_codes_are_classes(&[1.0, 2.0, 2.25].repeat(10)));
+        assert!(!integer_codes_are_classes(&[1.0, f64::INFINITY].repeat(10)));
+        assert!(integer_codes_are_classes(&[1.0, 2.0].repeat(5)));
+    }
+
     #[test]
     fn the_thresholds_are_inclusive() {
         // 2 values × 5 rows: classes; one row fewer: not.

@@ -121,7 +121,9 @@ fn parse_short_decimal(text: &[u8]) -> Option<f64> {
     let mut n_fraction_digits: i32 = 0;
     let mut idx = 0;
     while let Some(&byte) = rest.get(idx).filter(|byte| byte.is_ascii_digit()) {
-        mantissa = mantissa * 10 + u64::from(byte - b'0');
+        // Wraps past 19 digits, which the check below turns away: no overflow panic in a
+        // debug build, the same value in a release build.
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(byte - b'0'));
         n_digits += 1;
         idx += 1;
     }
@@ -129,7 +131,7 @@ fn parse_short_decimal(text: &[u8]) -> Option<f64> {
     if rest.get(idx) == Some(&b'.') {
         idx += 1;
         while let Some(&byte) = rest.get(idx).filter(|byte| byte.is_ascii_digit()) {
-            mantissa = mantissa * 10 + u64::from(byte - b'0');
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(byte - b'0'));
             n_digits += 1;
             n_fraction_digits += 1;
             idx += 1;

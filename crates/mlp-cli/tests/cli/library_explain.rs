@@ -11,7 +11,7 @@ use mlp_train::explain::{
 use mlp_train::model_file::Model;
 use serde_json::Value;
 
-use crate::util::{dataset, mlp_ok, train_penguins_median, write};
+use crate::util::{dataset, mlp_ok, sgd_from_init_args, train_penguins_median, write};
 
 /// What a library user writes for `mlp explain --model MODEL DATA --sample N [--weight W]
 /// [--learning-rate η]` in `format`, reading the files with the default CSV options.
@@ -182,29 +182,13 @@ fn a_saturated_sigmoid_under_cross_entropy_is_explained_and_logged_without_inf_o
     // The same step, trained from the model file and logged.
     mlp_ok(
         dir.path(),
-        &[
-            "train",
+        &sgd_from_init_args(
             "data.csv",
-            "--target",
             "left,right",
-            "--init",
             "saturated.json",
-            "--loss",
             "cross-entropy",
-            "--optimizer",
-            "sgd",
-            "--learning-rate",
-            "0.5",
-            "--batch-size",
-            "1",
-            "--validation",
-            "0",
-            "--no-standardize",
-            "--epochs",
-            "1",
-            "--grad-log",
-            "grads.csv",
-        ],
+            &["--epochs", "1", "--grad-log", "grads.csv"],
+        ),
     );
     let log = std::fs::read_to_string(dir.path().join("grads.csv")).unwrap();
     let mut rows: Vec<&str> = log.lines().skip(1).collect();

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{mlp, mlp_fails, mlp_ok, tutorial_args, write};
+use crate::util::{mlp, mlp_fails, mlp_ok, sgd_from_init_args, tutorial_args, write};
 
 /// Matt Mazur's 2-2-2 sigmoid network with its biases, as a model file for `--init`, and its
 /// one sample (tests/reference/training.py, "Mazur"; the blog: "A Step by Step
@@ -32,27 +32,7 @@ fn mazur(dir: &Path) -> (String, String) {
 
 /// `mlp train` on Mazur's network: SGD, η = 0.5, one sample a step, `extra` flags after.
 fn mazur_args<'a>(model: &'a str, data: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "train",
-        data,
-        "--target",
-        "o1,o2",
-        "--init",
-        model,
-        "--loss",
-        "sse",
-        "--optimizer",
-        "sgd",
-        "--learning-rate",
-        "0.5",
-        "--batch-size",
-        "1",
-        "--validation",
-        "0",
-        "--no-standardize",
-    ];
-    args.extend_from_slice(extra);
-    args
+    sgd_from_init_args(data, "o1,o2", model, "sse", extra)
 }
 
 fn json(stdout: &str) -> serde_json::Value {

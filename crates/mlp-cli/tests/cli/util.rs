@@ -52,18 +52,24 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
-/// The tutorial's run (`datasets/seed`: one SGD step of η = 0.5 on its one sample, from its
-/// model file) without `--epochs`, followed by `extra` flags.
-pub fn tutorial_args(extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
+/// `mlp train DATA --target TARGETS --init MODEL --loss LOSS` as the tutorial trains: plain SGD
+/// with η = 0.5, one sample a step, all rows for training, inputs as they are; then `extra`.
+pub fn sgd_from_init_args<'a>(
+    data: &'a str,
+    targets: &'a str,
+    model: &'a str,
+    loss: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
         "train",
-        &dataset("seed/data.csv"),
+        data,
         "--target",
-        "t1,t2",
+        targets,
         "--init",
-        &dataset("seed/model.json"),
+        model,
         "--loss",
-        "sse",
+        loss,
         "--optimizer",
         "sgd",
         "--learning-rate",
@@ -73,12 +79,19 @@ pub fn tutorial_args(extra: &[&str]) -> Vec<String> {
         "--validation",
         "0",
         "--no-standardize",
-    ]
-    .iter()
-    .map(|arg| arg.to_string())
-    .collect();
-    args.extend(extra.iter().map(|arg| arg.to_string()));
+    ];
+    args.extend_from_slice(extra);
     args
+}
+
+/// The tutorial's run (`datasets/seed`: one SGD step of η = 0.5 on its one sample, from its
+/// model file) without `--epochs`, followed by `extra` flags.
+pub fn tutorial_args(extra: &[&str]) -> Vec<String> {
+    let (data, model) = (dataset("seed/data.csv"), dataset("seed/model.json"));
+    sgd_from_init_args(&data, "t1,t2", &model, "sse", extra)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Trains a quick (2-epoch) penguins model that fills missing cells in with medians

@@ -169,6 +169,38 @@ impl Task {
 mod tests {
     use super::*;
 
+    /// Cross-entropy only for a classification whose output it can score; mean squared error
+    /// for everything else (kills `&&` → `||` in `default_loss`).
+    #[test]
+    fn the_default_loss_needs_both_a_classification_and_a_probability_output() {
+        for activation in [Activation::Softmax, Activation::Sigmoid] {
+            assert_eq!(Task::Classification.default_loss(activation), Loss::CrossEntropy);
+            assert_eq!(Task::Regression.default_loss(activation), Loss::MeanSquared);
+        }
+        assert_eq!(Task::Classification.default_loss(Activation::Identity), Loss::MeanSquared);
+        assert_eq!(Task::Regression.default_loss(Activation::Identity), Loss::MeanSquared);
+    }
+
+    /// A network's task follows its loss: cross-entropy is a classification, any other loss a
+    /// regression, never `Auto` (kills the mutants of `of_network`).
+    #[test]
+    fn a_networks_task_follows_its_loss() {
+        let network = |activation, loss| {
+            let layer =
+                mlp_core::Dense::new(nalgebra::DMatrix::<f64>::zeros(2, 3), None, activation);
+            Network::new(vec![layer], loss).unwrap()
+        };
+        let classifier = network(Activation::Softmax, Loss::CrossEntropy);
+        assert_eq!(Task::of_network(&classifier), Task::Classification);
+        assert_eq!(Task::of_network(&classifier).metrics_kind(), MetricsKind::Classification);
+        for loss in [Loss::MeanSquared, Loss::HalfSumSquared] {
+            let regression = network(Activation::Identity, loss);
+            assert_eq!(Task::of_network(&regression), Task::Regression);
+        }
+        let softmax_mse = network(Activation::Softmax, Loss::MeanSquared);
+        assert_eq!(Task::of_network(&softmax_mse), Task::Regression);
+    }
+
     /// Finite values with a fraction are never class codes, however many rows repeat them
     /// (kills cargo-mutants' `||` → `&&` in the integer check).
     #[test]

@@ -11,7 +11,7 @@
 use mlp_core::{Activation, Dense, Loss, Network, Scalar};
 use mlp_train::explain::{explain, ExplainOptions};
 use mlp_train::gradlog::GradientCsvLayer;
-use mlp_train::{train, Dataset, Optimizer, Schedule, TrainConfig};
+use mlp_train::{train, Dataset};
 use nalgebra::{dmatrix, DMatrix};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -19,6 +19,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tracing_subscriber::layer::SubscriberExt;
 
+use crate::gradient_log::tutorial_config;
+use crate::properties::output_and_loss;
 use crate::util::SharedBuffer;
 
 /// The saturated network of the module comment.
@@ -68,16 +70,7 @@ fn saturated_sigmoid_cross_entropy_tape_has_the_fused_delta_in_f64_and_f32() {
 fn saturated_log<T: Scalar>() -> String {
     let data = Dataset::numbered(dmatrix![T::one()], dmatrix![T::zero(); T::one()]).unwrap();
     let mut network = saturated_network().cast::<T>();
-    let config = TrainConfig {
-        epochs: 1,
-        batch_size: 1,
-        optimizer: Optimizer::Sgd,
-        learning_rate: 0.5,
-        schedule: Schedule::Constant,
-        l2: 0.0,
-        shuffle: false,
-        ..TrainConfig::default()
-    };
+    let config = tutorial_config();
     let buffer = SharedBuffer::default();
     let layer = GradientCsvLayer::new(buffer.clone());
     let guard = layer.flush_on_drop();
@@ -187,25 +180,6 @@ fn check_factors<T: Scalar>(network: &Network, inputs: &DMatrix<f64>, targets: &
             }
         }
     }
-}
-
-/// Every output activation with every loss it accepts.
-fn output_and_loss() -> impl Strategy<Value = (Activation, Loss)> {
-    let outputs = [
-        Activation::Identity,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Relu,
-        Activation::LEAKY_RELU,
-        Activation::Softmax,
-    ];
-    let losses = [Loss::HalfSumSquared, Loss::MeanSquared, Loss::CrossEntropy];
-    let pairs: Vec<(Activation, Loss)> = outputs
-        .iter()
-        .flat_map(|&output| losses.iter().map(move |&loss| (output, loss)))
-        .filter(|&(output, loss)| loss.accepts_output(output))
-        .collect();
-    proptest::sample::select(pairs)
 }
 
 fn hidden_activation() -> impl Strategy<Value = Activation> {

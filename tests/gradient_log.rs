@@ -22,7 +22,8 @@ fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-fn tutorial_config() -> TrainConfig {
+/// One plain SGD step per sample, η = 0.5, in file order (also `factors.rs`'s run).
+pub(crate) fn tutorial_config() -> TrainConfig {
     TrainConfig {
         epochs: 1,
         batch_size: 1,

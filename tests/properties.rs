@@ -58,8 +58,8 @@ fn hidden_activation() -> impl Strategy<Value = Activation> {
     ]
 }
 
-/// Every output activation with every loss that accepts it.
-fn output_and_loss() -> impl Strategy<Value = (Activation, Loss)> {
+/// Every output activation with every loss that accepts it (also `factors.rs`'s).
+pub(crate) fn output_and_loss() -> impl Strategy<Value = (Activation, Loss)> {
     let outputs = [
         Activation::Identity,
         Activation::Sigmoid,

@@ -1,0 +1,11 @@
+//! Pictures of `mlp` runs and networks, as SVG or PNG, drawn in pure Rust with
+//! [`plotters`] and a font bundled in the crate (DejaVu Sans, under the Bitstream Vera licence
+//! in `fonts/LICENSE-DejaVu.txt`), so that no system font or fontconfig is needed.
+//!
+//! Every drawing names its text font [`FONT`]; [`register_font`] makes that name resolve to
+//! the bundled font and is called by every drawing function before it draws.
+#![warn(missing_docs)]
+
+pub mod font;
+
+pub use font::{register_font, FONT};

@@ -799,6 +799,11 @@ fn provenance(
             validation_fraction: args.test.is_none().then_some(args.validation),
             test_data: args.test.as_deref().map(hash).transpose()?,
             standardize: data.preprocessor.standardizer().is_some(),
+            lr_schedule: config.schedule.to_string(),
+            warmup: config.warmup,
+            shuffle: config.shuffle,
+            decay_biases: config.decay_biases,
+            freeze: config.freeze.clone(),
         },
         metrics: FinalMetrics {
             train: EvaluationRecord::new(&outcome.train, data.train.len()),

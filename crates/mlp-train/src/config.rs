@@ -7,40 +7,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::schedule::Schedule;
 use crate::{Optimizer, TrainError};
 
 pub use mlp_data::MetricsKind;
-
-/// How the learning rate changes from epoch to epoch (epochs counted from 1).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Schedule {
-    /// η_e = η.
-    Constant,
-    /// η_e = η · factor^⌊(e − 1) / every⌋: multiplied by `factor` every `every` epochs.
-    Step {
-        /// Epochs between decays (≥ 1).
-        every: usize,
-        /// Multiplier per decay, in (0, 1].
-        factor: f64,
-    },
-    /// η_e = η · gamma^(e − 1).
-    Exponential {
-        /// Multiplier per epoch, in (0, 1].
-        gamma: f64,
-    },
-}
-
-impl Schedule {
-    /// The learning rate for 1-based `epoch` from the base rate.
-    pub fn learning_rate(self, base: f64, epoch: usize) -> f64 {
-        let e = epoch.saturating_sub(1);
-        match self {
-            Schedule::Constant => base,
-            Schedule::Step { every, factor } => base * factor.powi((e / every.max(1)) as i32),
-            Schedule::Exponential { gamma } => base * gamma.powi(e as i32),
-        }
-    }
-}
 
 /// The two kinds of parameters of a dense layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -175,8 +145,8 @@ pub enum ConfigError {
     /// Adam's ε is not a positive number.
     #[error("Adam's epsilon must be a positive number, not {0}")]
     AdamEpsilon(f64),
-    /// [`Schedule::Step`] with `every` 0.
-    #[error("schedule step interval must be at least 1 epoch")]
+    /// [`Schedule::Step`] with `every` 0, or [`Schedule::Cosine`] with `t_max` 0.
+    #[error("schedule interval (step's EVERY, cosine's T_MAX) must be at least 1 epoch")]
     ScheduleEvery,
     /// A [`Schedule`] factor or gamma outside (0, 1].
     #[error("schedule factor must be in (0, 1], not {0}")]
@@ -228,12 +198,23 @@ pub struct TrainConfig {
     pub learning_rate: f64,
     /// How η changes over epochs.
     pub schedule: Schedule,
+    /// Epochs of linear warm-up: the rate grows from η/W in epoch 1 to the full rate in epoch
+    /// W (0 or 1: none); see [`crate::LearningRates`].
+    pub warmup: usize,
     /// L2 weight decay λ: the optimizer sees ∂E/∂w + λ w for weights (biases are not decayed,
-    /// as in scikit-learn and Keras).
+    /// as in scikit-learn and Keras, unless [`TrainConfig::decay_biases`]).
     pub l2: f64,
+    /// Whether the L2 decay (and the decoupled decay of the optimizers that have one) applies
+    /// to biases too, as PyTorch's `weight_decay` does for every parameter of its group
+    /// (default false: weights only, as scikit-learn and Keras).
+    pub decay_biases: bool,
     /// Seed of the shuffling generator (ChaCha8): same seed, same run, bit for bit.
     pub seed: u64,
-    /// Whether to shuffle the samples at the start of every epoch.
+    /// Whether to shuffle the samples at the start of every epoch: the order is a fresh
+    /// permutation of the samples each epoch (as PyTorch's `RandomSampler`), drawn from the
+    /// seeded generator; `false` takes batches in file order. Either way the samples of a batch
+    /// are summed in ascending sample order, so a full-batch run is the same bits for every
+    /// seed.
     pub shuffle: bool,
     /// Stop when the validation loss (the training loss without validation data) has not
     /// improved by `min_delta` for this many epochs, and restore the best weights.
@@ -280,7 +261,9 @@ impl Default for TrainConfig {
             optimizer: Optimizer::default(),
             learning_rate: 0.001,
             schedule: Schedule::Constant,
+            warmup: 0,
             l2: 0.0001,
+            decay_biases: false,
             seed: 42,
             shuffle: true,
             patience: None,
@@ -305,7 +288,7 @@ impl TrainConfig {
     /// logging interval of 0, a learning rate that is not a positive number, a negative or
     /// non-finite L2 decay, a momentum outside [0, 1), Adam's β₁ or β₂ outside [0, 1) or a
     /// non-positive ε, a non-finite `min_delta`, a thread count of 0, a schedule stepping every
-    /// 0 epochs or with a factor outside (0, 1]. (A frozen layer the network lacks is found by
+    /// 0 epochs (a cosine over 0 epochs) or with a factor outside (0, 1]. (A frozen layer the network lacks is found by
     /// [`crate::train_with`].)
     pub fn validate(&self) -> Result<(), TrainError> {
         self.check().map_err(TrainError::Config)
@@ -349,9 +332,13 @@ impl TrainConfig {
         }
         let factor = match self.schedule {
             Schedule::Constant => 1.0,
-            Schedule::Step { every: 0, .. } => return Err(ConfigError::ScheduleEvery),
+            Schedule::Step { every: 0, .. } | Schedule::Cosine { t_max: 0 } => {
+                return Err(ConfigError::ScheduleEvery)
+            }
+            Schedule::Cosine { .. } => 1.0,
             Schedule::Step { factor, .. } => factor,
             Schedule::Exponential { gamma } => gamma,
+            Schedule::Plateau { factor, .. } => factor,
         };
         if !(factor > 0.0 && factor <= 1.0) {
             return Err(ConfigError::ScheduleFactor(factor));

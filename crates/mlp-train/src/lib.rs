@@ -44,6 +44,7 @@ mod config;
 #[cfg(test)]
 mod mutants_tests;
 mod optimizer;
+mod schedule;
 mod step_log;
 mod trainer;
 
@@ -58,6 +59,9 @@ pub use config::{
 pub use metrics::{evaluate, evaluate_prepared, try_evaluate, Evaluation};
 pub use mlp_data::Dataset;
 pub use optimizer::{Optimizer, OptimizerState};
+pub use schedule::{
+    LearningRates, ParseScheduleError, PlateauState, PLATEAU_EPSILON, PLATEAU_THRESHOLD,
+};
 pub use trainer::{
     check_dataset, train, train_observed, train_with, NonFinite, StopReason, TrainError,
     TrainObserver, TrainReport,

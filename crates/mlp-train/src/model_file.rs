@@ -4,7 +4,7 @@
 //! ```json
 //! {
 //!   "format": "mlp-model",
-//!   "version": 2,
+//!   "version": 3,
 //!   "loss": "sse",
 //!   "layers": [
 //!     { "activation": "sigmoid", "weights": [[0.30, 0.25], [0.40, 0.35]], "bias": null },
@@ -27,7 +27,8 @@
 //!       "l2": 0.0, "batch_size": 1, "epochs_requested": 1, "epochs_run": 1,
 //!       "best_epoch": 1, "stopped_early": false, "patience": null, "seed": 42,
 //!       "precision": "f64", "validation_fraction": 0.0, "test_data": null,
-//!       "standardize": false
+//!       "standardize": false, "lr_schedule": "constant", "warmup": 0, "shuffle": true,
+//!       "decay_biases": false, "freeze": []
 //!     },
 //!     "metrics": {
 //!       "train": { "samples": 1, "loss": 0.023236338872291772, "mse": 0.023236338872291772,
@@ -59,7 +60,11 @@
 //! - `provenance` (version 2, optional): how the model was made, see [`Provenance`]; above,
 //!   what the tutorial's one-step command (`datasets/seed/`) records (its saved weights are the
 //!   stepped ones, not the ones shown). Version 1 files have none and still load;
-//!   [`Model::save`] always writes version 2.
+//!   [`Model::save`] always writes version 3.
+//! - Version 3 adds to `provenance.settings` the training-control settings `lr_schedule`,
+//!   `warmup`, `shuffle`, `decay_biases` and `freeze`, and the optimizers `adamw` and
+//!   `rmsprop`; a version 2 file reads as if it had their defaults (`constant`, 0, true,
+//!   false, none).
 //!
 //! Numbers are written in their shortest form that reads back to the same `f64`, so a saved
 //! model loads bit for bit, and saving it again gives the same bytes.
@@ -89,7 +94,7 @@ pub use summary::LayerSummary;
 /// The value of the `format` field.
 pub const FORMAT: &str = "mlp-model";
 /// The version this code writes; it reads this one and every one before it, back to 1.
-pub const VERSION: u64 = 2;
+pub const VERSION: u64 = 3;
 
 /// The JSON document, field for field. Convert it with [`Model::from_file_contents`] and
 /// [`Model::to_file`], which check it.
@@ -219,7 +224,7 @@ pub enum ModelFileError {
         found: String,
     },
     /// The `version` field is missing or not one this code reads.
-    #[error("{}: model file version {found} is not supported; this mlp reads versions 1 and 2", .path.display())]
+    #[error("{}: model file version {found} is not supported; this mlp reads versions 1 to {VERSION}", .path.display())]
     Version {
         /// The file.
         path: PathBuf,
@@ -825,6 +830,11 @@ mod tests {
                 validation_fraction: Some(0.2),
                 test_data: None,
                 standardize: true,
+                lr_schedule: "cosine:50".to_owned(),
+                warmup: 3,
+                shuffle: false,
+                decay_biases: true,
+                freeze: crate::Freeze::all(crate::ParamKind::Biases),
             },
             metrics: FinalMetrics {
                 train: evaluation(0.1 + 0.2),
@@ -879,7 +889,7 @@ mod tests {
         assert_eq!(loaded.provenance, Some(provenance()));
         assert_eq!(loaded, model);
         let text = fs::read_to_string(&first).unwrap();
-        assert!(text.contains("\"version\": 2,"), "{text}");
+        assert!(text.contains("\"version\": 3,"), "{text}");
         assert!(text.contains("\"learning_rate\": 0.001,"), "{text}");
         assert!(text.contains("\"name\": \"adam\""), "{text}");
     }
@@ -898,13 +908,13 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_file_loads_without_provenance_and_saves_as_version_2() {
+    fn a_version_1_file_loads_without_provenance_and_saves_as_version_3() {
         let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/seed/model.json");
         let model = Model::load(seed).unwrap();
         assert_eq!(model.provenance, None);
         assert_eq!(model.network.sizes(), [2, 2, 2]);
         let json = model.to_json();
-        assert!(json.contains("\"version\": 2,") && !json.contains("provenance"), "{json}");
+        assert!(json.contains("\"version\": 3,") && !json.contains("provenance"), "{json}");
         assert_eq!(parse(&json).unwrap(), model);
     }
 
@@ -912,13 +922,34 @@ mod tests {
     fn provenance_needs_version_2_and_its_fields_are_checked() {
         let with_provenance = parse(SEED).unwrap().with_provenance(provenance()).to_json();
         assert_eq!(
-            error(&with_provenance.replace("\"version\": 2", "\"version\": 1")),
+            error(&with_provenance.replace("\"version\": 3", "\"version\": 1")),
             "model.json: \"provenance\" needs model file version 2, but the file says version 1"
         );
         let misspelt = with_provenance.replace("\"epochs_run\"", "\"epoch_run\"");
         assert!(error(&misspelt).contains("unknown field `epoch_run`"));
         assert!(error(&SEED.replace("\"version\": 1", "\"version\": 0"))
             .contains("model file version 0 is not supported"));
+    }
+
+    /// A version 2 file's settings lack version 3's training-control fields: it reads as if it
+    /// had their defaults, and saves as version 3 with them.
+    #[test]
+    fn a_version_2_provenance_reads_with_the_defaults_of_version_3s_settings() {
+        let json = parse(SEED).unwrap().with_provenance(provenance()).to_json();
+        let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        value["version"] = 2.into();
+        let settings = value["provenance"]["settings"].as_object_mut().unwrap();
+        for field in ["lr_schedule", "warmup", "shuffle", "decay_biases", "freeze"] {
+            assert!(settings.remove(field).is_some(), "{field}");
+        }
+        let version_2 = serde_json::to_string_pretty(&value).unwrap();
+        let settings = parse(&version_2).unwrap().provenance.unwrap().settings;
+        assert_eq!(settings.lr_schedule, "constant");
+        assert_eq!(settings.warmup, 0);
+        assert!(settings.shuffle);
+        assert!(!settings.decay_biases);
+        assert!(settings.freeze.is_empty());
+        assert_eq!(settings.optimizer, crate::Optimizer::ADAM);
     }
 
     #[test]
@@ -971,8 +1002,8 @@ mod tests {
     #[test]
     fn wrong_format_or_version() {
         assert_eq!(
-            error(&SEED.replace("\"version\": 1", "\"version\": 3")),
-            "model.json: model file version 3 is not supported; this mlp reads versions 1 and 2"
+            error(&SEED.replace("\"version\": 1", "\"version\": 4")),
+            "model.json: model file version 4 is not supported; this mlp reads versions 1 to 3"
         );
         assert_eq!(
             error(&SEED.replace("mlp-model", "keras")),

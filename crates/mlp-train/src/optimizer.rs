@@ -124,6 +124,8 @@ pub struct OptimizerState<T: Scalar> {
     steps: i32,
     /// Per layer: whether its weights, then its biases, stay fixed.
     frozen: Vec<[bool; 2]>,
+    /// Whether the decay applies to biases too.
+    decay_biases: bool,
 }
 
 impl<T: Scalar> OptimizerState<T> {
@@ -133,7 +135,16 @@ impl<T: Scalar> OptimizerState<T> {
             || network.parameter_blocks().map(|block| vec![T::zero(); block.len()]).collect();
         let second = if matches!(optimizer, Optimizer::Adam { .. }) { zeros() } else { Vec::new() };
         let frozen = vec![[false; 2]; network.layers().len()];
-        OptimizerState { optimizer, first: zeros(), second, steps: 0, frozen }
+        OptimizerState { optimizer, first: zeros(), second, steps: 0, frozen, decay_biases: false }
+    }
+
+    /// This state with the decay (L2 λ) applied to biases too when `decay_biases`, as
+    /// PyTorch's `weight_decay` does (by default biases are not decayed:
+    /// [`crate::TrainConfig::decay_biases`]).
+    #[must_use = "with_bias_decay returns the changed state"]
+    pub fn with_bias_decay(mut self, decay_biases: bool) -> Self {
+        self.decay_biases = decay_biases;
+        self
     }
 
     /// Zeroed state for `network`'s parameters that leaves those `freeze` names as they are:
@@ -153,7 +164,8 @@ impl<T: Scalar> OptimizerState<T> {
     }
 
     /// Applies one update to `network` with `gradients`, learning rate η and L2 decay λ
-    /// (g ← g + λ w for weights, not biases), leaving frozen parameters as they are
+    /// (g ← g + λ w for weights, and for biases with [`OptimizerState::with_bias_decay`]),
+    /// leaving frozen parameters as they are
     /// ([`OptimizerState::with_freeze`]). Allocates nothing.
     pub fn step(
         &mut self,
@@ -239,7 +251,8 @@ impl<T: Scalar> OptimizerState<T> {
                 let bias_block =
                     Block { parameters: bias, gradient: bias_gradient.as_slice(), index: block };
                 if !biases_frozen {
-                    finite &= self.update::<KEEP>(rule, bias_block, eta, T::zero(), before);
+                    let bias_decay = if self.decay_biases { decay } else { T::zero() };
+                    finite &= self.update::<KEEP>(rule, bias_block, eta, bias_decay, before);
                 }
                 block += 1;
             }

@@ -15,7 +15,7 @@ use crate::events::{self, EpochRecord};
 use crate::metrics::evaluate_fitting as evaluate;
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
-use crate::{ConfigError, Dataset, OptimizerState, StopSignal, TrainConfig};
+use crate::{ConfigError, Dataset, LearningRates, OptimizerState, StopSignal, TrainConfig};
 
 /// Why training could not run or had to stop.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -296,7 +296,12 @@ pub fn train_observed<T: Scalar>(
     let mut batch_step =
         BatchStep::new(network, config.batch_size.min(training.len()), config.threads);
     let mut gradients = network.zero_gradients();
-    let mut optimizer = OptimizerState::with_freeze(config.optimizer, network, &config.freeze);
+    let mut optimizer = OptimizerState::with_freeze(config.optimizer, network, &config.freeze)
+        .with_bias_decay(config.decay_biases);
+    let mut rates = LearningRates::new(config.learning_rate, config.schedule, config.warmup);
+    // A shuffled batch's samples in ascending order: the sums of a batch do not depend on the
+    // seed.
+    let mut sorted_batch: Vec<usize> = Vec::with_capacity(config.batch_size.min(training.len()));
     let mut step_log = StepLog::new(network);
     let mut report = TrainReport {
         history: Vec::with_capacity(if config.keep_history {
@@ -323,13 +328,26 @@ pub fn train_observed<T: Scalar>(
 
     for epoch in 1..=config.epochs {
         let _epoch = events::epoch_span(epoch).entered();
-        let learning_rate = config.schedule.learning_rate(config.learning_rate, epoch);
+        let learning_rate = rates.rate(epoch);
         if config.shuffle {
+            // A fresh permutation each epoch, as PyTorch's RandomSampler draws: the generator's
+            // state alone says what the next epoch's order is.
+            for (position, sample) in order.iter_mut().enumerate() {
+                *sample = position;
+            }
             order.shuffle(&mut rng);
         }
         accumulator.clear();
         let mut interrupted = false;
         for (batch_idx, batch) in order.chunks(config.batch_size).enumerate() {
+            let batch: &[usize] = if config.shuffle && batch.len() > 1 {
+                sorted_batch.clear();
+                sorted_batch.extend_from_slice(batch);
+                sorted_batch.sort_unstable();
+                &sorted_batch
+            } else {
+                batch
+            };
             report.steps += 1;
             let step = report.steps;
             let _step = events::step_span(step).entered();
@@ -404,6 +422,7 @@ pub fn train_observed<T: Scalar>(
         }
         report.history.push(record);
         report.best_epoch = epoch;
+        rates.end_epoch(record.val_loss.unwrap_or(record.loss));
         let flow = observer.on_epoch(&record);
 
         if let Some(patience) = config.patience {

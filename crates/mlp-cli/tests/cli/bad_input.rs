@@ -110,11 +110,11 @@ fn unreadable_or_malformed_model_file() {
         &["evaluate", "--model", &ragged, &data],
         &["ragged.json: layer 1: weight row 2 has 1 numbers"],
     );
-    let version = write(dir.path(), "v3.json", &seed.replace("\"version\": 1", "\"version\": 3"));
+    let version = write(dir.path(), "v4.json", &seed.replace("\"version\": 1", "\"version\": 4"));
     mlp_fails(
         dir.path(),
         &["explain", "--model", &version, &data],
-        &["v3.json: model file version 3 is not supported; this mlp reads versions 1 and 2"],
+        &["v4.json: model file version 4 is not supported; this mlp reads versions 1 to 3"],
     );
 }
 

@@ -1,4 +1,4 @@
-//! How a model was made: the optional `provenance` object of a version 2 model file.
+//! How a model was made: the optional `provenance` object of a model file (version 2 on).
 //!
 //! Everything here is a record, written once when the model is saved and never used to compute
 //! anything: the `mlp` version, the command line, the training settings, the final metrics and
@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Evaluation, Optimizer};
+use crate::{Evaluation, Freeze, Optimizer};
 
 /// How a model was made. Every field is written; `null` marks what did not apply (no
 /// validation data, no early stopping).
@@ -117,6 +117,34 @@ pub struct Settings {
     pub test_data: Option<DataFile>,
     /// Whether the inputs were standardized (their mean and std are `inputs.standardizer`).
     pub standardize: bool,
+    /// The learning-rate schedule as `--lr-schedule` writes it: `constant`,
+    /// `step:EVERY:FACTOR`, `exponential:GAMMA`, `cosine:T_MAX`, `plateau:PATIENCE:FACTOR`
+    /// (version 3; `constant` when absent).
+    #[serde(default = "constant_schedule")]
+    pub lr_schedule: String,
+    /// Epochs of linear warm-up (version 3; 0 when absent).
+    #[serde(default)]
+    pub warmup: usize,
+    /// Whether the batches were shuffled each epoch (version 3; `true` when absent, as every
+    /// earlier run did).
+    #[serde(default = "shuffled")]
+    pub shuffle: bool,
+    /// Whether the L2 (and decoupled) decay applied to biases too (version 3; `false` when
+    /// absent).
+    #[serde(default)]
+    pub decay_biases: bool,
+    /// The parameters kept fixed, as [`Freeze`] writes them: `[{"layer": null, "kind":
+    /// "biases"}]` (version 3; none when absent).
+    #[serde(default)]
+    pub freeze: Freeze,
+}
+
+fn constant_schedule() -> String {
+    "constant".to_owned()
+}
+
+fn shuffled() -> bool {
+    true
 }
 
 /// The final evaluations of the saved network.

@@ -96,7 +96,8 @@ fn weights_are_the_same_bits_for_1_to_4_threads_in_f32() {
 }
 
 /// The training loop with one tape for the whole batch, as it was before batches were split:
-/// shuffle, load, forward, backward, optimizer step.
+/// a fresh permutation each epoch, each batch in ascending sample order, load, forward,
+/// backward, optimizer step.
 fn whole_batch_training<T: Scalar>(
     network: &mut Network<T>,
     data: &Dataset<T>,
@@ -108,9 +109,12 @@ fn whole_batch_training<T: Scalar>(
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     for _ in 0..config.epochs {
+        order = (0..data.len()).collect();
         order.shuffle(&mut rng);
         for batch in order.chunks(config.batch_size) {
-            tape.load_columns(data.inputs(), data.targets(), batch).unwrap();
+            let mut batch = batch.to_vec();
+            batch.sort_unstable();
+            tape.load_columns(data.inputs(), data.targets(), &batch).unwrap();
             network.forward(&mut tape);
             network.backward(&mut tape, &mut gradients);
             optimizer.step(network, &gradients, config.learning_rate, config.l2);

@@ -41,7 +41,7 @@ fn train_save_records_the_provenance_and_info_prints_it() {
     let dir = tempfile::tempdir().unwrap();
     train_iris(dir.path());
     let file = std::fs::read_to_string(dir.path().join("model.json")).unwrap();
-    assert!(file.contains("\"version\": 2,"), "{file}");
+    assert!(file.contains("\"version\": 3,"), "{file}");
 
     let expected_sha = sha256(&dataset("iris.csv"));
     let text = mlp_ok(dir.path(), &["info", "--model", "model.json"]);

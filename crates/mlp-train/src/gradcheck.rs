@@ -156,7 +156,7 @@ impl GradCheck {
         self.layers
             .iter()
             .filter_map(LayerCheck::worst)
-            .filter(|check| !(check.relative_error <= tolerance))
+            .filter(|check| check.relative_error.is_nan() || check.relative_error > tolerance)
             .collect()
     }
 

@@ -3,10 +3,10 @@
 //!
 //! The file holds, for each dense layer i (0-based, input side first):
 //!
-//! - `layers.{i}.weight`: **F64**, shape **[out, in]** (one row per neuron fed, one column per
+//! - `layers.{i}.weight`: **F64**, shape **`[out, in]`** (one row per neuron fed, one column per
 //!   input: the model file's `weights`, and the layout of PyTorch's `nn.Linear.weight`), row
 //!   major, little-endian as the format requires; `load_file` gives float64 tensors.
-//! - `layers.{i}.bias`: F64, shape [out]; absent for a layer without bias (`nn.Linear(…,
+//! - `layers.{i}.bias`: F64, shape `[out]`; absent for a layer without bias (`nn.Linear(…,
 //!   bias=False)`).
 //!
 //! and in its `__metadata__` (a string → string map) everything else:

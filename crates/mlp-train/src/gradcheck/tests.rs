@@ -232,7 +232,7 @@ fn gradients_of_another_network_are_refused() {
     assert!(matches!(err, GradCheckError::Gradients { expected: 31, found: 17 }), "{err}");
     let two_inputs = dmatrix![1.0; 2.0];
     let err =
-        gradient_check(&network, &two_inputs, &targets.columns(0, 1), GradCheckConfig::default())
+        gradient_check(&network, &two_inputs, targets.columns(0, 1), GradCheckConfig::default())
             .unwrap_err();
     assert!(matches!(err, GradCheckError::Batch(_)), "{err}");
 }

@@ -51,10 +51,13 @@ pub enum Command {
     #[command(after_help = help::styled(help::MAN))]
     Man(ManArgs),
     /// Check backpropagation against finite differences for every parameter of a saved model.
+    #[command(after_help = help::styled(help::GRADCHECK))]
     Gradcheck(GradcheckArgs),
     /// Write a saved model as a safetensors file that PyTorch and candle load.
+    #[command(after_help = help::styled(help::EXPORT))]
     Export(ExportArgs),
-    /// Read a safetensors file written by `mlp export` back into a model file.
+    /// Read a safetensors file written by mlp export back into a model file.
+    #[command(after_help = help::styled(help::IMPORT))]
     Import(ImportArgs),
 }
 
@@ -526,18 +529,18 @@ pub struct ExportArgs {
 /// `export --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormatArg {
-    /// A safetensors file (PyTorch's `safetensors.torch.load_file`, candle).
+    /// A safetensors file (PyTorch's safetensors.torch.load_file, candle).
     Safetensors,
 }
 
 /// `mlp import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// The safetensors file, written by `mlp export`.
+    /// The safetensors file, written by mlp export.
     #[arg(value_name = "IN.safetensors")]
     pub input: PathBuf,
 
-    /// Write the model file here (as `mlp train --save` does), replaced only once it is whole.
+    /// Write the model file here (as mlp train --save does), replaced only once it is whole.
     #[arg(long, value_name = "MODEL.json")]
     pub save: PathBuf,
 }

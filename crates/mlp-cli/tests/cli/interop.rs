@@ -239,3 +239,42 @@ fn pytorch_rebuilds_the_exported_network_and_predicts_the_same() {
         assert!(stdout.contains("largest difference"), "{stdout}");
     }
 }
+
+/// The examples under `mlp gradcheck --help`, `mlp export --help` and `mlp import --help` run
+/// from the repository's root as printed (export before import), writing to `out/` (here a
+/// temporary folder).
+#[test]
+fn the_help_examples_run_as_shown() {
+    let root = crate::util::datasets().join("..");
+    let out = tempfile::tempdir().unwrap();
+    let mut n_runs = 0;
+    for command in ["gradcheck", "export", "import"] {
+        let help = mlp_ok(&root, &[command, "--help"]);
+        let mut lines = help.lines().map(str::trim);
+        while let Some(line) = lines.next() {
+            if !line.starts_with("mlp ") {
+                continue;
+            }
+            let mut example = line.to_owned();
+            while example.ends_with('\\') {
+                example.pop();
+                example.push_str(lines.next().unwrap());
+            }
+            let words: Vec<String> = example
+                .split_whitespace()
+                .skip(1)
+                .map(|word| match word.strip_prefix("out/") {
+                    Some(file) => out.path().join(file).display().to_string(),
+                    None => word.to_owned(),
+                })
+                .collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let output = mlp(&root, &words);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(output.status.success(), "{example} failed:\n{stderr}");
+            n_runs += 1;
+        }
+    }
+    assert_eq!(n_runs, 4);
+    assert!(out.path().join("seed.json").is_file());
+}

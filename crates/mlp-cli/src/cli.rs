@@ -50,6 +50,15 @@ pub enum Command {
     /// Print the manual page, or write one page per command to --dir.
     #[command(after_help = help::styled(help::MAN))]
     Man(ManArgs),
+    /// Check backpropagation against finite differences for every parameter of a saved model.
+    #[command(after_help = help::styled(help::GRADCHECK))]
+    Gradcheck(GradcheckArgs),
+    /// Write a saved model as a safetensors file that PyTorch and candle load.
+    #[command(after_help = help::styled(help::EXPORT))]
+    Export(ExportArgs),
+    /// Read a safetensors file written by mlp export back into a model file.
+    #[command(after_help = help::styled(help::IMPORT))]
+    Import(ImportArgs),
 }
 
 /// The headings that group `mlp train --help`'s flags.
@@ -465,6 +474,77 @@ pub struct InfoArgs {
     pub json: bool,
 }
 
+/// `mlp gradcheck`.
+#[derive(Debug, Clone, Args)]
+pub struct GradcheckArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// The data: a CSV file with the model's feature and target columns.
+    #[arg(value_name = "DATA.csv")]
+    pub data: PathBuf,
+
+    /// Check the gradient of the mean loss over the first N data rows (all rows when the file
+    /// has fewer).
+    #[arg(long, default_value_t = 3, value_parser = at_least_one, value_name = "N")]
+    pub samples: usize,
+
+    /// Fail (exit 1) when any parameter's relative error |backprop − numeric| / max(|backprop|,
+    /// |numeric|, 1e-3 · max(1, |E|)) is above this.
+    #[arg(long, default_value_t = 1e-6, value_parser = parse_tolerance, value_name = "T")]
+    pub tolerance: f64,
+
+    /// Print the result as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// What a category the training rows did not have becomes, instead of what the model
+    /// file says: an error, or all zeros (ignore).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub unknown_category: Option<UnknownCategoryArg>,
+
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `mlp export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// The file format: safetensors (tensors layers.{i}.weight [out, in] and layers.{i}.bias
+    /// in F64, everything else in the metadata).
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Safetensors)]
+    pub format: ExportFormatArg,
+
+    /// The file to write, replaced only once it is whole.
+    #[arg(value_name = "OUT.safetensors")]
+    pub output: PathBuf,
+}
+
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// A safetensors file (PyTorch's safetensors.torch.load_file, candle).
+    Safetensors,
+}
+
+/// `mlp import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The safetensors file, written by mlp export.
+    #[arg(value_name = "IN.safetensors")]
+    pub input: PathBuf,
+
+    /// Write the model file here (as mlp train --save does), replaced only once it is whole.
+    #[arg(long, value_name = "MODEL.json")]
+    pub save: PathBuf,
+}
+
 /// `--task`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TaskArg {
@@ -658,6 +738,15 @@ fn parse_l2(text: &str) -> Result<f64, String> {
     let value = parse_finite(text)?;
     if value < 0.0 {
         return Err(format!("the L2 weight decay must be 0 or more, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `gradcheck --tolerance`: a finite number above 0.
+fn parse_tolerance(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if value <= 0.0 {
+        return Err(format!("the tolerance must be above 0, found {text}"));
     }
     Ok(value)
 }

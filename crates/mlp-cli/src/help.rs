@@ -127,6 +127,45 @@ Examples:
   # Install one page per command (man mlp, man mlp-train, …):
   mlp man --dir ~/.local/share/man/man1";
 
+/// Under `mlp gradcheck --help`.
+pub(crate) const GRADCHECK: &str = "\
+How it measures:
+  For every weight and bias w, with E the mean loss over the rows checked:
+  numeric = (E(w + h) - E(w - h)) / 2h with h = 1e-5 * max(1, |w|), and
+  relative error = |backprop - numeric| / max(|backprop|, |numeric|, s) with
+  s = 1e-3 * max(1, |E|): below s a finite difference in f64 is mostly rounding
+  noise, so tiny derivatives are compared in absolute terms. A parameter whose
+  step moves a ReLU pre-activation across 0 is counted as a kink, not checked.
+
+Examples:
+  # Backpropagation against finite differences on the tutorial's network:
+  mlp gradcheck --model datasets/seed/model.json datasets/seed/data.csv
+
+  # The same as JSON, failing (exit 1) above a relative error of 1e-9:
+  mlp gradcheck --model datasets/seed/model.json datasets/seed/data.csv \\
+      --tolerance 1e-9 --json";
+
+/// Under `mlp export --help`.
+pub(crate) const EXPORT: &str = "\
+What the file holds:
+  Tensors layers.0.weight, layers.1.weight, ... (F64, shape [out, in], as
+  torch.nn.Linear.weight) and layers.0.bias, ... (F64, [out]; none for a layer
+  without bias). The metadata holds the rest: mlp.model (the model file without
+  its weights: activations, loss, standardizer, categories, imputer, classes,
+  target scaler, provenance), mlp.format_version, and for reading at a glance
+  mlp.sizes, mlp.activations and mlp.loss.
+
+Examples:
+  # The tutorial's network as safetensors, for PyTorch or candle:
+  mlp export --model datasets/seed/model.json --format safetensors \\
+      out/seed.safetensors";
+
+/// Under `mlp import --help`.
+pub(crate) const IMPORT: &str = "\
+Examples:
+  # A file written by mlp export, back to a model file:
+  mlp import out/seed.safetensors --save out/seed.json";
+
 /// True for a line that starts a section: unindented and ending in a colon.
 pub(crate) fn is_heading(line: &str) -> bool {
     !line.starts_with(' ') && line.ends_with(':')
@@ -332,6 +371,30 @@ mod tests {
                 rendered.lines().any(|rendered| rendered == line),
                 "{line:?} wrapped:\n{rendered}"
             );
+        }
+    }
+
+    /// The examples of gradcheck, export and import parse, write only to `out/`, and every
+    /// line fits in 79 columns.
+    #[test]
+    fn interop_examples_parse_and_write_only_to_out() {
+        for text in [GRADCHECK, EXPORT, IMPORT] {
+            assert!(!examples(text).is_empty());
+            for line in text.lines() {
+                assert!(line.chars().count() <= 79, "{line:?} is wider than 79 columns");
+            }
+            for example in examples(text) {
+                let cli = Cli::try_parse_from(&example.words)
+                    .unwrap_or_else(|err| panic!("{:?}: {err}", example.words));
+                let outputs = match cli.command {
+                    crate::cli::Command::Export(args) => vec![args.output],
+                    crate::cli::Command::Import(args) => vec![args.save],
+                    _ => Vec::new(),
+                };
+                for output in outputs {
+                    assert!(output.starts_with("out"), "{example:?} writes {}", output.display());
+                }
+            }
         }
     }
 

@@ -13,8 +13,10 @@ mod common;
 mod completions;
 mod evaluate;
 mod explain_command;
+mod gradcheck;
 mod help;
 mod info;
+mod interop;
 mod logging;
 mod man;
 mod memory;
@@ -37,6 +39,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Completions(args) => completions::run(&args),
         cli::Command::Man(args) => man::run(&args),
         cli::Command::Info(args) => info::run(&args),
+        cli::Command::Gradcheck(args) => gradcheck::run(&args, verbosity),
+        cli::Command::Export(args) => interop::export(&args, verbosity),
+        cli::Command::Import(args) => interop::import(&args, verbosity),
     }
 }
 

@@ -169,7 +169,10 @@ mod tests {
                 "mlp-explain.1",
                 "mlp-info.1",
                 "mlp-completions.1",
-                "mlp-man.1"
+                "mlp-man.1",
+                "mlp-gradcheck.1",
+                "mlp-export.1",
+                "mlp-import.1"
             ]
         );
     }

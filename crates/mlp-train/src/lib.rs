@@ -12,6 +12,10 @@
 //!   text, Markdown and JSON renderers.
 //! - [`metrics`]: confusion matrix, precision/recall/F1, log loss, MAE, RMSE and R² as
 //!   scikit-learn computes them; [`evaluate`] a network on a dataset.
+//! - [`gradcheck`]: backpropagation's gradient against central finite differences, for every
+//!   parameter, worst relative error per layer (`mlp gradcheck`).
+//! - [`interop`]: a model as a safetensors file (weights as tensors, everything else as
+//!   metadata) that PyTorch and candle load, and back (`mlp export`, `mlp import`).
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names); a
 //!   [`Model`](model_file::Model) from training or from a network made in code
@@ -30,7 +34,9 @@ pub use mlp_data::{dataset, human};
 
 pub mod events;
 pub mod explain;
+pub mod gradcheck;
 pub mod gradlog;
+pub mod interop;
 pub mod memory;
 pub mod metrics;
 pub mod model_file;

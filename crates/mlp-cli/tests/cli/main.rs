@@ -55,3 +55,5 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #13's gradient check and safetensors export/import, with PyTorch loading the export.
+mod interop;

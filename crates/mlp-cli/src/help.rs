@@ -127,6 +127,17 @@ Examples:
   # Install one page per command (man mlp, man mlp-train, …):
   mlp man --dir ~/.local/share/man/man1";
 
+/// Under `mlp draw --help`.
+pub(crate) const DRAW: &str = "\
+Examples:
+  # The tutorial's network with its eight weights, as SVG (PNG for .png):
+  mlp draw --model datasets/seed/model.json -o out/tutorial-network.svg
+
+  # The same with the sample's dE/dw on every edge and z, a, dE/dz on
+  # every neuron, and the updated weights w+ = w - eta dE/dw:
+  mlp draw --model datasets/seed/model.json --data datasets/seed/data.csv \\
+      --step -o out/tutorial-step.png";
+
 /// True for a line that starts a section: unindented and ending in a colon.
 pub(crate) fn is_heading(line: &str) -> bool {
     !line.starts_with(' ') && line.ends_with(':')

@@ -11,6 +11,7 @@ pub use mlp_train::explain;
 mod clash;
 mod common;
 mod completions;
+mod draw;
 mod evaluate;
 mod explain_command;
 mod help;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Completions(args) => completions::run(&args),
         cli::Command::Man(args) => man::run(&args),
         cli::Command::Info(args) => info::run(&args),
+        cli::Command::Draw(args) => draw::run(&args),
     }
 }
 

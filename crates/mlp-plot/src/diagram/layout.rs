@@ -613,7 +613,7 @@ impl Layout {
 
 /// The neurons drawn of a layer of `n`: all, or the first and last half of
 /// [`MAX_DRAWN_NEURONS`] with a gap (`None`) between them.
-fn drawn_neurons(n: usize) -> Vec<Option<usize>> {
+pub(super) fn drawn_neurons(n: usize) -> Vec<Option<usize>> {
     if n <= MAX_DRAWN_NEURONS {
         return (0..n).map(Some).collect();
     }
@@ -646,7 +646,7 @@ fn legend_lines(diagram: &Diagram) -> Vec<(Option<RGBColor>, String)> {
 
 impl Diagram {
     /// The largest |∂E/∂w| of the sample's weights, 0 without a sample.
-    fn largest_gradient(&self) -> f64 {
+    pub(super) fn largest_gradient(&self) -> f64 {
         self.sample.as_ref().map_or(0.0, |sample| {
             sample
                 .parameters
@@ -660,7 +660,7 @@ impl Diagram {
 
     /// A labelled edge's colour and width: by the sign and size of ∂E/∂w with a sample
     /// (1 to 7 pixels), dark grey and 2 pixels without.
-    fn edge_style(&self, id: mlp_core::ParamId, largest: f64) -> (RGBColor, u32) {
+    pub(super) fn edge_style(&self, id: mlp_core::ParamId, largest: f64) -> (RGBColor, u32) {
         let Some(numbers) = self.sample.as_ref().and_then(|s| s.parameters.get(&id)) else {
             return (GREY, 2);
         };
@@ -698,7 +698,7 @@ impl Diagram {
 
 /// `2.166`, `0.0004321`, `1.234e-7`: four significant digits, in exponent form outside
 /// [1e-4, 1e5).
-fn short_number(value: f64) -> String {
+pub(super) fn short_number(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return value.to_string();
     }

@@ -55,3 +55,6 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #13's `mlp draw`: the tutorial's network with its weights and the sample's gradients
+// as explain prints them, PNG and SVG, a big network shaded without labels, errors.
+mod draw;

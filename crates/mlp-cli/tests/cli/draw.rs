@@ -207,3 +207,34 @@ fn errors_name_the_flag_or_the_file_and_write_nothing() {
         assert!(String::from_utf8_lossy(&output.stderr).contains("--data"));
     }
 }
+
+/// docs/images/tutorial-network.svg and .png are what the command in docs/tutorial.md draws
+/// today, byte for byte.
+#[test]
+fn the_committed_tutorial_pictures_are_what_the_command_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for extension in ["svg", "png"] {
+        let output = dir.path().join(format!("tutorial-network.{extension}"));
+        let output = output.display().to_string();
+        let args = [
+            "draw",
+            "--model",
+            "datasets/seed/model.json",
+            "--data",
+            "datasets/seed/data.csv",
+            "-o",
+            &output,
+        ];
+        mlp_ok(&root, &args);
+        let committed = root.join(format!("docs/images/tutorial-network.{extension}"));
+        assert!(
+            std::fs::read(&committed).unwrap() == std::fs::read(&output).unwrap(),
+            "{} is out of date: run mlp {}",
+            committed.display(),
+            args[..6].join(" ") + " -o docs/images/tutorial-network." + extension
+        );
+    }
+    let tutorial = std::fs::read_to_string(root.join("docs/tutorial.md")).unwrap();
+    assert!(tutorial.contains("](images/tutorial-network.png)"));
+}

@@ -54,7 +54,8 @@ pub(crate) fn run(args: &DrawArgs) -> anyhow::Result<()> {
             ),
             Err(error) => return Err(error.into()),
         };
-        let context = || format!("{}: cannot explain sample {}", ShortPath(&args.model), args.sample);
+        let context =
+            || format!("{}: cannot explain sample {}", ShortPath(&args.model), args.sample);
         let derivation =
             explain(&model.network, &prepared.inputs, &prepared.targets, &prepared.options)
                 .with_context(context)?;

@@ -4,17 +4,17 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::Pos;
 
 use super::layout::{Layout, Shape, WHITE};
-use super::{Diagram, DiagramError};
+use super::DiagramError;
 use crate::FONT;
 
 /// Draws `layout` on `backend`, on a white background.
-pub(super) fn draw<DB: DrawingBackend>(
-    _diagram: &Diagram,
-    layout: &Layout,
-    backend: DB,
-) -> Result<(), DiagramError> {
+pub(super) fn draw<DB>(layout: &Layout, backend: DB) -> Result<(), DiagramError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
     let root = backend.into_drawing_area();
-    let error = |err: DrawingAreaErrorKind<DB::ErrorType>| DiagramError::Draw(err.to_string());
+    let error = |err: DrawingAreaErrorKind<DB::ErrorType>| DiagramError::Draw(Box::new(err));
     root.fill(&WHITE).map_err(error)?;
     for shape in &layout.shapes {
         match shape {

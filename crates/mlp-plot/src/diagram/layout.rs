@@ -157,11 +157,7 @@ impl Diagram {
         let activations: Vec<&str> =
             self.network.layers().iter().map(|dense| dense.activation().name()).collect();
         let activations = activations.join(" → ");
-        format!(
-            "network {}: {activations}, loss {}",
-            sizes.join("-"),
-            self.network.loss().name()
-        )
+        format!("network {}: {activations}, loss {}", sizes.join("-"), self.network.loss().name())
     }
 
     /// The label of weight `from → to` of `layer`: name and value, ∂E/∂w, w⁺.
@@ -206,9 +202,12 @@ impl Diagram {
     /// The text beside input `i`: its column name (when not `x1` itself) and its value.
     fn input_lines(&self, i: usize) -> Vec<String> {
         let mut lines = Vec::new();
+        let raw = self.sample.as_ref().and_then(|sample| sample.raw_inputs[i]);
         if let Some(name) = self.input_names.get(i) {
-            if *name != Symbol::Input(i + 1).to_string() {
-                lines.push(name.clone());
+            match raw {
+                Some(raw) => lines.push(named(name, &given(raw))),
+                None if *name != Symbol::Input(i + 1).to_string() => lines.push(name.clone()),
+                None => {}
             }
         }
         if let Some(sample) = &self.sample {
@@ -325,7 +324,10 @@ impl Layout {
     /// The first two labels that overlap, if any.
     pub(super) fn overlapping_labels(&self) -> Option<(&LabelBox, &LabelBox)> {
         self.labels.iter().enumerate().find_map(|(k, first)| {
-            self.labels[k + 1..].iter().find(|second| first.overlaps(second)).map(|second| (first, second))
+            self.labels[k + 1..]
+                .iter()
+                .find(|second| first.overlaps(second))
+                .map(|second| (first, second))
         })
     }
 
@@ -360,8 +362,10 @@ impl Layout {
             .max((4 * (neuron_box.1 + edge_box.1 / 2 + RADIUS + 16)) / 3)
             .max(110);
         let (gap, row) = ((f64::from(gap) * stretch) as i32, (f64::from(row) * stretch) as i32);
-        let side_width = |lines: Vec<String>| lines.iter().map(|l| text_width(l)).max().unwrap_or(0);
-        let left_text = (0..sizes[0]).map(|i| side_width(diagram.input_lines(i))).max().unwrap_or(0);
+        let side_width =
+            |lines: Vec<String>| lines.iter().map(|l| text_width(l)).max().unwrap_or(0);
+        let left_text =
+            (0..sizes[0]).map(|i| side_width(diagram.input_lines(i))).max().unwrap_or(0);
         let right_text = (0..sizes[n_columns - 1])
             .map(|k| side_width(diagram.output_lines(k)))
             .max()
@@ -439,7 +443,11 @@ impl Layout {
                 }
                 let (column, row_y) = (layer + 1, y(layer + 1, j));
                 let height = box_size(&lines).1;
-                canvas.label_box((x(column), row_y - RADIUS - 6 - height / 2), &lines, Some(LIGHT_GREY));
+                canvas.label_box(
+                    (x(column), row_y - RADIUS - 6 - height / 2),
+                    &lines,
+                    Some(LIGHT_GREY),
+                );
             }
         }
         for i in 0..sizes[0] {
@@ -562,7 +570,11 @@ impl Layout {
             let to_slot = drawn[layer + 1].iter().position(|&n| n == Some(to));
             if let (Some(from_slot), Some(to_slot)) = (from_slot, to_slot) {
                 let shade = if largest > 0.0 { magnitude / largest } else { 0.0 };
-                edges.push((shade, (x(layer), y(layer, from_slot)), (x(layer + 1), y(layer + 1, to_slot))));
+                edges.push((
+                    shade,
+                    (x(layer), y(layer, from_slot)),
+                    (x(layer + 1), y(layer + 1, to_slot)),
+                ));
             }
         }
         edges.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -579,7 +591,13 @@ impl Layout {
                         fill: NEURON_FILL,
                         stroke: BLACK,
                     }),
-                    None => canvas.text(centre, "…", FONT_SIZE + 4.0, (HPos::Center, VPos::Center), BLACK),
+                    None => canvas.text(
+                        centre,
+                        "…",
+                        FONT_SIZE + 4.0,
+                        (HPos::Center, VPos::Center),
+                        BLACK,
+                    ),
                 }
             }
             for (k, line) in headings[column].iter().enumerate() {
@@ -598,7 +616,13 @@ impl Layout {
                 width: 1,
             });
         }
-        canvas.text((bar_left, bar_top - 10), &format!("edge colour: {scale_name}"), FONT_SIZE, (HPos::Left, VPos::Center), BLACK);
+        canvas.text(
+            (bar_left, bar_top - 10),
+            &format!("edge colour: {scale_name}"),
+            FONT_SIZE,
+            (HPos::Left, VPos::Center),
+            BLACK,
+        );
         canvas.text((bar_left, bar_top + 28), "0", FONT_SIZE, (HPos::Left, VPos::Center), BLACK);
         canvas.text(
             (bar_left + bar_width, bar_top + 28),

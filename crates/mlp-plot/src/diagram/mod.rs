@@ -102,9 +102,9 @@ pub enum DiagramError {
         /// What is missing: `∂E/∂W5`, `z3`.
         missing: String,
     },
-    /// plotters could not draw.
-    #[error("cannot draw the picture: {0}")]
-    Draw(String),
+    /// plotters could not draw (its backend's error is the source).
+    #[error("cannot draw the picture")]
+    Draw(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The PNG encoder failed.
     #[error("cannot encode the PNG: {0}")]
     Png(#[from] png::EncodingError),
@@ -155,8 +155,10 @@ struct ParameterNumbers {
 struct SampleNumbers {
     /// The derivation's title: `Backpropagation step for sample 1 (…), learning rate η = 0.5`.
     title: String,
-    /// `x1 = 0.1` per input, with the file's value when standardized.
+    /// `x1 = 0.1` per input, `x1 = -0.5 (standardized)` when standardized.
     inputs: Vec<String>,
+    /// The file's value of each standardized input.
+    raw_inputs: Vec<Option<f64>>,
     /// `t1 = 0.4` per output.
     targets: Vec<String>,
     /// Per layer, per neuron.
@@ -250,7 +252,7 @@ impl Diagram {
         let mut svg = String::new();
         {
             let backend = plotters::prelude::SVGBackend::with_string(&mut svg, layout.size);
-            draw::draw(self, &layout, backend)?;
+            draw::draw(&layout, backend)?;
         }
         Ok(svg)
     }
@@ -269,7 +271,7 @@ impl Diagram {
         {
             let backend =
                 plotters::prelude::BitMapBackend::with_buffer(&mut pixels, (width, height));
-            draw::draw(self, &layout, backend)?;
+            draw::draw(&layout, backend)?;
         }
         let mut bytes = Vec::new();
         {
@@ -322,6 +324,7 @@ impl SampleNumbers {
         let mut a = HashMap::new();
         let mut de_dz = HashMap::new();
         let mut inputs = HashMap::new();
+        let mut raw_inputs = HashMap::new();
         let mut targets = HashMap::new();
         let mut parameters = HashMap::new();
         let mut chain_texts = HashMap::new();
@@ -331,7 +334,15 @@ impl SampleNumbers {
                 Block::Formula(formula) => {
                     let shown = || Shown::of(formula);
                     match formula.step {
-                        Step::Input(i) => _ = inputs.insert(i, formula.expression.text()),
+                        Step::Input(i) => {
+                            // A standardized input: the file's value beside the column name.
+                            let text = match formula.raw {
+                                Some(_) => format!("{} (standardized)", formula.expression.text()),
+                                None => formula.expression.text(),
+                            };
+                            _ = raw_inputs.insert(i, formula.raw);
+                            _ = inputs.insert(i, text)
+                        }
                         Step::Target(k) => _ = targets.insert(k, formula.expression.text()),
                         Step::PreActivation { layer, neuron } => {
                             _ = z.insert((layer, neuron), shown())
@@ -397,6 +408,9 @@ impl SampleNumbers {
         };
         Ok(SampleNumbers {
             title: derivation.title.clone(),
+            raw_inputs: (0..network.n_inputs())
+                .map(|i| raw_inputs.get(&i).copied().flatten())
+                .collect(),
             inputs: in_order(inputs, network.n_inputs(), "x")?,
             targets: in_order(targets, network.n_outputs(), "t")?,
             neurons,

@@ -36,9 +36,8 @@ fn dense_network(sizes: &[usize]) -> Network<f64> {
         .windows(2)
         .enumerate()
         .map(|(layer, pair)| {
-            let weights = DMatrix::from_fn(pair[1], pair[0], |j, i| {
-                ((j + 2 * i + layer) as f64).sin() / 4.0
-            });
+            let weights =
+                DMatrix::from_fn(pair[1], pair[0], |j, i| ((j + 2 * i + layer) as f64).sin() / 4.0);
             let activation =
                 if layer + 2 == sizes.len() { Activation::Softmax } else { Activation::Sigmoid };
             Dense::new(weights, Some(DVector::from_element(pair[1], 0.1)), activation)
@@ -93,8 +92,7 @@ fn the_tutorial_svg_names_its_eight_weights_with_their_values() {
     // The values are the network's, as Rust writes them (0.3, not 0.30).
     let weights = network.layers().iter().flat_map(|dense| {
         let weights = dense.weights();
-        (0..weights.nrows())
-            .flat_map(move |j| (0..weights.ncols()).map(move |i| weights[(j, i)]))
+        (0..weights.nrows()).flat_map(move |j| (0..weights.ncols()).map(move |i| weights[(j, i)]))
     });
     let mut n_weights = 0;
     for (k, value) in weights.enumerate() {
@@ -174,11 +172,9 @@ fn w(layer: usize, to: usize, from: usize) -> ParamId {
 
 #[test]
 fn no_two_labels_of_the_tutorial_overlap() {
-    for diagram in [
-        Diagram::new(&tutorial_network()),
-        tutorial_diagram(),
-        tutorial_diagram().with_step(true),
-    ] {
+    for diagram in
+        [Diagram::new(&tutorial_network()), tutorial_diagram(), tutorial_diagram().with_step(true)]
+    {
         let layout = Layout::new(&diagram);
         // 8 edge labels and 2 inputs' values, 4 neuron boxes and 2 outputs' names with a sample.
         assert!(layout.labels.len() >= 8, "{}", layout.labels.len());
@@ -190,7 +186,10 @@ fn no_two_labels_of_the_tutorial_overlap() {
     let layout = Layout::new(&tutorial_diagram());
     let centre = |name: &str| {
         let label = layout.labels.iter().find(|label| label.text.starts_with(name)).unwrap();
-        ((label.top_left.0 + label.bottom_right.0) / 2, (label.top_left.1 + label.bottom_right.1) / 2)
+        (
+            (label.top_left.0 + label.bottom_right.0) / 2,
+            (label.top_left.1 + label.bottom_right.1) / 2,
+        )
     };
     assert_ne!(centre("W2 ="), centre("W3 ="));
     assert!(centre("W3 =").0 < centre("W2 =").0);
@@ -293,8 +292,11 @@ fn names_from_the_model_are_shown_beside_inputs_and_outputs() {
 #[test]
 fn a_derivation_of_one_parameter_or_of_another_network_is_refused() {
     let network = tutorial_network();
-    let options =
-        ExplainOptions { weight: Some("W5".into()), learning_rate: 0.5, ..ExplainOptions::default() };
+    let options = ExplainOptions {
+        weight: Some("W5".into()),
+        learning_rate: 0.5,
+        ..ExplainOptions::default()
+    };
     let one = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options).unwrap();
     let err = Diagram::new(&network).with_sample(&one).unwrap_err();
     assert!(matches!(err, DiagramError::IncompleteSample { .. }), "{err}");
@@ -341,4 +343,26 @@ fn short_numbers_keep_four_significant_digits() {
     assert_eq!(layout::short_number(0.0), "0");
     assert_eq!(given(0.45), "0.45");
     assert_eq!(given(0.123456789), "0.12345679");
+}
+
+/// A standardized input shows the file's value beside its column name, as explain does.
+#[test]
+fn standardized_inputs_show_the_files_value() {
+    let network = tutorial_network();
+    let options = ExplainOptions {
+        learning_rate: 0.5,
+        raw_inputs: Some(vec![Some(5.1), None]),
+        input_names: vec!["sepal_length".into(), "one_hot".into()],
+        ..ExplainOptions::default()
+    };
+    let derivation = explain(&network, &[0.1, 0.2], &[0.4, 0.6], &options).unwrap();
+    let svg = Diagram::new(&network)
+        .with_input_names(options.input_names.clone())
+        .with_sample(&derivation)
+        .unwrap()
+        .svg()
+        .unwrap();
+    assert!(has_text(&svg, "sepal_length = 5.1"), "{:?}", svg_texts(&svg));
+    assert!(has_text(&svg, "x1 = 0.1 (standardized)"));
+    assert!(has_text(&svg, "one_hot") && has_text(&svg, "x2 = 0.2"));
 }

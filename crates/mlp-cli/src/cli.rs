@@ -59,6 +59,9 @@ pub enum Command {
     /// Read a safetensors file written by mlp export back into a model file.
     #[command(after_help = help::styled(help::IMPORT))]
     Import(ImportArgs),
+    /// Draw a saved model's network as SVG or PNG, with one sample's gradients on its edges.
+    #[command(after_help = help::styled(help::DRAW))]
+    Draw(DrawArgs),
 }
 
 /// The headings that group `mlp train --help`'s flags.
@@ -927,4 +930,46 @@ mod tests {
         assert_eq!(parse_delimiter("\\t"), Ok(b'\t'));
         assert!(parse_delimiter(";;").is_err());
     }
+}
+
+/// `mlp draw`.
+#[derive(Debug, Clone, Args)]
+pub struct DrawArgs {
+    /// The model file.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: PathBuf,
+
+    /// Write the picture to this file: SVG or PNG by its extension (.svg, .png), replaced
+    /// only once it is complete.
+    #[arg(short = 'o', long, value_name = "PICTURE.svg|png")]
+    pub output: PathBuf,
+
+    /// A CSV file with the model's feature and target columns: each edge also shows the
+    /// sample's ∂E/∂w (colour by sign, width by size), each neuron its z, a and ∂E/∂z.
+    #[arg(long, value_name = "DATA.csv")]
+    pub data: Option<PathBuf>,
+
+    /// The 1-based data row of --data to show.
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "data")]
+    pub sample: usize,
+
+    /// Also show each parameter after the sample's gradient step, w⁺ = w − η·∂E/∂w (η as
+    /// mlp explain takes it: --learning-rate, else the model's, else the tutorial's 0.5).
+    #[arg(long, requires = "data")]
+    pub step: bool,
+
+    /// Learning rate η of the step shown by --step [default: the one the model was trained
+    /// with, or the tutorial's 0.5 for a model file that does not record it]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, requires = "step")]
+    #[arg(value_parser = parse_learning_rate)]
+    pub learning_rate: Option<f64>,
+
+    /// Refuse a model whose batch buffers would need more than this many bytes (512M, 4G)
+    /// [default: the memory the system reports available]
+    #[arg(long, value_parser = parse_byte_size, value_name = "SIZE")]
+    pub max_memory: Option<u64>,
+
+    /// CSV reading options.
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }

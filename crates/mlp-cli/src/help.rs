@@ -165,6 +165,16 @@ pub(crate) const IMPORT: &str = "\
 Examples:
   # A file written by mlp export, back to a model file:
   mlp import out/seed.safetensors --save out/seed.json";
+/// Under `mlp draw --help`.
+pub(crate) const DRAW: &str = "\
+Examples:
+  # The tutorial's network with its eight weights, as SVG (PNG for .png):
+  mlp draw --model datasets/seed/model.json -o out/tutorial-network.svg
+
+  # With sample 1's ∂E/∂w on every edge, z, a and ∂E/∂z on every neuron,
+  # and the updated weights w⁺ = w − η·∂E/∂w:
+  mlp draw --model datasets/seed/model.json --data datasets/seed/data.csv \\
+      --step -o out/tutorial-step.png";
 
 /// True for a line that starts a section: unindented and ending in a colon.
 pub(crate) fn is_heading(line: &str) -> bool {
@@ -333,7 +343,7 @@ mod tests {
 
     #[test]
     fn examples_write_only_to_out() {
-        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN] {
+        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, DRAW] {
             for example in examples(text) {
                 let cli = Cli::try_parse_from(&example.words)
                     .unwrap_or_else(|err| panic!("{:?}: {err}", example.words));
@@ -345,6 +355,7 @@ mod tests {
                             .collect()
                     }
                     crate::cli::Command::Predict(args) => args.output.into_iter().collect(),
+                    crate::cli::Command::Draw(args) => vec![args.output],
                     _ => Vec::new(),
                 };
                 for output in outputs {
@@ -356,7 +367,9 @@ mod tests {
 
     #[test]
     fn texts_fit_in_79_columns() {
-        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, INFO, COMPLETIONS, MAN] {
+        let texts =
+            [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, INFO, COMPLETIONS, MAN, DRAW];
+        for text in texts {
             for line in text.lines() {
                 assert!(line.chars().count() <= 79, "{line:?} is wider than 79 columns");
             }

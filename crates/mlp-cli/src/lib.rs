@@ -11,6 +11,7 @@ pub use mlp_train::explain;
 mod clash;
 mod common;
 mod completions;
+mod draw;
 mod evaluate;
 mod explain_command;
 mod gradcheck;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Gradcheck(args) => gradcheck::run(&args, verbosity),
         cli::Command::Export(args) => interop::export(&args, verbosity),
         cli::Command::Import(args) => interop::import(&args, verbosity),
+        cli::Command::Draw(args) => draw::run(&args),
     }
 }
 

@@ -172,7 +172,8 @@ mod tests {
                 "mlp-man.1",
                 "mlp-gradcheck.1",
                 "mlp-export.1",
-                "mlp-import.1"
+                "mlp-import.1",
+                "mlp-draw.1"
             ]
         );
     }

@@ -6,6 +6,8 @@
 //! the bundled font and is called by every drawing function before it draws.
 #![warn(missing_docs)]
 
+/// The network drawn as the tutorial draws it, with one sample's gradients: `mlp draw`.
+pub mod diagram;
 pub mod font;
 
 pub use font::{register_font, FONT};

@@ -34,7 +34,7 @@ fn every_example_runs_as_shown() {
     let root = datasets().join("..");
     let out = tempfile::tempdir().unwrap();
     let mut n_runs = 0;
-    for args in [&["train"][..], &[], &["evaluate"], &["predict"], &["explain"]] {
+    for args in [&["train"][..], &[], &["evaluate"], &["predict"], &["explain"], &["draw"]] {
         let commands = example_commands(&root, args);
         assert!(!commands.is_empty(), "no example under mlp {args:?} --help");
         for command in commands {

@@ -57,3 +57,6 @@ mod library_model;
 mod library_training;
 // Issue #13's gradient check and safetensors export/import, with PyTorch loading the export.
 mod interop;
+// Issue #13's `mlp draw`: the tutorial's network with its weights and the sample's gradients
+// as explain prints them, PNG and SVG, a big network shaded without labels, errors.
+mod draw;

@@ -127,6 +127,19 @@ Examples:
   # Install one page per command (man mlp, man mlp-train, …):
   mlp man --dir ~/.local/share/man/man1";
 
+/// Under `mlp plot --help`.
+pub(crate) const PLOT: &str = "\
+Examples:
+  # Loss and accuracy per epoch of the logged run under mlp train --help:
+  mlp plot --history out/iris-history.csv -o out/iris-loss.png
+
+  # The gradient norm of every layer over the steps (log scale), as SVG:
+  mlp plot --layer-log out/iris-layers.csv -o out/iris-grads.svg
+
+  # How much each step changes each layer's weights, relative to them:
+  mlp plot --layer-log out/iris-layers.csv --metric update-ratio \\
+      -o out/iris-updates.png";
+
 /// True for a line that starts a section: unindented and ending in a colon.
 pub(crate) fn is_heading(line: &str) -> bool {
     !line.starts_with(' ') && line.ends_with(':')
@@ -294,7 +307,7 @@ mod tests {
 
     #[test]
     fn examples_write_only_to_out() {
-        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN] {
+        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, PLOT] {
             for example in examples(text) {
                 let cli = Cli::try_parse_from(&example.words)
                     .unwrap_or_else(|err| panic!("{:?}: {err}", example.words));
@@ -306,6 +319,7 @@ mod tests {
                             .collect()
                     }
                     crate::cli::Command::Predict(args) => args.output.into_iter().collect(),
+                    crate::cli::Command::Plot(args) => vec![args.output],
                     _ => Vec::new(),
                 };
                 for output in outputs {
@@ -317,7 +331,9 @@ mod tests {
 
     #[test]
     fn texts_fit_in_79_columns() {
-        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, INFO, COMPLETIONS, MAN] {
+        for text in
+            [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, INFO, COMPLETIONS, MAN, PLOT]
+        {
             for line in text.lines() {
                 assert!(line.chars().count() <= 79, "{line:?} is wider than 79 columns");
             }

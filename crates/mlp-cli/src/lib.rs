@@ -19,6 +19,7 @@ mod logging;
 mod man;
 mod memory;
 mod output;
+mod plot;
 mod predict;
 mod signals;
 mod train;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Completions(args) => completions::run(&args),
         cli::Command::Man(args) => man::run(&args),
         cli::Command::Info(args) => info::run(&args),
+        cli::Command::Plot(args) => plot::run(&args, verbosity),
     }
 }
 

@@ -11,13 +11,16 @@
 //! ≤ 0: they are left out and counted ([`Chart::n_skipped`]), as are NaN and infinite values.
 //!
 //! ```
-//! use mlp_plot::chart::{layer_chart, ChartOptions, ImageFormat, LayerLog, LayerMetric};
+//! use mlp_plot::chart::{
+//!     layer_chart, ChartOptions, ImageFormat, LayerLog, LayerMetric, LayerXAxis,
+//! };
 //!
 //! let text = "epoch,step,layer,grad_norm,grad_max_abs,weight_norm,update_ratio\n\
 //!             1,1,1,1e-6,1e-6,1.0,1e-7\n1,1,2,0.5,0.25,1.0,1e-3\n\
 //!             1,2,1,2e-6,1e-6,1.0,1e-7\n1,2,2,0.0,0.0,1.0,1e-3\n";
 //! let log = LayerLog::from_reader(text.as_bytes(), "layers.csv")?;
-//! let chart = layer_chart(&log, LayerMetric::GradNorm, ImageFormat::Svg, &ChartOptions::default())?;
+//! let (metric, x_axis) = (LayerMetric::GradNorm, LayerXAxis::Step);
+//! let chart = layer_chart(&log, metric, x_axis, ImageFormat::Svg, &ChartOptions::default())?;
 //! let svg = String::from_utf8(chart.bytes().to_vec()).unwrap();
 //! assert!(svg.contains("layer 2 (output)"));
 //! assert_eq!(chart.n_skipped(), 1); // the 0.0 gradient norm
@@ -117,6 +120,25 @@ impl LayerMetric {
     }
 }
 
+/// The horizontal axis of a [`layer_chart`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LayerXAxis {
+    /// [`LayerXAxis::Step`] when the log has at most [`LayerXAxis::MAX_STEPS`] logged steps,
+    /// else [`LayerXAxis::Epoch`]: thousands of noisy steps make a solid band.
+    #[default]
+    Auto,
+    /// One point per logged step.
+    Step,
+    /// One point per epoch: the geometric mean, exp(mean(ln v)), of the epoch's logged values
+    /// above zero (the mean a log axis shows as the middle).
+    Epoch,
+}
+
+impl LayerXAxis {
+    /// The most logged steps [`LayerXAxis::Auto`] draws one by one.
+    pub const MAX_STEPS: usize = 200;
+}
+
 /// The size and title of a chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChartOptions {
@@ -191,7 +213,8 @@ impl Chart {
     }
 }
 
-/// Why a chart cannot be drawn.
+/// Why a chart cannot be drawn. Messages include their cause, which is therefore not a
+/// `source`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ChartError {
@@ -205,7 +228,11 @@ pub enum ChartError {
         metric: LayerMetric,
     },
     /// Width or height outside [`ChartOptions::MIN_SIZE`]..=[`ChartOptions::MAX_SIZE`].
-    #[error("a chart of {width} × {height} pixels: width and height must be {} to {}", ChartOptions::MIN_SIZE, ChartOptions::MAX_SIZE)]
+    #[error(
+        "a chart of {width} × {height} pixels: width and height must be {} to {}",
+        ChartOptions::MIN_SIZE,
+        ChartOptions::MAX_SIZE
+    )]
     Size {
         /// The width asked for.
         width: u32,
@@ -214,10 +241,10 @@ pub enum ChartError {
     },
     /// The drawing backend failed.
     #[error("cannot draw the chart: {0}")]
-    Draw(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Draw(Box<dyn std::error::Error + Send + Sync>),
     /// The PNG encoder failed.
     #[error("cannot encode the PNG: {0}")]
-    Png(#[from] png::EncodingError),
+    Png(png::EncodingError),
 }
 
 /// Checks the size, then draws `figure`.
@@ -249,12 +276,14 @@ pub fn history_chart(
 
 /// The layer summary log as a chart: `metric` per layer over the optimizer steps, on a log
 /// scale, one line per weight layer, named in the legend `layer 1` … `layer N (output)`.
-/// Values ≤ 0 are left out ([`Chart::n_skipped`]); none above zero is an error.
+/// `x_axis` chooses steps or epochs along the horizontal axis. Values ≤ 0 are left out
+/// ([`Chart::n_skipped`]); none above zero is an error.
 pub fn layer_chart(
     log: &LayerLog,
     metric: LayerMetric,
+    x_axis: LayerXAxis,
     format: ImageFormat,
     options: &ChartOptions,
 ) -> Result<Chart, ChartError> {
-    chart(figure::layer_figure(log, metric, options)?, format)
+    chart(figure::layer_figure(log, metric, x_axis, options)?, format)
 }

@@ -34,9 +34,8 @@ mod tests {
         let (width, height) = (120, 40);
         let mut pixels = vec![255_u8; width * height * 3];
         {
-            let root =
-                BitMapBackend::with_buffer(&mut pixels, (width as u32, height as u32))
-                    .into_drawing_area();
+            let root = BitMapBackend::with_buffer(&mut pixels, (width as u32, height as u32))
+                .into_drawing_area();
             root.draw(&Text::new("W5 = 0.45", (4, 10), (FONT, 20).into_font()))
                 .expect("text draws");
             root.present().expect("the bitmap is complete");

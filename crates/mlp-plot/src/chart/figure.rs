@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::logs::{History, LayerLog};
-use super::{ChartError, ChartOptions, LayerMetric};
+use super::{ChartError, ChartOptions, LayerMetric, LayerXAxis};
 
 /// How a panel's vertical axis maps values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,13 +58,13 @@ pub(super) const TWO_PANEL_HEIGHT: u32 = 840;
 /// assert_eq!(range, 0.001..100.0);
 /// ```
 pub fn log_axis_range(values: impl IntoIterator<Item = f64>) -> Option<Range<f64>> {
-    let (min, max) = values
-        .into_iter()
-        .filter(|value| value.is_finite() && *value > 0.0)
-        .fold(None, |range: Option<(f64, f64)>, value| match range {
+    let (min, max) = values.into_iter().filter(|value| value.is_finite() && *value > 0.0).fold(
+        None,
+        |range: Option<(f64, f64)>, value| match range {
             None => Some((value, value)),
             Some((min, max)) => Some((min.min(value), max.max(value))),
-        })?;
+        },
+    )?;
     let low_exponent = min.log10().floor();
     let mut high_exponent = max.log10().ceil();
     if high_exponent <= low_exponent {
@@ -80,10 +80,12 @@ pub fn log_axis_range(values: impl IntoIterator<Item = f64>) -> Option<Range<f64
 /// The range of `values` (finite ones), widened by 5% of its width on each side; `fallback`
 /// when there is no finite value. A range of one value is widened to ±0.5.
 fn padded_range(values: impl IntoIterator<Item = f64>, fallback: Range<f64>) -> Range<f64> {
-    let (min, max) = values.into_iter().filter(|value| value.is_finite()).fold(
-        (f64::INFINITY, f64::NEG_INFINITY),
-        |(min, max), value| (min.min(value), max.max(value)),
-    );
+    let (min, max) = values
+        .into_iter()
+        .filter(|value| value.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(min, max), value| {
+            (min.min(value), max.max(value))
+        });
     if min > max {
         return fallback;
     }
@@ -172,7 +174,8 @@ pub(super) fn history_figure(
         y_range: loss_range.start.min(0.0)..loss_range.end,
         series: loss,
     }];
-    let accuracy = train_and_validation(history, |r| r.accuracy, |r| r.val_accuracy, &mut n_skipped);
+    let accuracy =
+        train_and_validation(history, |r| r.accuracy, |r| r.val_accuracy, &mut n_skipped);
     if !accuracy.is_empty() {
         panels.push(Panel {
             title: "Accuracy per epoch".to_owned(),
@@ -209,39 +212,60 @@ pub(super) fn history_figure(
     })
 }
 
-/// The layer log's figure: `metric` per layer over the steps, on a log scale, one line per
-/// layer named `layer N` (`layer N (output)` for the last).
+/// The layer log's figure: `metric` per layer over the steps or epochs, on a log scale, one
+/// line per layer named `layer N` (`layer N (output)` for the last).
 pub(super) fn layer_figure(
     log: &LayerLog,
     metric: LayerMetric,
+    x_axis: LayerXAxis,
     options: &ChartOptions,
 ) -> Result<Figure, ChartError> {
     let layers = log.layers();
     let Some(&last) = layers.last() else { return Err(ChartError::NoData) };
+    let per_epoch = match x_axis {
+        LayerXAxis::Step => false,
+        LayerXAxis::Epoch => true,
+        LayerXAxis::Auto => {
+            let mut steps: Vec<usize> = log.rows.iter().map(|row| row.step).collect();
+            steps.dedup();
+            steps.len() > LayerXAxis::MAX_STEPS
+        }
+    };
     let mut n_skipped = 0;
     let series: Vec<Series> = layers
         .iter()
         .map(|&layer| {
-            let values = log
-                .rows
-                .iter()
-                .filter(|row| row.record.layer == layer)
-                .map(|row| (row.step, Some(metric.value(&row.record))));
+            let rows = log.rows.iter().filter(|row| row.record.layer == layer);
+            let values = rows.map(|row| {
+                let x = if per_epoch { row.epoch } else { row.step };
+                (x, Some(metric.value(&row.record)))
+            });
+            let mut points = points(values, Scale::Log, &mut n_skipped);
+            if per_epoch {
+                points = geometric_means(&points);
+            }
             let name = match layer == last {
                 true => format!("layer {layer} (output)"),
                 false => format!("layer {layer}"),
             };
-            Series { name, points: points(values, Scale::Log, &mut n_skipped) }
+            Series { name, points }
         })
         .collect();
     let values = series.iter().flat_map(|series| series.points.iter().map(|point| point.1));
     let y_range = log_axis_range(values).ok_or(ChartError::NothingPositive { metric })?;
+    let x_range = match per_epoch {
+        true => count_range(log.rows.iter().map(|row| row.epoch)),
+        false => count_range(log.rows.iter().map(|row| row.step)),
+    };
     let panel = Panel {
-        title: format!("{} per layer", metric.title()),
-        x_label: "step",
+        title: match per_epoch {
+            true => format!("{} per layer, geometric mean per epoch", metric.title()),
+            false => format!("{} per layer", metric.title()),
+        },
+        x_label: if per_epoch { "epoch" } else { "step" },
         y_label: metric.axis_label(),
         scale: Scale::Log,
-        x_range: count_range(log.rows.iter().map(|row| row.step)),
+        x_range,
         y_range,
         series,
     };
@@ -252,6 +276,21 @@ pub(super) fn layer_figure(
         panels: vec![panel],
         n_skipped,
     })
+}
+
+/// One point per run of equal x in `points` (values > 0): x and exp(mean(ln y)).
+fn geometric_means(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut means: Vec<(f64, f64)> = Vec::new();
+    let mut run_start = 0;
+    for idx in 1..=points.len() {
+        if idx == points.len() || points[idx].0 != points[run_start].0 {
+            let run = &points[run_start..idx];
+            let mean_log = run.iter().map(|point| point.1.ln()).sum::<f64>() / run.len() as f64;
+            means.push((run[0].0, mean_log.exp()));
+            run_start = idx;
+        }
+    }
+    means
 }
 
 #[cfg(test)]
@@ -285,5 +324,17 @@ mod tests {
         assert_eq!(padded_range([f64::NAN], 0.0..1.0), 0.0..1.0);
         assert_eq!(count_range([3, 1, 7]), 1.0..7.0);
         assert_eq!(count_range([4]), 3.0..5.0);
+    }
+
+    #[test]
+    fn geometric_means_per_run_of_equal_x() {
+        let points = [(1.0, 1e-4), (1.0, 1e-2), (2.0, 8.0), (2.0, 2.0), (2.0, 0.5), (3.0, 3.0)];
+        let means = geometric_means(&points);
+        assert_eq!(means.len(), 3);
+        assert_eq!(means[0].0, 1.0);
+        assert!((means[0].1 - 1e-3).abs() < 1e-15, "{means:?}");
+        assert!((means[1].1 - 2.0).abs() < 1e-14, "{means:?}");
+        assert!((means[2].1 - 3.0).abs() < 1e-14, "{means:?}");
+        assert!(geometric_means(&[]).is_empty());
     }
 }

@@ -4,7 +4,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use mlp_train::events::{EpochField, EpochRecord, LayerField, LayerRecord, EPOCH_FIELD, STEP_FIELD};
+use mlp_train::events::{
+    EpochField, EpochRecord, LayerField, LayerRecord, EPOCH_FIELD, STEP_FIELD,
+};
 use mlp_train::output_file::ShortPath;
 
 /// A history file read back: one [`EpochRecord`] per row, in file order.
@@ -41,7 +43,7 @@ pub struct LogError {
     path: PathBuf,
     line: Option<u64>,
     column: Option<usize>,
-    #[source]
+    /// In the message; not a `source`, so that a chain of causes does not repeat it.
     kind: LogErrorKind,
 }
 
@@ -80,13 +82,14 @@ impl std::fmt::Display for Place {
     }
 }
 
-/// What is wrong with a log, in [`LogError`].
+/// What is wrong with a log, in [`LogError`]. The message includes the cause (an I/O or
+/// CSV error), which is therefore not a `source`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LogErrorKind {
     /// The file cannot be read.
     #[error("cannot read it: {0}")]
-    Io(#[source] std::io::Error),
+    Io(std::io::Error),
     /// The header lacks a column the log always has.
     #[error("no column {column:?} in the header: not a {log} file")]
     MissingColumn {
@@ -125,9 +128,12 @@ pub enum LogErrorKind {
         /// The column.
         column: &'static str,
     },
-    /// The file is not CSV text (invalid UTF-8 and the like).
+    /// A cell is not UTF-8 text.
+    #[error("not UTF-8 text")]
+    NotUtf8,
+    /// The file is not CSV text.
     #[error("not CSV text: {0}")]
-    Csv(#[source] csv::Error),
+    Csv(csv::Error),
     /// The file has a header and no rows, or nothing at all.
     #[error("the log has no rows: nothing to plot")]
     Empty,
@@ -218,19 +224,27 @@ fn read_rows<T>(
     let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(reader);
     let csv_error = |err: csv::Error| {
         let line = err.position().map(|position| position.line());
-        let kind = match err.kind() {
-            csv::ErrorKind::Io(io) => LogErrorKind::Io(std::io::Error::new(io.kind(), io.to_string())),
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                LogErrorKind::FieldCount { expected: *expected_len, found: *len }
+        let (kind, column) = match err.kind() {
+            csv::ErrorKind::Io(io) => {
+                (LogErrorKind::Io(std::io::Error::new(io.kind(), io.to_string())), None)
             }
-            _ => LogErrorKind::Csv(err),
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                (LogErrorKind::FieldCount { expected: *expected_len, found: *len }, None)
+            }
+            csv::ErrorKind::Utf8 { err, .. } => (LogErrorKind::NotUtf8, Some(err.field() + 1)),
+            _ => (LogErrorKind::Csv(err), None),
         };
-        LogError { path: path.to_path_buf(), line, column: None, kind }
+        LogError { path: path.to_path_buf(), line, column, kind }
     };
     let mut records = csv.records();
     let header = match records.next() {
         None => {
-            return Err(LogError { path: path.into(), line: None, column: None, kind: LogErrorKind::Empty })
+            return Err(LogError {
+                path: path.into(),
+                line: None,
+                column: None,
+                kind: LogErrorKind::Empty,
+            })
         }
         Some(record) => record.map_err(csv_error)?,
     };
@@ -246,7 +260,12 @@ fn read_rows<T>(
         rows.push(parse(&header, &Row { path, record: &record, line })?);
     }
     if rows.is_empty() {
-        return Err(LogError { path: path.into(), line: None, column: None, kind: LogErrorKind::Empty });
+        return Err(LogError {
+            path: path.into(),
+            line: None,
+            column: None,
+            kind: LogErrorKind::Empty,
+        });
     }
     Ok(rows)
 }

@@ -24,6 +24,9 @@ const PALETTE: [RGBColor; 10] = [
 /// A series with at most this many points gets a marker on each.
 const MAX_MARKED_POINTS: usize = 40;
 
+/// A series with more points than this is drawn with a thin line.
+const MAX_THICK_POINTS: usize = 300;
+
 /// Text sizes in pixels: the figure's title, a panel's title, axis names, tick labels and the
 /// legend.
 const TITLE_SIZE: u32 = 26;
@@ -59,9 +62,9 @@ fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartEr
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Best);
-    let mut writer = encoder.write_header()?;
-    writer.write_image_data(pixels)?;
-    writer.finish()?;
+    let mut writer = encoder.write_header().map_err(ChartError::Png)?;
+    writer.write_image_data(pixels).map_err(ChartError::Png)?;
+    writer.finish().map_err(ChartError::Png)?;
     Ok(bytes)
 }
 
@@ -109,15 +112,17 @@ fn draw_panel<DB: DrawingBackend>(
                 .label_style((FONT, TICK_SIZE).into_font())
                 .x_label_formatter(&|x| integer_label(*x))
                 .y_label_formatter(&$y_format)
-                .light_line_style(RGBColor(235, 235, 235))
+                .light_line_style(RGBColor(244, 244, 244))
                 .bold_line_style(RGBColor(215, 215, 215))
                 .draw()?;
             for (idx, series) in panel.series.iter().enumerate() {
                 let color = PALETTE[idx % PALETTE.len()];
                 let points = series.points.iter().copied();
-                $chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
+                let width = if series.points.len() > MAX_THICK_POINTS { 1 } else { 2 };
+                $chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
                 if series.points.len() <= MAX_MARKED_POINTS {
-                    let marks = series.points.iter().map(|&point| Circle::new(point, 3, color.filled()));
+                    let marks =
+                        series.points.iter().map(|&point| Circle::new(point, 3, color.filled()));
                     $chart.draw_series(marks)?;
                 }
             }
@@ -143,10 +148,12 @@ fn draw_legend<DB: DrawingBackend>(
     panel: &Panel,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let top = 12 + PANEL_TITLE_SIZE as i32 + 24;
-    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font()).pos(plotters::style::text_anchor::Pos::new(
-        plotters::style::text_anchor::HPos::Left,
-        plotters::style::text_anchor::VPos::Center,
-    ));
+    let style = TextStyle::from((FONT, LEGEND_SIZE).into_font()).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ),
+    );
     for (idx, series) in panel.series.iter().enumerate() {
         let color = PALETTE[idx % PALETTE.len()];
         let y = top + 24 * idx as i32;

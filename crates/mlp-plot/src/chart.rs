@@ -287,3 +287,6 @@ pub fn layer_chart(
 ) -> Result<Chart, ChartError> {
     chart(figure::layer_figure(log, metric, x_axis, options)?, format)
 }
+
+#[cfg(test)]
+mod tests;

@@ -285,8 +285,12 @@ fn geometric_means(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     for idx in 1..=points.len() {
         if idx == points.len() || points[idx].0 != points[run_start].0 {
             let run = &points[run_start..idx];
-            let mean_log = run.iter().map(|point| point.1.ln()).sum::<f64>() / run.len() as f64;
-            means.push((run[0].0, mean_log.exp()));
+            let mean = match run {
+                // exp(ln y) is not always y.
+                [(_, only)] => *only,
+                _ => (run.iter().map(|point| point.1.ln()).sum::<f64>() / run.len() as f64).exp(),
+            };
+            means.push((run[0].0, mean));
             run_start = idx;
         }
     }

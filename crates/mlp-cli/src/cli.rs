@@ -723,14 +723,14 @@ pub struct PlotArgs {
     #[arg(long, value_name = "LAYERS.csv")]
     pub layer_log: Option<PathBuf>,
 
-    /// What to chart from --layer-log.
-    #[arg(long, value_enum, default_value_t = PlotMetricArg::GradNorm, requires = "layer_log")]
-    pub metric: PlotMetricArg,
+    /// What to chart from --layer-log [default: grad-norm]
+    #[arg(long, value_enum, conflicts_with = "history")]
+    pub metric: Option<PlotMetricArg>,
 
     /// The horizontal axis of a --layer-log chart: auto is step for at most 200 logged steps,
-    /// epoch beyond (the geometric mean of each epoch's logged values).
-    #[arg(long, value_enum, default_value_t = PlotXArg::Auto, requires = "layer_log")]
-    pub x_axis: PlotXArg,
+    /// epoch beyond (the geometric mean of each epoch's logged values) [default: auto]
+    #[arg(long, value_enum, conflicts_with = "history")]
+    pub x_axis: Option<PlotXArg>,
 
     /// The image to write: PNG or SVG, by its extension (.png, .svg).
     #[arg(long, short, value_name = "CHART.png|svg", value_parser = parse_image_path)]

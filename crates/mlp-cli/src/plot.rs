@@ -25,11 +25,12 @@ pub(crate) fn run(args: &PlotArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let format = ImageFormat::from_path(&args.output).unwrap_or(ImageFormat::Png);
     let options =
         ChartOptions { width: args.width, height: args.height, title: args.title.clone() };
-    let metric = match args.metric {
+    // Options without clap defaults, so that clap can refuse them without --layer-log.
+    let metric = match args.metric.unwrap_or(PlotMetricArg::GradNorm) {
         PlotMetricArg::GradNorm => LayerMetric::GradNorm,
         PlotMetricArg::UpdateRatio => LayerMetric::UpdateRatio,
     };
-    let x_axis = match args.x_axis {
+    let x_axis = match args.x_axis.unwrap_or(PlotXArg::Auto) {
         PlotXArg::Auto => LayerXAxis::Auto,
         PlotXArg::Step => LayerXAxis::Step,
         PlotXArg::Epoch => LayerXAxis::Epoch,

@@ -55,3 +55,6 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #13's mlp plot: PNG and SVG charts of the logs, errors, and the vanishing-gradient
+// demonstration script with the effect it shows.
+mod plot;

@@ -26,6 +26,7 @@ fi
 mkdir -p "$OUT" "$IMAGES"
 
 for activation in sigmoid relu; do
+    title="Wine, 7 hidden layers of 8 $([[ $activation == relu ]] && echo ReLU || echo sigmoid) units"
     # Xavier uniform initial weights for sigmoid layers, He normal for ReLU layers (the
     # defaults); plain SGD so that the step is the gradient times η.
     "$MLP" train datasets/wine.csv --target class \
@@ -34,10 +35,10 @@ for activation in sigmoid relu; do
         --layer-log "$OUT/$activation-layers.csv" --history "$OUT/$activation-history.csv" \
         --quiet
     "$MLP" plot --layer-log "$OUT/$activation-layers.csv" --x-axis epoch \
-        --title "Wine, 7 hidden layers of 8 $activation units" \
+        --title "$title" \
         -o "$IMAGES/vanishing-$activation.png" --quiet
     "$MLP" plot --history "$OUT/$activation-history.csv" --height 700 \
-        --title "Wine, 7 hidden layers of 8 $activation units" \
+        --title "$title" \
         -o "$IMAGES/vanishing-$activation-loss.png" --quiet
 done
 

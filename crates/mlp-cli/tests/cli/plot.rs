@@ -278,7 +278,7 @@ fn the_vanishing_gradient_demonstration_shows_the_effect() {
     let epoch_1_means = |net: &str| -> Vec<f64> {
         let text =
             std::fs::read_to_string(dir.path().join(format!("logs/{net}-layers.csv"))).unwrap();
-        let mut sums = vec![(0.0, 0); 8];
+        let mut sums = [(0.0, 0); 8];
         for line in text.lines().skip(1) {
             let cells: Vec<&str> = line.split(',').collect();
             let layer: usize = cells[2].parse().unwrap();

@@ -62,6 +62,10 @@ pub enum Command {
     /// Draw a saved model's network as SVG or PNG, with one sample's gradients on its edges.
     #[command(after_help = help::styled(help::DRAW))]
     Draw(DrawArgs),
+    /// Chart a training run's --history (loss, accuracy or R² per epoch) or --layer-log
+    /// (gradient norm or update ratio per layer, log scale) as PNG or SVG.
+    #[command(after_help = help::styled(help::PLOT))]
+    Plot(PlotArgs),
 }
 
 /// The headings that group `mlp train --help`'s flags.
@@ -795,6 +799,75 @@ pub(crate) fn parse_byte_size(text: &str) -> Result<u64, String> {
     let expected = || format!("expected a size such as 512K, 64M or 2G, found {text:?}");
     let number: u64 = digits.trim().parse().map_err(|_| expected())?;
     number.checked_mul(1 << shift).ok_or_else(|| format!("{text:?} is too large"))
+}
+
+/// `mlp plot`: one chart per call, from one log, in the format the output's extension names.
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("log").required(true).args(["history", "layer_log"]))]
+pub struct PlotArgs {
+    /// A history written by mlp train --history: the loss per epoch (training, and
+    /// validation when there is one), and below it the accuracy or R².
+    #[arg(long, value_name = "HISTORY.csv")]
+    pub history: Option<PathBuf>,
+
+    /// A layer summary log written by mlp train --layer-log: --metric per layer over the
+    /// steps, on a log scale, one line per layer.
+    #[arg(long, value_name = "LAYERS.csv")]
+    pub layer_log: Option<PathBuf>,
+
+    /// What to chart from --layer-log [default: grad-norm]
+    #[arg(long, value_enum, conflicts_with = "history")]
+    pub metric: Option<PlotMetricArg>,
+
+    /// The horizontal axis of a --layer-log chart: auto is step for at most 200 logged steps,
+    /// epoch beyond (the geometric mean of each epoch's logged values) [default: auto]
+    #[arg(long, value_enum, conflicts_with = "history")]
+    pub x_axis: Option<PlotXArg>,
+
+    /// The image to write: PNG or SVG, by its extension (.png, .svg).
+    #[arg(long, short, value_name = "CHART.png|svg", value_parser = parse_image_path)]
+    pub output: PathBuf,
+
+    /// Width in pixels.
+    #[arg(long, default_value_t = 800, value_parser = clap::value_parser!(u32).range(200..=8000))]
+    pub width: u32,
+
+    /// Height in pixels [default: 500 for one chart, 840 for a history's loss and accuracy]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(200..=8000))]
+    pub height: Option<u32>,
+
+    /// A title above the chart.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// `mlp plot --metric`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlotMetricArg {
+    /// The layer's gradient norm (column grad_norm).
+    GradNorm,
+    /// The step's update relative to the weights (column update_ratio).
+    UpdateRatio,
+}
+
+/// `mlp plot --x-axis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlotXArg {
+    /// Step for at most 200 logged steps, else epoch.
+    Auto,
+    /// One point per logged step.
+    Step,
+    /// One point per epoch: the geometric mean of its logged values.
+    Epoch,
+}
+
+/// An image path whose extension names its format: `.png` or `.svg`.
+fn parse_image_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    match mlp_plot::chart::ImageFormat::from_path(&path) {
+        Some(_) => Ok(path),
+        None => Err(format!("expected a file name ending in .png or .svg, found {text:?}")),
+    }
 }
 
 #[cfg(test)]

@@ -175,6 +175,18 @@ Examples:
   # and the updated weights w⁺ = w − η·∂E/∂w:
   mlp draw --model datasets/seed/model.json --data datasets/seed/data.csv \\
       --step -o out/tutorial-step.png";
+/// Under `mlp plot --help`.
+pub(crate) const PLOT: &str = "\
+Examples:
+  # Loss and accuracy per epoch of the logged run under mlp train --help:
+  mlp plot --history out/iris-history.csv -o out/iris-loss.png
+
+  # The gradient norm of every layer over the steps (log scale), as SVG:
+  mlp plot --layer-log out/iris-layers.csv -o out/iris-grads.svg
+
+  # How much each step changes each layer's weights, relative to them:
+  mlp plot --layer-log out/iris-layers.csv --metric update-ratio \\
+      -o out/iris-updates.png";
 
 /// True for a line that starts a section: unindented and ending in a colon.
 pub(crate) fn is_heading(line: &str) -> bool {
@@ -343,7 +355,7 @@ mod tests {
 
     #[test]
     fn examples_write_only_to_out() {
-        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, DRAW] {
+        for text in [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, DRAW, PLOT] {
             for example in examples(text) {
                 let cli = Cli::try_parse_from(&example.words)
                     .unwrap_or_else(|err| panic!("{:?}: {err}", example.words));
@@ -356,6 +368,7 @@ mod tests {
                     }
                     crate::cli::Command::Predict(args) => args.output.into_iter().collect(),
                     crate::cli::Command::Draw(args) => vec![args.output],
+                    crate::cli::Command::Plot(args) => vec![args.output],
                     _ => Vec::new(),
                 };
                 for output in outputs {
@@ -367,8 +380,21 @@ mod tests {
 
     #[test]
     fn texts_fit_in_79_columns() {
-        let texts =
-            [GETTING_STARTED, TRAIN, EVALUATE, PREDICT, EXPLAIN, INFO, COMPLETIONS, MAN, DRAW];
+        let texts = [
+            GETTING_STARTED,
+            TRAIN,
+            EVALUATE,
+            PREDICT,
+            EXPLAIN,
+            INFO,
+            COMPLETIONS,
+            MAN,
+            GRADCHECK,
+            EXPORT,
+            IMPORT,
+            DRAW,
+            PLOT,
+        ];
         for text in texts {
             for line in text.lines() {
                 assert!(line.chars().count() <= 79, "{line:?} is wider than 79 columns");

@@ -22,6 +22,7 @@ mod logging;
 mod man;
 mod memory;
 mod output;
+mod plot;
 mod predict;
 mod signals;
 mod train;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         cli::Command::Export(args) => interop::export(&args, verbosity),
         cli::Command::Import(args) => interop::import(&args, verbosity),
         cli::Command::Draw(args) => draw::run(&args),
+        cli::Command::Plot(args) => plot::run(&args, verbosity),
     }
 }
 

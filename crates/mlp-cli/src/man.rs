@@ -173,7 +173,8 @@ mod tests {
                 "mlp-gradcheck.1",
                 "mlp-export.1",
                 "mlp-import.1",
-                "mlp-draw.1"
+                "mlp-draw.1",
+                "mlp-plot.1"
             ]
         );
     }

@@ -60,3 +60,6 @@ mod interop;
 // Issue #13's `mlp draw`: the tutorial's network with its weights and the sample's gradients
 // as explain prints them, PNG and SVG, a big network shaded without labels, errors.
 mod draw;
+// Issue #13's mlp plot: PNG and SVG charts of the logs, errors, and the vanishing-gradient
+// demonstration script with the effect it shows.
+mod plot;

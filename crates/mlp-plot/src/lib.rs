@@ -9,7 +9,7 @@
 //! the bundled font and is called by every drawing function before it draws.
 #![warn(missing_docs)]
 
-/// The network drawn as the tutorial draws it, with one sample's gradients: `mlp draw`.
+// The network drawn as the tutorial draws it, with one sample's gradients: `mlp draw`.
 pub mod diagram;
 pub mod chart;
 pub mod font;

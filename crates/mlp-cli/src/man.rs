@@ -169,7 +169,8 @@ mod tests {
                 "mlp-explain.1",
                 "mlp-info.1",
                 "mlp-completions.1",
-                "mlp-man.1"
+                "mlp-man.1",
+                "mlp-plot.1"
             ]
         );
     }

@@ -75,7 +75,7 @@ fn every_mlp_command_parses_and_writes_into_out() {
     let invocations: Vec<Vec<String>> =
         shell_commands(&readme, None).iter().flat_map(|command| mlp_invocations(command)).collect();
     assert!(invocations.len() >= 6, "found only {invocations:?}");
-    let output_flags = ["--save", "--grad-log", "--layer-log", "--history", "--output"];
+    let output_flags = ["--save", "--grad-log", "--layer-log", "--history", "--output", "-o"];
     for words in invocations {
         if let Err(err) = Cli::try_parse_from(&words) {
             panic!("README command {words:?} does not parse:\n{err}");

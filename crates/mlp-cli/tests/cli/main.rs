@@ -55,3 +55,5 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #14's optimizer options: Adam's betas and epsilon, AdamW, RMSprop, --decay-biases.
+mod optimizer_options;

@@ -491,4 +491,44 @@ mod tests {
         }
         assert_eq!(frozen, network);
     }
+
+    /// With zero gradients AdamW's moments stay 0 and only its decoupled decay moves a
+    /// parameter: w (1 − η λ) for weights, biases unchanged unless `with_bias_decay`, frozen
+    /// blocks unchanged either way; RMSprop moves nothing.
+    #[test]
+    fn adamw_decays_weights_only_by_default_and_never_a_frozen_block() {
+        let network = Network::new(
+            vec![Dense::new(dmatrix![0.5, -2.0], Some(dvector![0.75]), Activation::Identity)],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let gradients = network.zero_gradients();
+        let adamw = Optimizer::AdamW { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.5 };
+        let shrink = 1.0 - 0.1 * 0.5;
+
+        let mut decayed = network.clone();
+        OptimizerState::new(adamw, &decayed).step(&mut decayed, &gradients, 0.1, 0.0);
+        assert_eq!(decayed.layers()[0].weights(), &dmatrix![0.5 * shrink, -2.0 * shrink]);
+        assert_eq!(decayed.layers()[0].bias(), Some(&dvector![0.75]));
+
+        let mut both = network.clone();
+        let mut state = OptimizerState::new(adamw, &both).with_bias_decay(true);
+        state.step(&mut both, &gradients, 0.1, 0.0);
+        assert_eq!(both.layers()[0].bias(), Some(&dvector![0.75 * shrink]));
+
+        let mut frozen = network.clone();
+        let freeze = Freeze::all(ParamKind::Weights).with(None, ParamKind::Biases);
+        let mut state = OptimizerState::with_freeze(adamw, &frozen, &freeze).with_bias_decay(true);
+        state.step(&mut frozen, &gradients, 0.1, 0.0);
+        assert_eq!(frozen, network);
+
+        let mut still = network.clone();
+        OptimizerState::new(Optimizer::RMSPROP, &still).step(&mut still, &gradients, 0.1, 0.0);
+        assert_eq!(still, network);
+        assert_eq!(
+            [Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::RMSPROP, Optimizer::ADAMW]
+                .map(Optimizer::state_vectors),
+            [0, 1, 1, 2]
+        );
+    }
 }

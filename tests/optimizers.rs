@@ -308,3 +308,333 @@ fn frozen_biases_under_momentum_and_l2_follow_torch() {
     };
     twelve_steps(Optimizer::MOMENTUM, 0.1, Freeze::all(ParamKind::Biases), &expected);
 }
+
+/// Torch's 17 parameters after 12 steps (W1 row-major, b1, W2 row-major, b2), printed by
+/// tests/reference/optimizers.py, one constant per case in the script's order.
+mod torch_options {
+    pub(super) const ADAM_ODD: [f64; 17] = [
+        0.5196061804335383,
+        -0.18388898850591634,
+        0.3634385790784983,
+        0.7854429619190163,
+        -0.48579424845430724,
+        0.03314817871048912,
+        0.1660871755556021,
+        -0.07923849030466706,
+        -0.06299305572680074,
+        0.816331152332406,
+        -0.3330201011974456,
+        0.1843005070917563,
+        -0.23498083013594556,
+        0.4851151611747891,
+        0.6883250985809944,
+        0.20736308969387482,
+        -0.11362702574096317,
+    ];
+    pub(super) const RMSPROP_L2: [f64; 17] = [
+        0.7010927265064671,
+        0.042444117934322546,
+        0.4271185527048714,
+        0.6092712592590797,
+        -0.3415129928415246,
+        -0.2345146618608025,
+        -0.043620444861209584,
+        0.21161149872320142,
+        -0.09962433675283547,
+        1.070852706780777,
+        -0.1167113159809074,
+        -0.024962121015041465,
+        -0.07415161405991173,
+        0.2575993386171533,
+        0.6836486856667833,
+        0.06275862769690084,
+        -0.00524247808978855,
+    ];
+    pub(super) const RMSPROP_ODD: [f64; 17] = [
+        0.5954695435486143,
+        -0.12435535919498825,
+        0.40414767738393986,
+        0.7323026183533773,
+        -0.44529992659987117,
+        -0.02654288001145879,
+        0.15883134542510471,
+        -0.011128808654008551,
+        -0.11543008231858094,
+        0.9013288057608912,
+        -0.2708440899562448,
+        0.12688669237301023,
+        -0.18833712711445236,
+        0.4333296473584466,
+        0.663367030304824,
+        0.1263774851029284,
+        -0.050574334017344735,
+    ];
+    pub(super) const ADAMW: [f64; 17] = [
+        0.4962067539622659,
+        -0.17048849092464638,
+        0.345322458132833,
+        0.7359678298278168,
+        -0.4540375797791041,
+        0.028139569488251706,
+        0.15965758675457378,
+        -0.07880732364342051,
+        -0.06230232561300036,
+        0.7796519770844053,
+        -0.31044943133479386,
+        0.16794353784853625,
+        -0.2182821327658776,
+        0.45348571336915444,
+        0.6454773835616269,
+        0.2078067773502648,
+        -0.1167972197758055,
+    ];
+    pub(super) const ADAMW_BIASES: [f64; 17] = [
+        0.49623601806654205,
+        -0.1703779883987066,
+        0.3451689642435109,
+        0.7358520278957575,
+        -0.4540746878011869,
+        0.02812887127010066,
+        0.15844403410991922,
+        -0.07050265615357065,
+        -0.062348180898719935,
+        0.7797728011016939,
+        -0.3103758259937321,
+        0.16783830511345413,
+        -0.21830430636834433,
+        0.4535126166832036,
+        0.6455200223262711,
+        0.20325590608279756,
+        -0.11445433537397078,
+    ];
+    pub(super) const ADAMW_L2: [f64; 17] = [
+        0.49630836385496574,
+        -0.17048143889842204,
+        0.34486982891210455,
+        0.7356495139414125,
+        -0.4539199064250492,
+        0.028150087753369045,
+        0.1596344597669069,
+        -0.07880707978537643,
+        -0.062300167683319724,
+        0.7801976816762795,
+        -0.3104322217377158,
+        0.16799859163418107,
+        -0.21826373071335303,
+        0.4534412336248723,
+        0.6452588593389387,
+        0.20778995852097515,
+        -0.1167924891300012,
+    ];
+    pub(super) const ADAMW_BIASES_L2: [f64; 17] = [
+        0.4963687445187914,
+        -0.17032928832928046,
+        0.34463956122898376,
+        0.7355105941204956,
+        -0.4539606748183356,
+        0.028135813308436636,
+        0.1575371369153273,
+        -0.07061224680908111,
+        -0.0622920683564125,
+        0.7803579347924486,
+        -0.31031540063024865,
+        0.16784850795283568,
+        -0.21829203704220712,
+        0.4534555058172882,
+        0.6453105439487183,
+        0.19995817878369687,
+        -0.11264992943877894,
+    ];
+    pub(super) const SGD_BIASES: [f64; 17] = [
+        0.496134644573227,
+        0.0061158466699259735,
+        0.27372596414286904,
+        0.8545832702679796,
+        -0.4342297554035065,
+        -0.32408084107753354,
+        0.0812027686783352,
+        -0.06339209980624688,
+        0.020329621852567602,
+        0.7675118930062054,
+        -0.25484116311250565,
+        0.1554090564543044,
+        -0.11523208658958316,
+        0.28716312348899575,
+        0.7142198126927594,
+        0.18702647029498454,
+        -0.04436105761761377,
+    ];
+    pub(super) const MOMENTUM_BIASES: [f64; 17] = [
+        0.7803737724532627,
+        0.30367515182205307,
+        0.3234446940252564,
+        0.6620350647996657,
+        -0.09797623778196049,
+        -1.1547918728729976,
+        -0.1453083438442712,
+        0.19118616091615578,
+        0.08713434755774067,
+        0.8552011803595454,
+        -0.05589497102701158,
+        0.15066915483376228,
+        0.3042411161414204,
+        -0.37332539272131837,
+        0.2041179477649796,
+        -0.09554936822443881,
+        0.11059582020353365,
+    ];
+    pub(super) const ADAM_BIASES: [f64; 17] = [
+        0.5212907685315036,
+        -0.18259049431574553,
+        0.3666111652104062,
+        0.7832719031159914,
+        -0.48368397669441754,
+        0.032088502341463015,
+        0.1722582259567357,
+        -0.07888491358625037,
+        -0.06531509144775914,
+        0.8215048102027653,
+        -0.33177332391826203,
+        0.18225326156993368,
+        -0.233273533869783,
+        0.48349274159689115,
+        0.6856783425391293,
+        0.21592885127135475,
+        -0.12455240170463668,
+    ];
+    pub(super) const ADAMW_FROZEN_BIASES: [f64; 17] = [
+        0.49632253975459745,
+        -0.16940231153210397,
+        0.3427624614164117,
+        0.7340083006413379,
+        -0.45302569722660524,
+        0.027772847417484703,
+        0.1,
+        -0.2,
+        0.05,
+        0.7805484053811184,
+        -0.30941103402165615,
+        0.16714606295131523,
+        -0.21829164104990473,
+        0.4521514699618133,
+        0.6451035253423675,
+        0.2,
+        -0.1,
+    ];
+}
+
+/// The reference network trained for 12 whole-batch steps under `optimizer` at `rate` with
+/// coupled L2 `l2`, `decay_biases` and `freeze`: the largest relative difference from torch's
+/// 17 parameters, each checked to 1e-12.
+fn options_follow_torch(
+    optimizer: Optimizer,
+    rate: f64,
+    l2: f64,
+    decay_biases: bool,
+    freeze: Freeze,
+    expected: &[f64; 17],
+) -> f64 {
+    let (mut network, data) = reference_network_and_data();
+    let config = TrainConfig {
+        epochs: 12,
+        batch_size: 4,
+        optimizer,
+        learning_rate: rate,
+        l2,
+        decay_biases,
+        shuffle: false,
+        threads: 1,
+        freeze,
+        ..TrainConfig::default()
+    };
+    train(&mut network, &data, None, &config).unwrap();
+    let layers = network.layers();
+    let mut found: Vec<f64> = Vec::new();
+    for layer in layers {
+        found.extend(layer.weights().transpose().iter());
+        found.extend(layer.bias().unwrap().iter());
+    }
+    let mut largest: f64 = 0.0;
+    for (index, (&found, &expected)) in found.iter().zip(expected).enumerate() {
+        let scale = found.abs().max(expected.abs());
+        let relative = if scale == 0.0 { 0.0 } else { (found - expected).abs() / scale };
+        assert!(
+            relative <= 1e-12,
+            "{optimizer:?} parameter {index}: {found:?}, torch {expected:?}"
+        );
+        largest = largest.max(relative);
+    }
+    largest
+}
+
+/// Adam with non-default β₁, β₂, ε; RMSprop; AdamW with and without bias decay and coupled L2;
+/// `decay_biases` under SGD, momentum and Adam (torch's plain weight_decay on every
+/// parameter): 12 steps each against torch float64 (tests/reference/optimizers.py). A β or ε
+/// not reaching the rule, AdamW's decay coupled instead of decoupled, applied after the
+/// update, to biases without `decay_biases` or not to them with it, RMSprop's ε inside the
+/// root or its α swapped for 1 − α: each moves every case it touches far beyond 1e-12.
+/// `cargo test --release --test integration optimizer_options -- --nocapture` prints the
+/// closing note's table.
+#[test]
+fn optimizer_options_follow_torchs_trajectories() {
+    use torch_options::*;
+    let adamw =
+        |weight_decay| Optimizer::AdamW { beta1: 0.85, beta2: 0.99, epsilon: 1e-7, weight_decay };
+    let cases = [
+        (
+            "adam β₁ 0.8 β₂ 0.95 ε 1e-3, L2",
+            Optimizer::Adam { beta1: 0.8, beta2: 0.95, epsilon: 1e-3 },
+            0.01,
+            0.01,
+            false,
+            &ADAM_ODD,
+        ),
+        ("rmsprop defaults, L2", Optimizer::RMSPROP, 0.01, 0.01, false, &RMSPROP_L2),
+        (
+            "rmsprop α 0.9 ε 1e-3",
+            Optimizer::RmsProp { alpha: 0.9, epsilon: 1e-3 },
+            0.01,
+            0.0,
+            false,
+            &RMSPROP_ODD,
+        ),
+        ("adamw λ 0.5", adamw(0.5), 0.01, 0.0, false, &ADAMW),
+        ("adamw λ 0.5, decay biases", adamw(0.5), 0.01, 0.0, true, &ADAMW_BIASES),
+        ("adamw λ 0.5, L2", adamw(0.5), 0.01, 0.01, false, &ADAMW_L2),
+        ("adamw λ 0.5, L2, decay biases", adamw(0.5), 0.01, 0.01, true, &ADAMW_BIASES_L2),
+        ("sgd, L2, decay biases", Optimizer::Sgd, 0.1, 0.01, true, &SGD_BIASES),
+        ("momentum, L2, decay biases", Optimizer::MOMENTUM, 0.1, 0.01, true, &MOMENTUM_BIASES),
+        ("adam, L2, decay biases", Optimizer::ADAM, 0.01, 0.01, true, &ADAM_BIASES),
+    ];
+    println!("| rule | steps | largest relative difference |");
+    for (name, optimizer, rate, l2, decay_biases, expected) in cases {
+        let largest =
+            options_follow_torch(optimizer, rate, l2, decay_biases, Freeze::none(), expected);
+        println!("| {name} | 12 | {largest:.1e} |");
+    }
+}
+
+/// AdamW with bias decay and L2, biases frozen, against torch with the biases out of the
+/// optimizer: the biases keep their bits (neither decay touches a frozen parameter) and the
+/// weights follow torch's trajectory.
+#[test]
+fn frozen_biases_under_adamw_do_not_decay() {
+    let optimizer = Optimizer::AdamW { beta1: 0.85, beta2: 0.99, epsilon: 1e-7, weight_decay: 0.5 };
+    let freeze = Freeze::all(ParamKind::Biases);
+    options_follow_torch(optimizer, 0.01, 0.01, true, freeze, &torch_options::ADAMW_FROZEN_BIASES);
+    let (mut network, data) = reference_network_and_data();
+    let config = TrainConfig {
+        epochs: 12,
+        batch_size: 4,
+        optimizer,
+        learning_rate: 0.01,
+        l2: 0.01,
+        decay_biases: true,
+        threads: 1,
+        freeze: Freeze::all(ParamKind::Biases),
+        ..TrainConfig::default()
+    };
+    train(&mut network, &data, None, &config).unwrap();
+    assert_eq!(network.layers()[0].bias().unwrap().as_slice(), &[0.1, -0.2, 0.05]);
+    assert_eq!(network.layers()[1].bias().unwrap().as_slice(), &[0.2, -0.1]);
+}

@@ -209,6 +209,44 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::OPTIMISATION)]
     pub l2: f64,
 
+    /// Apply --l2 (and adamw's --weight-decay) to the biases too, as PyTorch's weight_decay
+    /// does for every parameter (default: weights only, as scikit-learn and Keras).
+    #[arg(long)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub decay_biases: bool,
+
+    /// β₁ of --optimizer adam and adamw (decay of the mean gradient m), in [0, 1).
+    #[arg(long, default_value_t = 0.9, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_unit)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub beta1: f64,
+
+    /// β₂ of --optimizer adam and adamw (decay of the mean squared gradient s), in [0, 1).
+    #[arg(long, default_value_t = 0.999, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_unit)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub beta2: f64,
+
+    /// ε of --optimizer adam, adamw and rmsprop (added to √s), above 0.
+    #[arg(long, default_value_t = 1e-8, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_positive)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub epsilon: f64,
+
+    /// Decoupled weight decay λ of --optimizer adamw (w ← w − η λ w before each step, as
+    /// torch.optim.AdamW's weight_decay), 0 or more.
+    #[arg(long, default_value_t = 0.01, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_l2)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub weight_decay: f64,
+
+    /// Smoothing constant α of --optimizer rmsprop (s ← α s + (1 − α) g²; torch's alpha,
+    /// Keras' rho; not scikit-learn's alpha, which is --l2), in [0, 1).
+    #[arg(long, default_value_t = 0.99, value_name = "F", allow_hyphen_values = true)]
+    #[arg(value_parser = parse_unit)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub rmsprop_alpha: f64,
+
     /// Passes over the training data.
     #[arg(long, default_value_t = 200, value_name = "N", value_parser = at_least_one)]
     #[arg(help_heading = heading::OPTIMISATION)]
@@ -337,7 +375,8 @@ impl TrainArgs {
 }
 
 impl OptimizerArg {
-    /// The name the command line takes: `sgd`, `momentum`, `nesterov`, `adam`.
+    /// The name the command line takes: `sgd`, `momentum`, `nesterov`, `adam`, `adamw`,
+    /// `rmsprop`.
     pub fn name(self) -> String {
         self.to_possible_value().expect("every optimizer has a name").get_name().to_owned()
     }
@@ -671,6 +710,12 @@ pub enum OptimizerArg {
     Nesterov,
     /// Adam.
     Adam,
+    /// Adam with decoupled weight decay (--weight-decay), as torch.optim.AdamW.
+    #[value(name = "adamw")]
+    AdamW,
+    /// RMSprop, as torch.optim.RMSprop.
+    #[value(name = "rmsprop")]
+    RmsProp,
 }
 
 /// `--freeze`.
@@ -740,7 +785,25 @@ fn parse_momentum(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
-/// `--l2`: a finite number, 0 or more.
+/// `--beta1`, `--beta2`, `--rmsprop-alpha`: in [0, 1).
+fn parse_unit(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if !(0.0..1.0).contains(&value) {
+        return Err(format!("must be in [0, 1), found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--epsilon`: a finite number above 0.
+fn parse_positive(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if value <= 0.0 {
+        return Err(format!("must be above 0, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--l2`, `--weight-decay`: a finite number, 0 or more.
 fn parse_l2(text: &str) -> Result<f64, String> {
     let value = parse_finite(text)?;
     if value < 0.0 {

@@ -228,6 +228,10 @@ fn optimizer_text(optimizer: Optimizer) -> String {
         Optimizer::Adam { beta1, beta2, epsilon } => {
             format!("adam (β1 {beta1}, β2 {beta2}, ε {epsilon:e})")
         }
+        Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } => {
+            format!("adamw (β1 {beta1}, β2 {beta2}, ε {epsilon:e}, weight decay {weight_decay})")
+        }
+        Optimizer::RmsProp { alpha, epsilon } => format!("rmsprop (α {alpha}, ε {epsilon:e})"),
     }
 }
 

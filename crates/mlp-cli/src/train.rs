@@ -224,6 +224,11 @@ fn setting_error(err: &TrainError) -> anyhow::Error {
         ConfigError::LearningRate(_) => Some("--learning-rate"),
         ConfigError::L2(_) => Some("--l2"),
         ConfigError::Momentum(_) => Some("--momentum"),
+        ConfigError::AdamBetas { beta1, .. } if !(0.0..1.0).contains(beta1) => Some("--beta1"),
+        ConfigError::AdamBetas { .. } => Some("--beta2"),
+        ConfigError::AdamEpsilon(_) | ConfigError::RmsPropEpsilon(_) => Some("--epsilon"),
+        ConfigError::WeightDecay(_) => Some("--weight-decay"),
+        ConfigError::RmsPropAlpha(_) => Some("--rmsprop-alpha"),
         _ => None,
     };
     match flag {
@@ -378,6 +383,25 @@ fn unread_flags(args: &TrainArgs) -> Vec<Warning> {
     if !uses_momentum && args.momentum != defaults.momentum {
         no_effect("--momentum", format!("the optimizer is {}", args.optimizer.name()));
     }
+    let adam = matches!(args.optimizer, OptimizerArg::Adam | OptimizerArg::AdamW);
+    let rmsprop = args.optimizer == OptimizerArg::RmsProp;
+    let optimizer_flags = [
+        ("--beta1", adam, args.beta1 != defaults.beta1),
+        ("--beta2", adam, args.beta2 != defaults.beta2),
+        ("--epsilon", adam || rmsprop, args.epsilon != defaults.epsilon),
+        (
+            "--weight-decay",
+            args.optimizer == OptimizerArg::AdamW,
+            args.weight_decay != defaults.weight_decay,
+        ),
+        ("--rmsprop-alpha", rmsprop, args.rmsprop_alpha != defaults.rmsprop_alpha),
+    ];
+    for (flag, _, _) in optimizer_flags.into_iter().filter(|(_, read, given)| *given && !read) {
+        no_effect(flag, format!("the optimizer is {}", args.optimizer.name()));
+    }
+    if args.decay_biases && args.l2 == 0.0 && args.optimizer != OptimizerArg::AdamW {
+        no_effect("--decay-biases", "there is no --l2 decay".to_owned());
+    }
     if args.grad_log.is_none() {
         let given = [
             ("--grad-log-every", args.grad_log_every != defaults.grad_log_every),
@@ -501,7 +525,18 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         OptimizerArg::Sgd => Optimizer::Sgd,
         OptimizerArg::Momentum => Optimizer::Momentum { momentum: args.momentum },
         OptimizerArg::Nesterov => Optimizer::Nesterov { momentum: args.momentum },
-        OptimizerArg::Adam => Optimizer::ADAM,
+        OptimizerArg::Adam => {
+            Optimizer::Adam { beta1: args.beta1, beta2: args.beta2, epsilon: args.epsilon }
+        }
+        OptimizerArg::AdamW => Optimizer::AdamW {
+            beta1: args.beta1,
+            beta2: args.beta2,
+            epsilon: args.epsilon,
+            weight_decay: args.weight_decay,
+        },
+        OptimizerArg::RmsProp => {
+            Optimizer::RmsProp { alpha: args.rmsprop_alpha, epsilon: args.epsilon }
+        }
     };
     TrainConfig {
         epochs: args.epochs,
@@ -509,6 +544,7 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         optimizer,
         learning_rate: args.learning_rate,
         l2: args.l2,
+        decay_biases: args.decay_biases,
         seed: args.seed,
         patience: args.patience,
         metrics: Some(kind),

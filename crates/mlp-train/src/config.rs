@@ -145,6 +145,15 @@ pub enum ConfigError {
     /// Adam's ε is not a positive number.
     #[error("Adam's epsilon must be a positive number, not {0}")]
     AdamEpsilon(f64),
+    /// AdamW's decoupled weight decay is negative or not finite.
+    #[error("AdamW's weight decay must be zero or positive, not {0}")]
+    WeightDecay(f64),
+    /// RMSprop's α is outside [0, 1).
+    #[error("RMSprop's alpha must be in [0, 1), not {0}")]
+    RmsPropAlpha(f64),
+    /// RMSprop's ε is not a positive number.
+    #[error("RMSprop's epsilon must be a positive number, not {0}")]
+    RmsPropEpsilon(f64),
     /// [`Schedule::Step`] with `every` 0, or [`Schedule::Cosine`] with `t_max` 0.
     #[error("schedule interval (step's EVERY, cosine's T_MAX) must be at least 1 epoch")]
     ScheduleEvery,
@@ -164,7 +173,8 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// The [`TrainConfig`] field at fault: `batch_size`, `threads`, `log_every`,
-    /// `learning_rate`, `l2`, `min_delta`, `optimizer` (momentum, β, ε), `schedule` or `freeze`.
+    /// `learning_rate`, `l2`, `min_delta`, `optimizer` (momentum, β, ε, AdamW's weight decay,
+    /// RMSprop's α), `schedule` or `freeze`.
     pub fn setting(&self) -> &'static str {
         match self {
             ConfigError::BatchSize => "batch_size",
@@ -175,7 +185,10 @@ impl ConfigError {
             ConfigError::MinDelta(_) => "min_delta",
             ConfigError::Momentum(_)
             | ConfigError::AdamBetas { .. }
-            | ConfigError::AdamEpsilon(_) => "optimizer",
+            | ConfigError::AdamEpsilon(_)
+            | ConfigError::WeightDecay(_)
+            | ConfigError::RmsPropAlpha(_)
+            | ConfigError::RmsPropEpsilon(_) => "optimizer",
             ConfigError::ScheduleEvery | ConfigError::ScheduleFactor(_) => "schedule",
             ConfigError::FreezeLayer { .. } => "freeze",
         }
@@ -286,8 +299,9 @@ impl TrainConfig {
     ///
     /// [`TrainError::Config`] with the [`ConfigError`] naming the setting: a batch size or
     /// logging interval of 0, a learning rate that is not a positive number, a negative or
-    /// non-finite L2 decay, a momentum outside [0, 1), Adam's β₁ or β₂ outside [0, 1) or a
-    /// non-positive ε, a non-finite `min_delta`, a thread count of 0, a schedule stepping every
+    /// non-finite L2 decay, a momentum outside [0, 1), Adam's or AdamW's β₁ or β₂ outside
+    /// [0, 1) or a non-positive ε, AdamW's negative or non-finite weight decay, RMSprop's α
+    /// outside [0, 1) or a non-positive ε, a non-finite `min_delta`, a thread count of 0, a schedule stepping every
     /// 0 epochs (a cosine over 0 epochs) or with a factor outside (0, 1]. (A frozen layer the network lacks is found by
     /// [`crate::train_with`].)
     pub fn validate(&self) -> Result<(), TrainError> {
@@ -321,12 +335,26 @@ impl TrainConfig {
                     return Err(ConfigError::Momentum(momentum));
                 }
             }
-            Optimizer::Adam { beta1, beta2, epsilon } => {
+            Optimizer::Adam { beta1, beta2, epsilon }
+            | Optimizer::AdamW { beta1, beta2, epsilon, .. } => {
                 if !unit(beta1) || !unit(beta2) {
                     return Err(ConfigError::AdamBetas { beta1, beta2 });
                 }
                 if !(epsilon.is_finite() && epsilon > 0.0) {
                     return Err(ConfigError::AdamEpsilon(epsilon));
+                }
+                if let Optimizer::AdamW { weight_decay, .. } = self.optimizer {
+                    if !(weight_decay.is_finite() && weight_decay >= 0.0) {
+                        return Err(ConfigError::WeightDecay(weight_decay));
+                    }
+                }
+            }
+            Optimizer::RmsProp { alpha, epsilon } => {
+                if !unit(alpha) {
+                    return Err(ConfigError::RmsPropAlpha(alpha));
+                }
+                if !(epsilon.is_finite() && epsilon > 0.0) {
+                    return Err(ConfigError::RmsPropEpsilon(epsilon));
                 }
             }
         }
@@ -518,6 +546,63 @@ mod tests {
                 },
                 "epsilon",
             ),
+            (
+                TrainConfig {
+                    optimizer: Optimizer::RmsProp { alpha: 1.0, epsilon: 1e-8 },
+                    ..ok.clone()
+                },
+                "alpha",
+            ),
+            (
+                TrainConfig {
+                    optimizer: Optimizer::RmsProp { alpha: -0.1, epsilon: 1e-8 },
+                    ..ok.clone()
+                },
+                "alpha",
+            ),
+            (
+                TrainConfig {
+                    optimizer: Optimizer::RmsProp { alpha: 0.9, epsilon: 0.0 },
+                    ..ok.clone()
+                },
+                "RMSprop's epsilon",
+            ),
+            (
+                TrainConfig {
+                    optimizer: Optimizer::AdamW {
+                        beta1: 0.9,
+                        beta2: 0.999,
+                        epsilon: 1e-8,
+                        weight_decay: -0.01,
+                    },
+                    ..ok.clone()
+                },
+                "weight decay",
+            ),
+            (
+                TrainConfig {
+                    optimizer: Optimizer::AdamW {
+                        beta1: 0.9,
+                        beta2: 0.999,
+                        epsilon: 1e-8,
+                        weight_decay: f64::INFINITY,
+                    },
+                    ..ok.clone()
+                },
+                "weight decay",
+            ),
+            (
+                TrainConfig {
+                    optimizer: Optimizer::AdamW {
+                        beta1: 1.0,
+                        beta2: 0.999,
+                        epsilon: 1e-8,
+                        weight_decay: 0.01,
+                    },
+                    ..ok.clone()
+                },
+                "betas",
+            ),
         ];
         for (config, needle) in cases {
             let error = config.validate().unwrap_err().to_string();
@@ -544,7 +629,14 @@ mod tests {
             TrainConfig { batch_size: 0, ..ok.clone() }.validate().unwrap_err().to_string(),
             "invalid training setting: batch size must be at least 1"
         );
-        let momentum = TrainConfig { optimizer: Optimizer::Momentum { momentum: 0.0 }, ..ok };
+        let momentum =
+            TrainConfig { optimizer: Optimizer::Momentum { momentum: 0.0 }, ..ok.clone() };
         assert_eq!(momentum.validate(), Ok(()));
+        for optimizer in [Optimizer::ADAMW, Optimizer::RMSPROP] {
+            assert_eq!(TrainConfig { optimizer, ..ok.clone() }.validate(), Ok(()));
+        }
+        let no_decay =
+            Optimizer::AdamW { beta1: 0.0, beta2: 0.0, epsilon: 1e-8, weight_decay: 0.0 };
+        assert_eq!(TrainConfig { optimizer: no_decay, ..ok }.validate(), Ok(()));
     }
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use mlp_core::Footprint;
 
-use crate::{Optimizer, TrainConfig};
+use crate::TrainConfig;
 
 /// Samples per forward pass when [`crate::evaluate`] runs a network over a dataset.
 pub const EVALUATION_BATCH: usize = 256;
@@ -108,14 +108,15 @@ pub struct MemoryNeed {
 impl MemoryNeed {
     /// What [`crate::train_with`] allocates for a network of `footprint` (in the float type it
     /// trains in) with `config` on `n_samples` training samples: the network, its gradients,
-    /// the optimizer's buffers (one for SGD and momentum, two for Adam), the best weights under
+    /// the optimizer's buffers (one for SGD, momentum and RMSprop, two for Adam and AdamW), the
+    /// best weights under
     /// `patience`, the tapes of a batch's chunks (with a gradient buffer per chunk when a batch
     /// is split) and a tape for evaluation batches.
     pub fn training(footprint: &Footprint, config: &TrainConfig, n_samples: usize) -> MemoryNeed {
         let batch = config.batch_size.min(n_samples).max(1);
         let (n_tapes, tape_capacity, n_chunk_gradients) = crate::batch_step::chunk_buffers(batch);
         let copies = 3
-            + u64::from(matches!(config.optimizer, Optimizer::Adam { .. }))
+            + u64::from(config.optimizer.state_vectors() == 2)
             + u64::from(config.patience.is_some())
             + n_chunk_gradients as u64;
         let evaluation_batch = n_samples.clamp(1, EVALUATION_BATCH);
@@ -231,6 +232,7 @@ impl fmt::Display for LimitText {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Optimizer;
 
     #[test]
     fn reads_mem_available_from_proc_meminfo() {

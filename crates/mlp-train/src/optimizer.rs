@@ -1,4 +1,5 @@
-//! Update rules: SGD, momentum, Nesterov momentum and Adam, as PyTorch defines them.
+//! Update rules: SGD, momentum, Nesterov momentum, Adam, AdamW and RMSprop, as PyTorch defines
+//! them.
 
 use mlp_core::{Gradients, Network, Scalar};
 use serde::{Deserialize, Serialize};
@@ -13,9 +14,27 @@ use crate::{Freeze, ParamKind};
 /// | `Momentum` | v ← μ v + g; w ← w − η v |
 /// | `Nesterov` | v ← μ v + g; w ← w − η (g + μ v) |
 /// | `Adam` | m ← β₁ m + (1 − β₁) g; s ← β₂ s + (1 − β₂) g²; w ← w − η m̂ / (√ŝ + ε), with m̂ = m / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) |
+/// | `AdamW` | w ← w − η λ_d w (decoupled decay), then Adam's update of that w with the same g |
+/// | `RmsProp` | s ← α s + (1 − α) g²; w ← w − η g / (√s + ε) |
+///
+/// g includes the coupled L2 term λ w of [`crate::TrainConfig::l2`] under every rule (AdamW
+/// too: both decays can be given). AdamW's decoupled λ_d is `torch.optim.AdamW`'s
+/// `weight_decay` (its `_single_tensor_adamw`): it applies to weights, and to biases too under
+/// [`crate::TrainConfig::decay_biases`]; a frozen parameter does not decay.
 ///
 /// In JSON (a model file's provenance) the variant is the `name` field beside its parameters:
-/// `{"name": "momentum", "momentum": 0.9}`.
+/// `{"name": "momentum", "momentum": 0.9}`, `{"name": "adamw", "beta1": 0.9, "beta2": 0.999,
+/// "epsilon": 1e-8, "weight_decay": 0.01}`, `{"name": "rmsprop", "alpha": 0.99, "epsilon":
+/// 1e-8}`.
+///
+/// ```
+/// use mlp_train::Optimizer;
+///
+/// assert_eq!(Optimizer::ADAMW.name(), "adamw");
+/// assert_eq!(Optimizer::RMSPROP, Optimizer::RmsProp { alpha: 0.99, epsilon: 1e-8 });
+/// let json = serde_json::to_string(&Optimizer::RMSPROP).unwrap();
+/// assert_eq!(json, r#"{"name":"rmsprop","alpha":0.99,"epsilon":1e-8}"#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(into = "TaggedOptimizer", from = "TaggedOptimizer")]
 pub enum Optimizer {
@@ -40,6 +59,24 @@ pub enum Optimizer {
         /// ε, default 1e-8.
         epsilon: f64,
     },
+    /// Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as `torch.optim.AdamW`.
+    AdamW {
+        /// β₁, default 0.9.
+        beta1: f64,
+        /// β₂, default 0.999.
+        beta2: f64,
+        /// ε, default 1e-8.
+        epsilon: f64,
+        /// λ_d, the decoupled decay: w ← w − η λ_d w before each update; default 0.01.
+        weight_decay: f64,
+    },
+    /// RMSprop (Hinton, 2012), as `torch.optim.RMSprop` without momentum or centring.
+    RmsProp {
+        /// α, the smoothing constant of the mean square (Keras' `rho`), default 0.99.
+        alpha: f64,
+        /// ε, added to √s, default 1e-8.
+        epsilon: f64,
+    },
 }
 
 impl Optimizer {
@@ -49,6 +86,11 @@ impl Optimizer {
     pub const NESTEROV: Optimizer = Optimizer::Nesterov { momentum: 0.9 };
     /// Adam with PyTorch's and scikit-learn's defaults.
     pub const ADAM: Optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    /// AdamW with `torch.optim.AdamW`'s defaults (weight decay 0.01).
+    pub const ADAMW: Optimizer =
+        Optimizer::AdamW { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.01 };
+    /// RMSprop with `torch.optim.RMSprop`'s defaults (α 0.99, ε 1e-8).
+    pub const RMSPROP: Optimizer = Optimizer::RmsProp { alpha: 0.99, epsilon: 1e-8 };
 
     /// The lowercase name used on the command line.
     pub fn name(self) -> &'static str {
@@ -57,14 +99,29 @@ impl Optimizer {
             Optimizer::Momentum { .. } => "momentum",
             Optimizer::Nesterov { .. } => "nesterov",
             Optimizer::Adam { .. } => "adam",
+            Optimizer::AdamW { .. } => "adamw",
+            Optimizer::RmsProp { .. } => "rmsprop",
         }
     }
 
     /// Whether a step needs state carried from earlier steps (velocities, moments): true for
-    /// momentum, Nesterov and Adam, whose step is then not the plain w − η·∂E/∂w of one
-    /// gradient.
+    /// momentum, Nesterov, Adam, AdamW and RMSprop, whose step is then not the plain
+    /// w − η·∂E/∂w of one gradient.
     pub fn has_state(self) -> bool {
         !matches!(self, Optimizer::Sgd)
+    }
+
+    /// How many vectors of per-parameter state the rule keeps, each as long as the network's
+    /// parameters: 0 for SGD, 1 for momentum, Nesterov (v) and RMSprop (s), 2 for Adam and
+    /// AdamW (m and s).
+    pub fn state_vectors(self) -> usize {
+        match self {
+            Optimizer::Sgd => 0,
+            Optimizer::Momentum { .. } | Optimizer::Nesterov { .. } | Optimizer::RmsProp { .. } => {
+                1
+            }
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 2,
+        }
     }
 }
 
@@ -74,9 +131,29 @@ impl Optimizer {
 #[serde(tag = "name", rename_all = "kebab-case", deny_unknown_fields)]
 enum TaggedOptimizer {
     Sgd {},
-    Momentum { momentum: f64 },
-    Nesterov { momentum: f64 },
-    Adam { beta1: f64, beta2: f64, epsilon: f64 },
+    Momentum {
+        momentum: f64,
+    },
+    Nesterov {
+        momentum: f64,
+    },
+    Adam {
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+    },
+    #[serde(rename = "adamw")]
+    AdamW {
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+        weight_decay: f64,
+    },
+    #[serde(rename = "rmsprop")]
+    RmsProp {
+        alpha: f64,
+        epsilon: f64,
+    },
 }
 
 impl From<Optimizer> for TaggedOptimizer {
@@ -88,6 +165,10 @@ impl From<Optimizer> for TaggedOptimizer {
             Optimizer::Adam { beta1, beta2, epsilon } => {
                 TaggedOptimizer::Adam { beta1, beta2, epsilon }
             }
+            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } => {
+                TaggedOptimizer::AdamW { beta1, beta2, epsilon, weight_decay }
+            }
+            Optimizer::RmsProp { alpha, epsilon } => TaggedOptimizer::RmsProp { alpha, epsilon },
         }
     }
 }
@@ -101,6 +182,10 @@ impl From<TaggedOptimizer> for Optimizer {
             TaggedOptimizer::Adam { beta1, beta2, epsilon } => {
                 Optimizer::Adam { beta1, beta2, epsilon }
             }
+            TaggedOptimizer::AdamW { beta1, beta2, epsilon, weight_decay } => {
+                Optimizer::AdamW { beta1, beta2, epsilon, weight_decay }
+            }
+            TaggedOptimizer::RmsProp { alpha, epsilon } => Optimizer::RmsProp { alpha, epsilon },
         }
     }
 }
@@ -116,9 +201,9 @@ impl Default for Optimizer {
 #[derive(Debug, Clone)]
 pub struct OptimizerState<T: Scalar> {
     optimizer: Optimizer,
-    /// Per block: v (momentum) or m (Adam).
+    /// Per block: v (momentum), m (Adam, AdamW) or s (RMSprop).
     first: Vec<Vec<T>>,
-    /// Per block: s (Adam).
+    /// Per block: s (Adam, AdamW).
     second: Vec<Vec<T>>,
     /// Steps taken.
     steps: i32,
@@ -133,13 +218,13 @@ impl<T: Scalar> OptimizerState<T> {
     pub fn new(optimizer: Optimizer, network: &Network<T>) -> Self {
         let zeros =
             || network.parameter_blocks().map(|block| vec![T::zero(); block.len()]).collect();
-        let second = if matches!(optimizer, Optimizer::Adam { .. }) { zeros() } else { Vec::new() };
+        let second = if optimizer.state_vectors() == 2 { zeros() } else { Vec::new() };
         let frozen = vec![[false; 2]; network.layers().len()];
         OptimizerState { optimizer, first: zeros(), second, steps: 0, frozen, decay_biases: false }
     }
 
-    /// This state with the decay (L2 λ) applied to biases too when `decay_biases`, as
-    /// PyTorch's `weight_decay` does (by default biases are not decayed:
+    /// This state with the decay (L2 λ, and AdamW's decoupled decay) applied to biases too when
+    /// `decay_biases`, as PyTorch's `weight_decay` does (by default biases are not decayed:
     /// [`crate::TrainConfig::decay_biases`]).
     #[must_use = "with_bias_decay returns the changed state"]
     pub fn with_bias_decay(mut self, decay_biases: bool) -> Self {
@@ -164,8 +249,8 @@ impl<T: Scalar> OptimizerState<T> {
     }
 
     /// Applies one update to `network` with `gradients`, learning rate η and L2 decay λ
-    /// (g ← g + λ w for weights, and for biases with [`OptimizerState::with_bias_decay`]),
-    /// leaving frozen parameters as they are
+    /// (g ← g + λ w for weights, and for biases with [`OptimizerState::with_bias_decay`]; so
+    /// does AdamW's decoupled decay), leaving frozen parameters as they are
     /// ([`OptimizerState::with_freeze`]). Allocates nothing.
     pub fn step(
         &mut self,
@@ -214,14 +299,28 @@ impl<T: Scalar> OptimizerState<T> {
             Optimizer::Nesterov { momentum } => {
                 Rule::Momentum { mu: T::from_f64_value(momentum), nesterov: true }
             }
-            Optimizer::Adam { beta1, beta2, epsilon } => Rule::Adam {
+            Optimizer::Adam { beta1, beta2, epsilon }
+            | Optimizer::AdamW { beta1, beta2, epsilon, .. } => Rule::Adam {
                 b1: T::from_f64_value(beta1),
                 b2: T::from_f64_value(beta2),
                 correction1: T::one() - T::from_f64_value(beta1.powi(self.steps)),
                 correction2: T::one() - T::from_f64_value(beta2.powi(self.steps)),
                 epsilon: T::from_f64_value(epsilon),
             },
+            Optimizer::RmsProp { alpha, epsilon } => Rule::RmsProp {
+                alpha: T::from_f64_value(alpha),
+                epsilon: T::from_f64_value(epsilon),
+            },
         };
+        // AdamW's decoupled decay as torch's `param.mul_(1 - lr * weight_decay)`: a factor of 1
+        // (which changes no bits) under every other rule and for biases not decayed.
+        let weight_shrink = match self.optimizer {
+            Optimizer::AdamW { weight_decay, .. } => {
+                T::from_f64_value(1.0 - learning_rate * weight_decay)
+            }
+            _ => T::one(),
+        };
+        let bias_shrink = if self.decay_biases { weight_shrink } else { T::one() };
         let eta = T::from_f64_value(learning_rate);
         let decay = T::from_f64_value(l2);
         assert_eq!(gradients.n_layers(), network.layers().len(), "gradients of another network");
@@ -242,8 +341,7 @@ impl<T: Scalar> OptimizerState<T> {
                 || self.update::<KEEP>(
                     rule,
                     Block { parameters: weights, gradient: weight_gradient, index: block },
-                    eta,
-                    decay,
+                    Rate { eta, decay, shrink: weight_shrink },
                     before,
                 );
             block += 1;
@@ -252,7 +350,8 @@ impl<T: Scalar> OptimizerState<T> {
                     Block { parameters: bias, gradient: bias_gradient.as_slice(), index: block };
                 if !biases_frozen {
                     let bias_decay = if self.decay_biases { decay } else { T::zero() };
-                    finite &= self.update::<KEEP>(rule, bias_block, eta, bias_decay, before);
+                    let rate = Rate { eta, decay: bias_decay, shrink: bias_shrink };
+                    finite &= self.update::<KEEP>(rule, bias_block, rate, before);
                 }
                 block += 1;
             }
@@ -271,11 +370,11 @@ impl<T: Scalar> OptimizerState<T> {
         &mut self,
         rule: Rule<T>,
         block: Block<'_, T>,
-        eta: T,
-        decay: T,
+        rate: Rate<T>,
         before: &mut [Vec<T>],
     ) -> bool {
         let Block { parameters, gradient, index } = block;
+        let Rate { eta, decay, shrink } = rate;
         assert_eq!(parameters.len(), gradient.len(), "gradients of another network");
         let kept: &mut [T] = if KEEP { &mut before[index] } else { &mut [] };
         if KEEP {
@@ -318,7 +417,18 @@ impl<T: Scalar> OptimizerState<T> {
                     *s = b2 * *s + (T::one() - b2) * g * g;
                     let m_hat = *m / correction1;
                     let s_hat = *s / correction2;
-                    let new = *w - eta * m_hat / (s_hat.sqrt() + epsilon);
+                    let new = *w * shrink - eta * m_hat / (s_hat.sqrt() + epsilon);
+                    write(k, w, new);
+                }
+            }
+            Rule::RmsProp { alpha, epsilon } => {
+                let squares = &mut self.first[index];
+                for (k, ((w, &g), s)) in
+                    parameters.iter_mut().zip(gradient).zip(squares).enumerate()
+                {
+                    let g = g + decay * *w;
+                    *s = alpha * *s + (T::one() - alpha) * g * g;
+                    let new = *w - eta * g / (s.sqrt() + epsilon);
                     write(k, w, new);
                 }
             }
@@ -334,12 +444,21 @@ struct Block<'a, T> {
     index: usize,
 }
 
+/// A block's learning rate η, coupled decay λ (g ← g + λ w) and decoupled factor 1 − η λ_d.
+#[derive(Clone, Copy)]
+struct Rate<T> {
+    eta: T,
+    decay: T,
+    shrink: T,
+}
+
 /// An [`Optimizer`] with its constants for one step in the network's float type.
 #[derive(Clone, Copy)]
 enum Rule<T> {
     Sgd,
     Momentum { mu: T, nesterov: bool },
     Adam { b1: T, b2: T, correction1: T, correction2: T, epsilon: T },
+    RmsProp { alpha: T, epsilon: T },
 }
 
 #[cfg(test)]
@@ -371,5 +490,45 @@ mod tests {
             state.step(&mut frozen, &gradients, 0.1, 0.5);
         }
         assert_eq!(frozen, network);
+    }
+
+    /// With zero gradients AdamW's moments stay 0 and only its decoupled decay moves a
+    /// parameter: w (1 − η λ) for weights, biases unchanged unless `with_bias_decay`, frozen
+    /// blocks unchanged either way; RMSprop moves nothing.
+    #[test]
+    fn adamw_decays_weights_only_by_default_and_never_a_frozen_block() {
+        let network = Network::new(
+            vec![Dense::new(dmatrix![0.5, -2.0], Some(dvector![0.75]), Activation::Identity)],
+            Loss::MeanSquared,
+        )
+        .unwrap();
+        let gradients = network.zero_gradients();
+        let adamw = Optimizer::AdamW { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.5 };
+        let shrink = 1.0 - 0.1 * 0.5;
+
+        let mut decayed = network.clone();
+        OptimizerState::new(adamw, &decayed).step(&mut decayed, &gradients, 0.1, 0.0);
+        assert_eq!(decayed.layers()[0].weights(), &dmatrix![0.5 * shrink, -2.0 * shrink]);
+        assert_eq!(decayed.layers()[0].bias(), Some(&dvector![0.75]));
+
+        let mut both = network.clone();
+        let mut state = OptimizerState::new(adamw, &both).with_bias_decay(true);
+        state.step(&mut both, &gradients, 0.1, 0.0);
+        assert_eq!(both.layers()[0].bias(), Some(&dvector![0.75 * shrink]));
+
+        let mut frozen = network.clone();
+        let freeze = Freeze::all(ParamKind::Weights).with(None, ParamKind::Biases);
+        let mut state = OptimizerState::with_freeze(adamw, &frozen, &freeze).with_bias_decay(true);
+        state.step(&mut frozen, &gradients, 0.1, 0.0);
+        assert_eq!(frozen, network);
+
+        let mut still = network.clone();
+        OptimizerState::new(Optimizer::RMSPROP, &still).step(&mut still, &gradients, 0.1, 0.0);
+        assert_eq!(still, network);
+        assert_eq!(
+            [Optimizer::Sgd, Optimizer::MOMENTUM, Optimizer::RMSPROP, Optimizer::ADAMW]
+                .map(Optimizer::state_vectors),
+            [0, 1, 1, 2]
+        );
     }
 }

@@ -63,3 +63,5 @@ mod draw;
 // Issue #13's mlp plot: PNG and SVG charts of the logs, errors, and the vanishing-gradient
 // demonstration script with the effect it shows.
 mod plot;
+// Issue #14's optimizer options: Adam's betas and epsilon, AdamW, RMSprop, --decay-biases.
+mod optimizer_options;

@@ -402,7 +402,8 @@ impl<'a, T: Scalar> Context<'a, T> {
         }
         if let Some(optimizer) = self.options.trained_with.filter(|o| o.has_state()) {
             let state = match optimizer {
-                Optimizer::Adam { .. } => "its moment estimates m and s",
+                Optimizer::Adam { .. } | Optimizer::AdamW { .. } => "its moment estimates m and s",
+                Optimizer::RmsProp { .. } => "its mean square s",
                 _ => "its velocity v",
             };
             notes.push(format!(

@@ -88,8 +88,10 @@ pub struct Settings {
     /// `classification` or `regression`.
     pub task: String,
     /// The update rule and its parameters: `{"name": "sgd"}`, `{"name": "momentum",
-    /// "momentum": 0.9}`, `{"name": "nesterov", "momentum": 0.9}` or `{"name": "adam",
-    /// "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}`.
+    /// "momentum": 0.9}`, `{"name": "nesterov", "momentum": 0.9}`, `{"name": "adam",
+    /// "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}`, `{"name": "adamw", "beta1": 0.9,
+    /// "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 0.01}` or `{"name": "rmsprop",
+    /// "alpha": 0.99, "epsilon": 1e-8}`.
     pub optimizer: Optimizer,
     /// Base learning rate η.
     pub learning_rate: f64,
@@ -228,6 +230,8 @@ mod tests {
             Optimizer::MOMENTUM,
             Optimizer::Nesterov { momentum: 0.5 },
             Optimizer::ADAM,
+            Optimizer::ADAMW,
+            Optimizer::RmsProp { alpha: 0.9, epsilon: 1e-6 },
         ] {
             let json = serde_json::to_string(&optimizer).unwrap();
             assert!(json.starts_with(&format!("{{\"name\":\"{}\"", optimizer.name())), "{json}");
@@ -237,6 +241,12 @@ mod tests {
             serde_json::to_string(&Optimizer::ADAM).unwrap(),
             r#"{"name":"adam","beta1":0.9,"beta2":0.999,"epsilon":1e-8}"#
         );
+        assert_eq!(
+            serde_json::to_string(&Optimizer::ADAMW).unwrap(),
+            r#"{"name":"adamw","beta1":0.9,"beta2":0.999,"epsilon":1e-8,"weight_decay":0.01}"#
+        );
+        let error = serde_json::from_str::<Optimizer>(r#"{"name":"rmsprop","rho":0.9}"#);
+        assert!(error.unwrap_err().to_string().contains("unknown field `rho`"));
         let error = serde_json::from_str::<Optimizer>(r#"{"name":"sgd","momentum":0.9}"#);
         assert!(error.unwrap_err().to_string().contains("unknown field `momentum`"));
     }

@@ -224,6 +224,7 @@ fn setting_error(err: &TrainError) -> anyhow::Error {
         ConfigError::LearningRate(_) => Some("--learning-rate"),
         ConfigError::L2(_) => Some("--l2"),
         ConfigError::Momentum(_) => Some("--momentum"),
+        ConfigError::ScheduleEvery | ConfigError::ScheduleFactor(_) => Some("--lr-schedule"),
         _ => None,
     };
     match flag {
@@ -508,6 +509,9 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         batch_size: args.batch_size,
         optimizer,
         learning_rate: args.learning_rate,
+        schedule: args.lr_schedule,
+        warmup: args.warmup,
+        shuffle: !args.no_shuffle,
         l2: args.l2,
         seed: args.seed,
         patience: args.patience,
@@ -586,6 +590,12 @@ fn train_in<T: Scalar>(
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
     };
+    if observer.steps == 0 && observer.commit_error.is_none() && result.is_ok() {
+        // A run without a step (--epochs 0) puts its logs (their headers) in place here.
+        if let Err(err) = observer.logs.commit() {
+            observer.commit_error = Some(err);
+        }
+    }
     observer.progress.finish(observer.last_epoch.as_ref());
     if let Some(err) = observer.commit_error {
         return Err(err);

@@ -55,3 +55,6 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #14's schedules against PyTorch, --no-shuffle and full-batch runs that do not depend
+// on --seed, --epochs 0.
+mod schedules;

@@ -36,6 +36,9 @@ mod training;
 // The trainer and the CSV gradient log together: the tutorial's rows, row counts, filters.
 mod gradient_log;
 
+// Batches summed in ascending sample order: a full-batch run is the same bits for every seed.
+mod batch_order;
+
 // Training on several threads: the same bits for every count, logs and errors from every chunk.
 mod threads;
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mlp_train::data::{ImputeStrategy, MissingPolicy, Task, UnknownCategory};
+use mlp_train::{ParseScheduleError, Schedule, TrainConfig, TrainError};
 
 use crate::help;
 
@@ -247,10 +248,35 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::OPTIMISATION)]
     pub rmsprop_alpha: f64,
 
-    /// Passes over the training data.
-    #[arg(long, default_value_t = 200, value_name = "N", value_parser = at_least_one)]
+    /// Passes over the training data; 0 evaluates and saves the starting model (--init's, or
+    /// the initializer's) without a step.
+    #[arg(long, default_value_t = 200, value_name = "N", value_parser = whole_number)]
     #[arg(help_heading = heading::OPTIMISATION)]
     pub epochs: usize,
+
+    /// How the learning rate changes from epoch to epoch, as PyTorch's schedulers stepped once
+    /// an epoch: constant; step:EVERY:GAMMA (× GAMMA every EVERY epochs, StepLR);
+    /// exponential:GAMMA (× GAMMA every epoch, ExponentialLR); cosine:T_MAX (half a cosine from
+    /// the rate down to 0 at epoch T_MAX + 1, then back up, CosineAnnealingLR);
+    /// plateau:PATIENCE:FACTOR (× FACTOR once the validation loss, or the training loss without
+    /// validation, has not improved by 0.01% for more than PATIENCE epochs, ReduceLROnPlateau).
+    /// The rate of each epoch is in --history's learning_rate column.
+    #[arg(long, default_value_t = Schedule::Constant, value_name = "SPEC")]
+    #[arg(value_parser = parse_schedule)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub lr_schedule: Schedule,
+
+    /// Linear warm-up over N epochs: epoch e ≤ N runs at e/N of the scheduled rate (PyTorch's
+    /// LinearLR with start_factor 1/N, chained with the schedule) [default: none]
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = whole_number)]
+    #[arg(allow_hyphen_values = true, help_heading = heading::OPTIMISATION)]
+    pub warmup: usize,
+
+    /// Take the batches in file order, the same every epoch (scikit-learn's shuffle=False)
+    /// [default: a fresh shuffle each epoch, drawn from --seed]
+    #[arg(long)]
+    #[arg(help_heading = heading::OPTIMISATION)]
+    pub no_shuffle: bool,
 
     /// Samples per optimizer step.
     #[arg(long, default_value_t = 32, value_name = "N", value_parser = at_least_one)]
@@ -834,6 +860,22 @@ fn parse_validation(text: &str) -> Result<f64, String> {
 /// `predict --output -` too).
 fn output_path(text: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(if text == "-" { "/dev/stdout" } else { text }))
+}
+
+/// A count that may be 0 (epochs, warm-up epochs).
+fn whole_number(text: &str) -> Result<usize, String> {
+    text.trim().parse::<usize>().map_err(|_| format!("expected a whole number, found {text:?}"))
+}
+
+/// A `--lr-schedule` spec ([`Schedule`]'s `FromStr`), its numbers in range
+/// ([`TrainConfig::validate`]'s rules).
+fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    let schedule: Schedule = text.parse().map_err(|err: ParseScheduleError| err.to_string())?;
+    match (TrainConfig { schedule, ..TrainConfig::default() }).validate() {
+        Err(TrainError::Config(err)) => Err(err.to_string()),
+        Err(err) => Err(err.to_string()),
+        Ok(()) => Ok(schedule),
+    }
 }
 
 /// A count that must be at least 1 (epochs, batch size, a logging interval, a layer number):

@@ -229,6 +229,7 @@ fn setting_error(err: &TrainError) -> anyhow::Error {
         ConfigError::AdamEpsilon(_) | ConfigError::RmsPropEpsilon(_) => Some("--epsilon"),
         ConfigError::WeightDecay(_) => Some("--weight-decay"),
         ConfigError::RmsPropAlpha(_) => Some("--rmsprop-alpha"),
+        ConfigError::ScheduleEvery | ConfigError::ScheduleFactor(_) => Some("--lr-schedule"),
         _ => None,
     };
     match flag {
@@ -543,6 +544,9 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
         batch_size: args.batch_size,
         optimizer,
         learning_rate: args.learning_rate,
+        schedule: args.lr_schedule,
+        warmup: args.warmup,
+        shuffle: !args.no_shuffle,
         l2: args.l2,
         decay_biases: args.decay_biases,
         seed: args.seed,
@@ -622,6 +626,12 @@ fn train_in<T: Scalar>(
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
     };
+    if observer.steps == 0 && observer.commit_error.is_none() && result.is_ok() {
+        // A run without a step (--epochs 0) puts its logs (their headers) in place here.
+        if let Err(err) = observer.logs.commit() {
+            observer.commit_error = Some(err);
+        }
+    }
     observer.progress.finish(observer.last_epoch.as_ref());
     if let Some(err) = observer.commit_error {
         return Err(err);

@@ -65,3 +65,6 @@ mod draw;
 mod plot;
 // Issue #14's optimizer options: Adam's betas and epsilon, AdamW, RMSprop, --decay-biases.
 mod optimizer_options;
+// Issue #14's schedules against PyTorch, --no-shuffle and full-batch runs that do not depend
+// on --seed, --epochs 0.
+mod schedules;

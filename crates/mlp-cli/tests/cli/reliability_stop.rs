@@ -209,7 +209,7 @@ fn bad_settings_fail_before_any_file_is_touched() {
         (&["--grad-log-every", "0"], 2, &["--grad-log-every", "at least 1"]),
         (&["--l2=-1"], 2, &["--l2", "-1"]),
         (&["--optimizer", "momentum", "--momentum", "1"], 2, &["--momentum", "[0, 1)"]),
-        (&["--epochs", "0"], 2, &["--epochs", "at least 1"]),
+        (&["--lr-schedule", "step:0:0.5"], 2, &["--lr-schedule", "at least 1"]),
         (&["--grad-log-layers", "3"], 1, &["--grad-log-layers", "no layer 3"]),
         (&["--hidden", "4,4", "--grad-log-layers", "4"], 1, &["--grad-log-layers", "1 to 3"]),
     ];

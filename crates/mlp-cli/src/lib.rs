@@ -20,6 +20,7 @@ mod man;
 mod memory;
 mod output;
 mod predict;
+mod resume;
 mod signals;
 mod train;
 

@@ -232,3 +232,88 @@ impl CheckpointWriter {
         })
     }
 }
+
+/// An earlier run's log that `--append-logs` continues: its header and the rows up to the
+/// checkpoint, copied to a temporary file beside it; the new run's rows are added at the end
+/// and the whole put in place at once.
+pub(crate) struct Appended {
+    path: PathBuf,
+    header: String,
+    writer: std::io::BufWriter<std::fs::File>,
+    replacement: mlp_train::output_file::Replacement,
+}
+
+/// For each of `--history`, `--grad-log` and `--layer-log` that exists as a regular file: its
+/// header and its rows up to the checkpoint (epoch ≤ `epochs_done` for the history, step ≤
+/// `steps` for the others), copied aside. Called before the new logs are created.
+pub(crate) fn start_appending(
+    args: &TrainArgs,
+    epochs_done: usize,
+    steps: usize,
+) -> anyhow::Result<Vec<Appended>> {
+    use std::io::{BufRead, Write};
+    let mut appended = Vec::new();
+    // (path, the 0-based column that numbers a row, its limit)
+    let logs = [(&args.history, 0, epochs_done), (&args.grad_log, 1, steps), (&args.layer_log, 1, steps)];
+    for (path, column, limit) in logs {
+        let Some(path) = path else { continue };
+        if !std::fs::metadata(path).is_ok_and(|metadata| metadata.is_file()) {
+            continue;
+        }
+        let reading = |err: std::io::Error| {
+            anyhow::anyhow!("{}: cannot read the log to append to: {err}", path.display())
+        };
+        let mut lines = std::io::BufReader::new(std::fs::File::open(path).map_err(reading)?).lines();
+        let header = match lines.next() {
+            Some(line) => line.map_err(reading)?,
+            None => continue,
+        };
+        let (file, replacement) = create_output(path, "log")?.into_parts();
+        let mut writer = std::io::BufWriter::new(file);
+        let writing = |err: std::io::Error| {
+            anyhow::anyhow!("{}: cannot write the log: {err}", path.display())
+        };
+        writeln!(writer, "{header}").map_err(writing)?;
+        for (index, line) in lines.enumerate() {
+            let line = line.map_err(reading)?;
+            let number = line.split(',').nth(column).and_then(|field| field.parse::<usize>().ok());
+            let Some(number) = number else {
+                bail!("{}: line {}: not a row of an mlp log", path.display(), index + 2);
+            };
+            if number <= limit {
+                writeln!(writer, "{line}").map_err(writing)?;
+            }
+        }
+        appended.push(Appended { path: path.clone(), header, writer, replacement });
+    }
+    Ok(appended)
+}
+
+/// Adds the new logs' rows (at the same paths, without their header) to the kept rows and
+/// puts each file in place.
+pub(crate) fn finish_appending(appended: Vec<Appended>) -> anyhow::Result<()> {
+    use std::io::{BufRead, Write};
+    for Appended { path, header, mut writer, replacement } in appended {
+        let reading = |err: std::io::Error| {
+            anyhow::anyhow!("{}: cannot read the new log: {err}", path.display())
+        };
+        let writing = |err: std::io::Error| {
+            anyhow::anyhow!("{}: cannot write the log: {err}", path.display())
+        };
+        let mut new = std::io::BufReader::new(std::fs::File::open(&path).map_err(reading)?);
+        let mut first = String::new();
+        new.read_line(&mut first).map_err(reading)?;
+        if first.trim_end_matches(['\n', '\r']) != header {
+            bail!(
+                "{}: --append-logs: the new rows have other columns than the earlier run's file; \
+                 write them to another file",
+                path.display()
+            );
+        }
+        std::io::copy(&mut new, &mut writer).map_err(writing)?;
+        writer.flush().map_err(writing)?;
+        let file = writer.into_inner().map_err(|err| writing(err.into_error()))?;
+        replacement.commit_synced(&file).map_err(|err| output_error(err, "log"))?;
+    }
+    Ok(())
+}

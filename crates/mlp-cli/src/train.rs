@@ -196,6 +196,15 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     // waits for its reader: until then a signal still ends the wait at once).
     let logs = [&args.grad_log, &args.layer_log, &args.history];
     signals.graceful_before_creating(logs.into_iter().flatten().map(PathBuf::as_path));
+    // --append-logs: the earlier run's rows up to the checkpoint, kept before the new logs
+    // replace the files.
+    let appended = match (resume, args.append_logs) {
+        (Some(resume), true) => {
+            let progress = &resume.state.progress;
+            resume::start_appending(args, progress.epochs_done, progress.steps)?
+        }
+        _ => Vec::new(),
+    };
     let (dispatch, mut logs) = logging::install(args, network.layers().len(), &stop)?;
     signals.graceful();
     let started = Instant::now();
@@ -218,6 +227,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     let seconds = outcome.training_seconds.unwrap_or_else(|| started.elapsed().as_secs_f64());
     // Flushed before anything else is said: a failed write is the error to report.
     let (written, log_warnings) = logs.finish()?;
+    resume::finish_appending(appended)?;
     if let Some(diverged) = diverged {
         return Err(save_diverged(args, &config, &data, &outcome, &diverged));
     }

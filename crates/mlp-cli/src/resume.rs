@@ -254,7 +254,8 @@ pub(crate) fn start_appending(
     use std::io::{BufRead, Write};
     let mut appended = Vec::new();
     // (path, the 0-based column that numbers a row, its limit)
-    let logs = [(&args.history, 0, epochs_done), (&args.grad_log, 1, steps), (&args.layer_log, 1, steps)];
+    let logs =
+        [(&args.history, 0, epochs_done), (&args.grad_log, 1, steps), (&args.layer_log, 1, steps)];
     for (path, column, limit) in logs {
         let Some(path) = path else { continue };
         if !std::fs::metadata(path).is_ok_and(|metadata| metadata.is_file()) {
@@ -263,7 +264,8 @@ pub(crate) fn start_appending(
         let reading = |err: std::io::Error| {
             anyhow::anyhow!("{}: cannot read the log to append to: {err}", path.display())
         };
-        let mut lines = std::io::BufReader::new(std::fs::File::open(path).map_err(reading)?).lines();
+        let mut lines =
+            std::io::BufReader::new(std::fs::File::open(path).map_err(reading)?).lines();
         let header = match lines.next() {
             Some(line) => line.map_err(reading)?,
             None => continue,

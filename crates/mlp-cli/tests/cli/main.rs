@@ -55,3 +55,6 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #14's checkpoints: --checkpoint then --resume give the uninterrupted run's layers and logs,
+// a SIGINT's checkpoint too; other data, corrupt files and changed settings refused.
+mod checkpoint;

@@ -321,7 +321,9 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::OUTPUT)]
     pub checkpoint: Option<PathBuf>,
 
-    /// Epochs between two checkpoints.
+    /// Epochs between two checkpoints (also written at the end and at a signal's stop). A
+    /// checkpoint is the model plus the optimizer state, written and synced to disk: one per
+    /// epoch doubled the wall time of 100 short digits epochs, one per 10 cost 2% CPU.
     #[arg(long, default_value_t = DEFAULT_CHECKPOINT_EVERY, value_name = "N")]
     #[arg(value_parser = at_least_one, help_heading = heading::OUTPUT)]
     pub checkpoint_every: usize,

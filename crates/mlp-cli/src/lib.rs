@@ -24,6 +24,7 @@ mod memory;
 mod output;
 mod plot;
 mod predict;
+mod resume;
 mod signals;
 mod train;
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use mlp_core::{Activation, Architecture, Loss, Network, Scalar};
+use mlp_train::checkpoint::{TrainProgress, TrainState};
 use mlp_train::data::{
     prepare_training_table, ColumnSelection, NumberPrecision, Prepared, Preprocessor, SplitOptions,
     Task, TrainingOptions, DEFAULT_MAX_CATEGORIES,
@@ -19,7 +20,7 @@ use mlp_train::model_file::{
 use mlp_train::output_file::ShortPath;
 use mlp_train::warnings::{negative_r2, training_warnings, Warning};
 use mlp_train::{
-    evaluate_prepared, train_observed, ConfigError, Evaluation, Freeze, MetricsKind, Optimizer,
+    evaluate_prepared, train_from, ConfigError, Evaluation, Freeze, MetricsKind, Optimizer,
     ParamKind, StopReason, StopSignal, TrainConfig, TrainError, TrainObserver, TrainReport,
 };
 
@@ -35,6 +36,7 @@ use crate::common::{
 use crate::logging::{self, CsvLogs, WrittenLog};
 use crate::memory;
 use crate::output::{duration_text, print_warnings, summary_json, Progress, Verbosity};
+use crate::resume::{self, CheckpointWriter};
 use crate::signals::{interrupted, Received, Signals};
 
 /// The data made ready: the training set, the validation or test set, and what prepared them.
@@ -67,6 +69,10 @@ struct Outcome {
     warnings: Vec<Warning>,
     /// The trainer's own training time ([`TrainReport::seconds`]); `None` when it diverged.
     training_seconds: Option<f64>,
+    /// The checkpoint's (epochs done, steps) a resumed run started from.
+    resumed_from: Option<(usize, usize)>,
+    /// Checkpoints written.
+    checkpoints: usize,
 }
 
 /// Runs `mlp train`.
@@ -78,16 +84,32 @@ struct Outcome {
 /// flushes the logs, saves the model and returns [`Interrupted`]; a divergence keeps the logs
 /// whole and saves the last finite model before failing.
 pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> {
+    // A resumed run: the first part's arguments with this command line's outputs.
+    let resumed = args.resume.as_ref().map(|_| resume::resolve(args)).transpose()?;
+    let (args, resume) = match &resumed {
+        Some((args, resume)) => (args, Some(resume)),
+        None => (args, None),
+    };
     let mut config = train_config(args, MetricsKind::Classification);
     config.validate().map_err(|err| setting_error(&err))?;
     let mut inputs = vec![Named::new("the training data", &args.data)];
     inputs.extend(args.test.as_deref().map(|path| Named::new("--test", path)));
-    inputs.extend(args.init.as_deref().map(|path| Named::new("--init", path)));
+    if resume.is_none() {
+        inputs.extend(args.init.as_deref().map(|path| Named::new("--init", path)));
+    }
+    // The checkpoint is read whole before training: --checkpoint may write the same file.
+    inputs.extend(
+        args.resume
+            .as_deref()
+            .filter(|path| args.checkpoint.as_deref() != Some(*path))
+            .map(|path| Named::new("--resume", path)),
+    );
     let outputs: Vec<Named<'_>> = [
         ("--save", &args.save),
         ("--grad-log", &args.grad_log),
         ("--layer-log", &args.layer_log),
         ("--history", &args.history),
+        ("--checkpoint", &args.checkpoint),
     ]
     .into_iter()
     .filter_map(|(flag, path)| path.as_deref().map(|path| Named::new(flag, path)))
@@ -103,6 +125,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         (&args.grad_log, "gradient log"),
         (&args.layer_log, "layer log"),
         (&args.history, "history"),
+        (&args.checkpoint, "checkpoint"),
     ] {
         if let Some(path) = path {
             check_output_path(path, what)?;
@@ -119,7 +142,11 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     // Until the logs are created, a signal ends the process at once (nothing is in flight).
     let stop = StopSignal::new();
     let signals = Signals::install(stop.clone()).context("cannot install signal handlers")?;
-    let init = args.init.as_deref().map(load_model).transpose()?;
+    let init = match resume {
+        // The first part's --init prepared the columns as the checkpoint's model does.
+        Some(resume) => args.init.is_some().then(|| resume.model.clone()),
+        None => args.init.as_deref().map(load_model).transpose()?,
+    };
     if let (Some(model), Some(path), true) = (&init, &args.init, args.no_bias) {
         // A model without biases trains without them anyway: --no-bias says so, harmlessly.
         if model.network.layers().iter().any(|dense| dense.bias().is_some()) {
@@ -138,7 +165,19 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     logging::check_grad_log_layers(args, n_layers)?;
 
     let data = prepare(args, init.as_ref())?;
-    let network = build_network(args, init.as_ref(), &data)?;
+    let hashed = match args.checkpoint.is_some() || resume.is_some() {
+        true => Some(DataFile::hash(&args.data).with_context(|| {
+            format!("{}: cannot read the data to hash it", args.data.display())
+        })?),
+        false => None,
+    };
+    if let (Some(resume), Some(hashed)) = (resume, &hashed) {
+        resume::check_data(resume, &args.data, hashed)?;
+    }
+    let network = match resume {
+        Some(resume) => resume.state.network.clone(),
+        None => build_network(args, init.as_ref(), &data)?,
+    };
     memory::check_inputs(
         &network,
         &data.train,
@@ -157,19 +196,38 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     // waits for its reader: until then a signal still ends the wait at once).
     let logs = [&args.grad_log, &args.layer_log, &args.history];
     signals.graceful_before_creating(logs.into_iter().flatten().map(PathBuf::as_path));
+    // --append-logs: the earlier run's rows up to the checkpoint, kept before the new logs
+    // replace the files.
+    let appended = match (resume, args.append_logs) {
+        (Some(resume), true) => {
+            let progress = &resume.state.progress;
+            resume::start_appending(args, progress.epochs_done, progress.steps)?
+        }
+        _ => Vec::new(),
+    };
     let (dispatch, mut logs) = logging::install(args, network.layers().len(), &stop)?;
     signals.graceful();
     let started = Instant::now();
+    let arguments = match resume {
+        Some(resume) => resume.arguments.clone(),
+        None => std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect(),
+    };
+    let run = Run {
+        config: &config,
+        dispatch,
+        verbosity,
+        progress: resume.map(|resume| &resume.state.progress),
+        checkpoint: CheckpointWriter::new(args, &data.preprocessor, hashed, arguments),
+    };
     let (mut outcome, diverged) = match args.precision {
-        PrecisionArg::F64 => train_in(network, &data, &config, dispatch, &mut logs, verbosity)?,
-        PrecisionArg::F32 => {
-            train_in::<f32>(network.cast(), &data, &config, dispatch, &mut logs, verbosity)?
-        }
+        PrecisionArg::F64 => train_in(network, &data, run, &mut logs)?,
+        PrecisionArg::F32 => train_in::<f32>(network.cast(), &data, run, &mut logs)?,
     };
     // Training only (the trainer's clock): not the set-up, nor the evaluations before and after.
     let seconds = outcome.training_seconds.unwrap_or_else(|| started.elapsed().as_secs_f64());
     // Flushed before anything else is said: a failed write is the error to report.
     let (written, log_warnings) = logs.finish()?;
+    resume::finish_appending(appended)?;
     if let Some(diverged) = diverged {
         return Err(save_diverged(args, &config, &data, &outcome, &diverged));
     }
@@ -201,6 +259,10 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
             let mut files: Vec<String> =
                 written.iter().map(|log| log.path.display().to_string()).collect();
             files.extend(args.save.as_ref().map(|path| format!("{} (model)", path.display())));
+            if outcome.checkpoints > 0 {
+                let path = args.checkpoint.as_ref().map(|path| path.display());
+                files.extend(path.map(|path| format!("{path} (checkpoint)")));
+            }
             let wrote = match files.is_empty() {
                 true => "nothing to write".to_owned(),
                 false => format!("wrote {}", files.join(", ")),
@@ -578,12 +640,17 @@ struct Observer<'a> {
     /// A log that could not be put in place.
     commit_error: Option<anyhow::Error>,
     steps: usize,
+    /// Writes `--checkpoint`.
+    checkpoint: Option<CheckpointWriter>,
+    /// The step after which the logs are put in place.
+    first_step: usize,
 }
 
 impl TrainObserver for Observer<'_> {
     fn on_step(&mut self, step: usize) -> ControlFlow<()> {
         self.steps = step;
-        if step == 1 {
+        // The run's first step: 1, or the one after a resumed checkpoint's.
+        if step == self.first_step {
             if let Err(err) = self.logs.commit() {
                 self.commit_error = Some(err);
                 return ControlFlow::Break(());
@@ -598,6 +665,27 @@ impl TrainObserver for Observer<'_> {
         self.last_epoch = Some(*record);
         ControlFlow::Continue(())
     }
+
+    fn checkpoint_every(&self) -> Option<usize> {
+        self.checkpoint.as_ref().map(|writer| writer.every)
+    }
+
+    fn on_checkpoint(&mut self, state: &TrainState) -> ControlFlow<()> {
+        match &mut self.checkpoint {
+            Some(writer) => writer.write(state),
+            None => ControlFlow::Continue(()),
+        }
+    }
+}
+
+/// How [`train_in`] runs: the settings, the logs' subscriber, the progress display, the
+/// checkpoint's state to continue from and the checkpoint writer.
+struct Run<'a> {
+    config: &'a TrainConfig,
+    dispatch: Option<tracing::Dispatch>,
+    verbosity: Verbosity,
+    progress: Option<&'a TrainProgress>,
+    checkpoint: Option<CheckpointWriter>,
 }
 
 /// Trains in precision `T` with the logs' subscriber (if any) as the default for this thread.
@@ -605,23 +693,27 @@ impl TrainObserver for Observer<'_> {
 fn train_in<T: Scalar>(
     mut network: Network<T>,
     data: &Data,
-    config: &TrainConfig,
-    dispatch: Option<tracing::Dispatch>,
+    run: Run<'_>,
     logs: &mut CsvLogs,
-    verbosity: Verbosity,
 ) -> anyhow::Result<(Outcome, Option<TrainError>)> {
+    let Run { config, dispatch, verbosity, progress, checkpoint } = run;
     let train = data.train.in_precision::<T>();
     let holdout = data.holdout.as_ref().map(|(_, set)| set.in_precision::<T>());
+    let resumed_from = progress.map(|progress| (progress.epochs_done, progress.steps));
     let mut observer = Observer {
         progress: Progress::new(config.epochs, verbosity),
-        epochs_run: 0,
+        epochs_run: resumed_from.map_or(0, |(epochs, _)| epochs),
         last_epoch: None,
         logs,
         commit_error: None,
-        steps: 0,
+        steps: resumed_from.map_or(0, |(_, steps)| steps),
+        checkpoint,
+        first_step: resumed_from.map_or(0, |(_, steps)| steps) + 1,
     };
-    let mut run =
-        || train_observed(&mut network, &train, holdout.as_deref(), config, &mut observer);
+    let mut run = || {
+        let validation = holdout.as_deref();
+        train_from(&mut network, &train, validation, config, progress, &mut observer)
+    };
     let result = match dispatch {
         Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
         None => run(),
@@ -636,6 +728,11 @@ fn train_in<T: Scalar>(
     if let Some(err) = observer.commit_error {
         return Err(err);
     }
+    let checkpoints = match observer.checkpoint {
+        Some(CheckpointWriter { error: Some(err), .. }) => return Err(err),
+        Some(writer) => writer.written,
+        None => 0,
+    };
     let (report, diverged) = match result {
         Ok(report) => (report, None),
         Err(diverged @ TrainError::Diverged { .. }) => {
@@ -691,6 +788,8 @@ fn train_in<T: Scalar>(
             loss_after: report.loss_after,
             epoch_mean_loss: report.epoch_mean_loss,
             training_seconds: diverged.is_none().then_some(report.seconds),
+            resumed_from,
+            checkpoints,
         },
         diverged,
     ))
@@ -726,6 +825,13 @@ fn report(
                 "rows": null,
             }));
         }
+        if let (Some(path), true) = (&args.checkpoint, outcome.checkpoints > 0) {
+            files.push(serde_json::json!({
+                "kind": "checkpoint",
+                "path": path.display().to_string(),
+                "rows": null,
+            }));
+        }
         let mut json = serde_json::json!({
             "task": task,
             "epochs": outcome.epochs_run,
@@ -742,6 +848,9 @@ fn report(
             "train": evaluation_json(&outcome.train),
             "model": args.save.as_ref().map(|path| path.display().to_string()),
             "files": files,
+            "resumed_from": outcome.resumed_from.map(|(epoch, step)| {
+                serde_json::json!({ "epoch": epoch, "step": step })
+            }),
         });
         if let (Some((name, _)), Some(evaluation)) = (&data.holdout, &outcome.holdout) {
             json[*name] = evaluation_json(evaluation);
@@ -771,6 +880,9 @@ fn report(
     if outcome.stopped_early {
         text += &format!("; stopped early, keeping epoch {}", outcome.best_epoch);
     }
+    if let (Some((epoch, step)), Some(path)) = (outcome.resumed_from, &args.resume) {
+        text += &format!("; resumed from {} at epoch {epoch}, step {step}", path.display());
+    }
     if data.preprocessor.target_scaler().is_some() {
         text += "\nthe loss is in standardized target units; mae, rmse and r2 in the file's";
     }
@@ -797,6 +909,9 @@ fn report(
     }
     if let Some(path) = &args.save {
         text += &format!("wrote {} (model)\n", path.display());
+    }
+    if let (Some(path), true) = (&args.checkpoint, outcome.checkpoints > 0) {
+        text += &format!("wrote {} (checkpoint)\n", path.display());
     }
     print_stdout(&text)
 }

@@ -32,6 +32,7 @@
 pub use mlp_data as data;
 pub use mlp_data::{dataset, human};
 
+pub mod checkpoint;
 pub mod events;
 pub mod explain;
 pub mod gradcheck;
@@ -69,6 +70,6 @@ pub use schedule::{
     LearningRates, ParseScheduleError, PlateauState, PLATEAU_EPSILON, PLATEAU_THRESHOLD,
 };
 pub use trainer::{
-    check_dataset, train, train_observed, train_with, NonFinite, StopReason, TrainError,
-    TrainObserver, TrainReport,
+    check_dataset, train, train_from, train_observed, train_with, NonFinite, StopReason,
+    TrainError, TrainObserver, TrainReport,
 };

@@ -435,6 +435,47 @@ impl<T: Scalar> OptimizerState<T> {
         }
         finite
     }
+
+    /// Steps taken so far (t of Adam's bias corrections): part of a checkpoint.
+    pub fn steps(&self) -> u64 {
+        u64::try_from(self.steps).unwrap_or(0)
+    }
+
+    /// Per block of [`Network::parameter_blocks`], the first per-parameter state: the
+    /// velocities v of momentum and Nesterov, Adam's first moments m (empty blocks for SGD's
+    /// none): part of a checkpoint.
+    pub fn first_state(&self) -> &[Vec<T>] {
+        &self.first
+    }
+
+    /// Per block, the second per-parameter state: Adam's second moments s (no blocks for
+    /// rules without one): part of a checkpoint.
+    pub fn second_state(&self) -> &[Vec<T>] {
+        &self.second
+    }
+
+    /// This state with `steps` taken and the per-block `first` and `second` states of
+    /// [`OptimizerState::first_state`] and [`OptimizerState::second_state`], as a checkpoint
+    /// recorded them: the next step continues the run bit for bit. `None` (and nothing
+    /// changed) when a list or a block is not shaped as this state's, or `steps` exceeds
+    /// `i32::MAX`.
+    pub fn with_state(
+        mut self,
+        steps: u64,
+        first: Vec<Vec<T>>,
+        second: Vec<Vec<T>>,
+    ) -> Option<Self> {
+        let shaped = |given: &[Vec<T>], own: &[Vec<T>]| {
+            given.len() == own.len() && given.iter().zip(own).all(|(a, b)| a.len() == b.len())
+        };
+        if !shaped(&first, &self.first) || !shaped(&second, &self.second) {
+            return None;
+        }
+        self.steps = i32::try_from(steps).ok()?;
+        self.first = first;
+        self.second = second;
+        Some(self)
+    }
 }
 
 /// One block of parameters, its gradient and its index among the blocks.

@@ -10,6 +10,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::batch_step::BatchStep;
+use crate::checkpoint::{self, Capture};
 use crate::data::Task;
 use crate::events::{self, EpochRecord};
 use crate::metrics::evaluate_fitting as evaluate;
@@ -59,6 +60,10 @@ pub enum TrainError {
         /// What became non-finite first.
         quantity: NonFinite,
     },
+    /// A checkpoint's state cannot continue this run ([`train_from`]): other settings, data
+    /// or shapes.
+    #[error("cannot resume: {0}")]
+    Resume(crate::checkpoint::ResumeError),
 }
 
 /// What became NaN or infinite when training diverged (see [`TrainError::Diverged`]).
@@ -235,6 +240,24 @@ pub trait TrainObserver {
         let _ = record;
         ControlFlow::Continue(())
     }
+
+    /// Every how many complete epochs [`TrainObserver::on_checkpoint`] is called, read once
+    /// at the start; `None` (the default): never, and the loop copies nothing.
+    fn checkpoint_every(&self) -> Option<usize> {
+        None
+    }
+
+    /// Called, when [`TrainObserver::checkpoint_every`] is `Some(n)`, after every n-th complete
+    /// epoch (counted over the whole run, a resumed one included) that is not the run's last,
+    /// and once at the end of a run that did not fail (every epoch run, an early stop, a
+    /// [`StopSignal`] or the caller's stop, possibly inside an epoch), with the state a
+    /// [`train_from`] continues from. Under `patience` the end state's network is the last
+    /// weights, before the best ones are restored. `ControlFlow::Break` stops the run as
+    /// [`TrainObserver::on_epoch`]'s does.
+    fn on_checkpoint(&mut self, state: &crate::checkpoint::TrainState) -> ControlFlow<()> {
+        let _ = state;
+        ControlFlow::Continue(())
+    }
 }
 
 /// The observer of [`train_with`]: a closure called per epoch.
@@ -256,6 +279,29 @@ pub fn train_observed<T: Scalar>(
     training: &Dataset<T>,
     validation: Option<&Dataset<T>>,
     config: &TrainConfig,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainReport, TrainError> {
+    train_from(network, training, validation, config, None, observer)
+}
+
+/// [`train_observed`], continuing from a checkpoint's `progress` when given: `network` holds
+/// the checkpoint's weights ([`crate::checkpoint::TrainState::network`], cast to `T`), and the
+/// run goes on from the epoch and step reached to `config.epochs` epochs in all, so that it
+/// ends with the bits an uninterrupted run would have (weights, optimizer state, history
+/// records but their `seconds`). The report's history holds the resumed epochs' records, its
+/// `steps` count the whole run's, and its initial losses are the checkpoint's.
+///
+/// # Errors
+///
+/// As [`train_with`], and [`TrainError::Resume`] before any step when `progress` was made
+/// with other settings ([`crate::checkpoint::TrainSettings`]), another precision or number of
+/// samples, a network of another shape, or more epochs than `config.epochs`.
+pub fn train_from<T: Scalar>(
+    network: &mut Network<T>,
+    training: &Dataset<T>,
+    validation: Option<&Dataset<T>>,
+    config: &TrainConfig,
+    progress: Option<&crate::checkpoint::TrainProgress>,
     observer: &mut impl TrainObserver,
 ) -> Result<TrainReport, TrainError> {
     config.validate()?;
@@ -286,18 +332,29 @@ pub fn train_observed<T: Scalar>(
     )
     .entered();
 
+    let optimizer = OptimizerState::with_freeze(config.optimizer, network, &config.freeze)
+        .with_bias_decay(config.decay_biases);
+    let mut resumed = progress
+        .map(|progress| {
+            checkpoint::resume(progress, network, optimizer.clone(), training.len(), config)
+        })
+        .transpose()
+        .map_err(TrainError::Resume)?;
     // Before the clock starts: the epochs' `seconds` time training only.
-    let initial_loss = evaluate(network, training, Some(metrics)).loss;
-    let initial_val_loss =
-        validation.map(|validation| evaluate(network, validation, Some(metrics)).loss);
+    let (initial_loss, initial_val_loss) = match &resumed {
+        Some(resumed) => (resumed.initial_loss, resumed.initial_val_loss),
+        None => (
+            evaluate(network, training, Some(metrics)).loss,
+            validation.map(|validation| evaluate(network, validation, Some(metrics)).loss),
+        ),
+    };
     let mut clock = EpochClock::start();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..training.len()).collect();
     let mut batch_step =
         BatchStep::new(network, config.batch_size.min(training.len()), config.threads);
     let mut gradients = network.zero_gradients();
-    let mut optimizer = OptimizerState::with_freeze(config.optimizer, network, &config.freeze)
-        .with_bias_decay(config.decay_biases);
+    let mut optimizer = optimizer;
     let mut rates = LearningRates::new(config.learning_rate, config.schedule, config.warmup);
     // A shuffled batch's samples in ascending order: the sums of a batch do not depend on the
     // seed.
@@ -325,10 +382,48 @@ pub fn train_observed<T: Scalar>(
     let stop = config.stop.as_ref();
     let n_batches = training.len().div_ceil(config.batch_size);
     let mut steps_to_log = 0;
+    let checkpoint_every = observer.checkpoint_every().map(|every| every.max(1));
+    let mut first_epoch = 1;
+    // Batches of the first epoch a checkpoint had stepped already.
+    let mut skip = 0;
+    if let Some(resumed) = resumed.take() {
+        optimizer = resumed.optimizer;
+        rates = rates.with_plateau_state(resumed.plateau);
+        rng = resumed.rng;
+        first_epoch = resumed.epoch;
+        skip = resumed.skip;
+        if let Some(sums) = &resumed.sums {
+            if !accumulator.restore(sums) {
+                let what = "epoch sums";
+                return Err(TrainError::Resume(checkpoint::ResumeError::Shape { what }));
+            }
+        }
+        best = resumed.best.map(|(loss, epoch, network)| Best { loss, epoch, network });
+        report.steps = resumed.steps;
+        report.best_epoch = resumed.epoch - 1;
+        // The countdown to the next logged step (1, 1 + n, 1 + 2n, …).
+        if resumed.steps > 0 {
+            steps_to_log = config.log_every - 1 - (resumed.steps - 1) % config.log_every;
+        }
+    }
+    // A checkpoint of a run that early stopping ended: it stays ended, as the whole run did.
+    let mut last_epoch = config.epochs;
+    if let (Some(patience), Some(kept), 0) = (config.patience, &best, skip) {
+        if first_epoch - 1 - kept.epoch >= patience {
+            report.stop_reason = StopReason::EarlyStopping;
+            last_epoch = first_epoch - 1;
+        }
+    }
+    // Where the generator stood at the start of the epoch in progress, and how far it got.
+    let mut epoch_start_pos = rng.get_word_pos();
+    let (mut epochs_done, mut batches_done) = (first_epoch - 1, skip);
 
-    for epoch in 1..=config.epochs {
+    for epoch in first_epoch..=last_epoch {
         let _epoch = events::epoch_span(epoch).entered();
         let learning_rate = rates.rate(epoch);
+        if checkpoint_every.is_some() {
+            epoch_start_pos = rng.get_word_pos();
+        }
         if config.shuffle {
             // A fresh permutation each epoch, as PyTorch's RandomSampler draws: the generator's
             // state alone says what the next epoch's order is.
@@ -337,9 +432,12 @@ pub fn train_observed<T: Scalar>(
             }
             order.shuffle(&mut rng);
         }
-        accumulator.clear();
+        if epoch != first_epoch || skip == 0 {
+            accumulator.clear();
+        }
+        let skipped = if epoch == first_epoch { skip } else { 0 };
         let mut interrupted = false;
-        for (batch_idx, batch) in order.chunks(config.batch_size).enumerate() {
+        for (batch_idx, batch) in order.chunks(config.batch_size).enumerate().skip(skipped) {
             let batch: &[usize] = if config.shuffle && batch.len() > 1 {
                 sorted_batch.clear();
                 sorted_batch.extend_from_slice(batch);
@@ -394,6 +492,7 @@ pub fn train_observed<T: Scalar>(
                 // At the epoch's last step the epoch is whole: it gets its record.
                 if batch_idx + 1 < n_batches {
                     interrupted = true;
+                    batches_done = batch_idx + 1;
                     break;
                 }
             }
@@ -422,6 +521,7 @@ pub fn train_observed<T: Scalar>(
         }
         report.history.push(record);
         report.best_epoch = epoch;
+        (epochs_done, batches_done) = (epoch, 0);
         rates.end_epoch(record.val_loss.unwrap_or(record.loss));
         let flow = observer.on_epoch(&record);
 
@@ -442,6 +542,50 @@ pub fn train_observed<T: Scalar>(
         }
         if matches!(report.stop_reason, StopReason::Interrupted | StopReason::Caller) {
             break;
+        }
+        if checkpoint_every.is_some_and(|every| epoch % every == 0) && epoch < config.epochs {
+            let state = checkpoint::capture(Capture {
+                network,
+                optimizer: &optimizer,
+                plateau: rates.plateau_state(),
+                rng: &rng,
+                word_pos: rng.get_word_pos(),
+                epochs_done,
+                steps: report.steps,
+                batches_done: 0,
+                sums: None,
+                best: best.as_ref().map(|best| (best.loss, best.epoch, &best.network)),
+                initial_loss,
+                initial_val_loss,
+                samples: training.len(),
+                config,
+            });
+            if observer.on_checkpoint(&state).is_break() {
+                report.stop_reason = StopReason::Caller;
+                break;
+            }
+        }
+    }
+    if checkpoint_every.is_some() {
+        let state = checkpoint::capture(Capture {
+            network,
+            optimizer: &optimizer,
+            plateau: rates.plateau_state(),
+            rng: &rng,
+            word_pos: if batches_done > 0 { epoch_start_pos } else { rng.get_word_pos() },
+            epochs_done,
+            steps: report.steps,
+            batches_done,
+            sums: (batches_done > 0).then(|| accumulator.sums()),
+            best: best.as_ref().map(|best| (best.loss, best.epoch, &best.network)),
+            initial_loss,
+            initial_val_loss,
+            samples: training.len(),
+            config,
+        });
+        if observer.on_checkpoint(&state).is_break() && report.stop_reason == StopReason::Completed
+        {
+            report.stop_reason = StopReason::Caller;
         }
     }
     report.seconds = clock.started.elapsed().as_secs_f64();

@@ -68,3 +68,6 @@ mod optimizer_options;
 // Issue #14's schedules against PyTorch, --no-shuffle and full-batch runs that do not depend
 // on --seed, --epochs 0.
 mod schedules;
+// Issue #14's checkpoints: --checkpoint then --resume give the uninterrupted run's layers and logs,
+// a SIGINT's checkpoint too; other data, corrupt files and changed settings refused.
+mod checkpoint;

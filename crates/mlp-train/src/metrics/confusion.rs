@@ -69,6 +69,21 @@ impl ConfusionMatrix {
         assert!(true_class < self.n_classes && predicted_class < self.n_classes);
         self.counts[true_class * self.n_classes + predicted_class] += 1;
     }
+    /// The counts, row-major (`counts[true_class * n_classes + predicted_class]`): part of a
+    /// checkpoint's epoch in progress.
+    pub(crate) fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// Puts back `counts` of [`ConfusionMatrix::counts`]; false (nothing changed) when their
+    /// number is not n_classes².
+    pub(crate) fn set_counts(&mut self, counts: &[u64]) -> bool {
+        if counts.len() != self.counts.len() {
+            return false;
+        }
+        self.counts.copy_from_slice(counts);
+        true
+    }
 
     /// Sets every count back to zero.
     pub(crate) fn clear(&mut self) {

@@ -180,6 +180,44 @@ impl MetricsAccumulator {
         self.n_samples += batch;
     }
 
+    /// The sums of the samples added so far (log loss aside, which a training epoch's
+    /// accumulator does not keep): an epoch in progress, for a checkpoint.
+    pub(crate) fn sums(&self) -> crate::checkpoint::EpochSums {
+        crate::checkpoint::EpochSums {
+            samples: self.n_samples,
+            loss_sum: self.loss_sum,
+            confusion: match self.kind {
+                MetricsKind::Classification => self.confusion.counts().to_vec(),
+                MetricsKind::Regression => Vec::new(),
+            },
+            predictions: self.predictions.clone(),
+            targets: self.targets.clone(),
+        }
+    }
+
+    /// Starts again from the `sums` of [`MetricsAccumulator::sums`]; false when they do not
+    /// fit this accumulator (another number of classes or outputs).
+    pub(crate) fn restore(&mut self, sums: &crate::checkpoint::EpochSums) -> bool {
+        self.clear();
+        let values = match self.kind {
+            MetricsKind::Classification => {
+                if !self.confusion.set_counts(&sums.confusion) {
+                    return false;
+                }
+                0
+            }
+            MetricsKind::Regression => sums.samples * self.n_outputs,
+        };
+        if sums.predictions.len() != values || sums.targets.len() != values {
+            return false;
+        }
+        self.n_samples = sums.samples;
+        self.loss_sum = sums.loss_sum;
+        self.predictions.extend_from_slice(&sums.predictions);
+        self.targets.extend_from_slice(&sums.targets);
+        true
+    }
+
     /// An accumulator for a training epoch's [`Headline`]: as [`MetricsAccumulator::new`],
     /// without the log loss, which the headline does not report.
     pub(crate) fn for_headline<T: Scalar>(

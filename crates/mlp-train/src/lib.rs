@@ -13,6 +13,8 @@
 //! - [`metrics`]: confusion matrix, precision/recall/F1, log loss, MAE, RMSE and R² as
 //!   scikit-learn computes them; [`evaluate`] a network on a dataset.
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
+//! - [`health`]: vanishing and exploding gradients, saturated and dead units, checked once per
+//!   epoch at no measurable cost ([`TrainConfig::health`], [`TrainReport::health`]).
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names); a
 //!   [`Model`](model_file::Model) from training or from a network made in code
 //!   (`Model::from_network`), predicting on rows in memory (`Model::predict_rows`).
@@ -31,6 +33,7 @@ pub use mlp_data::{dataset, human};
 pub mod events;
 pub mod explain;
 pub mod gradlog;
+pub mod health;
 pub mod memory;
 pub mod metrics;
 pub mod model_file;

@@ -554,3 +554,308 @@ impl HealthMonitor {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mlp_core::nalgebra::{DMatrix, DVector};
+    use mlp_core::{Dense, Loss};
+
+    use super::*;
+
+    /// A 1-n-1 network whose hidden units, fed x = 1, have pre-activations `z` (their weights;
+    /// biases `bias` if given, added), and its tape after a forward pass of that one sample.
+    fn fixture(activation: Activation, z: &[f64], bias: Option<&[f64]>) -> (Network, Tape<f64>) {
+        let n = z.len();
+        let hidden = Dense::new(
+            DMatrix::from_column_slice(n, 1, z),
+            bias.map(DVector::from_column_slice),
+            activation,
+        );
+        let output = Dense::new(DMatrix::from_element(1, n, 1.0), None, Activation::Identity);
+        let network = Network::new(vec![hidden, output], Loss::MeanSquared).unwrap();
+        let mut tape = network.try_tape(1).unwrap();
+        tape.load(&DMatrix::from_element(1, 1, 1.0), &DMatrix::from_element(1, 1, 0.0)).unwrap();
+        network.forward(&mut tape);
+        (network, tape)
+    }
+
+    /// Gradients of `network` (no biases) whose per-layer norms are `norms`: each layer's first
+    /// weight.
+    fn gradients(network: &Network, norms: &[f64]) -> Gradients<f64> {
+        let mut gradients = network.zero_gradients();
+        let weight_blocks = gradients.blocks_mut();
+        for (block, &norm) in weight_blocks.zip(norms) {
+            block[0] = norm;
+        }
+        gradients
+    }
+
+    /// Runs one check per epoch from 1, with the gradient norms of each epoch, on an identity
+    /// hidden layer (no unit rule applies); returns the findings.
+    fn norms_over_epochs(norms: &[[f64; 2]]) -> Vec<HealthFinding> {
+        let (network, tape) = fixture(Activation::Identity, &[1.0], None);
+        let mut monitor = HealthMonitor::new(&network, HealthThresholds::default());
+        for (epoch_idx, norms) in norms.iter().enumerate() {
+            monitor.check(epoch_idx + 1, std::iter::once(&tape), &gradients(&network, norms));
+        }
+        monitor.findings()
+    }
+
+    fn kinds(findings: &[HealthFinding]) -> Vec<(&'static str, usize)> {
+        findings.iter().map(|finding| (finding.kind(), finding.layer)).collect()
+    }
+
+    #[test]
+    fn vanishing_takes_five_checks_in_a_row_strictly_below_the_ratio() {
+        let below = [0.999e-3, 1.0];
+        assert_eq!(norms_over_epochs(&[below; 4]), []);
+        let findings = norms_over_epochs(&[below; 5]);
+        assert_eq!(kinds(&findings), [("vanishing-gradients", 1)]);
+        assert_eq!(
+            (findings[0].first_epoch, findings[0].last_epoch, findings[0].checks),
+            (5, 5, 1)
+        );
+        // Exactly 1e-3 of the output layer's is not below; a check that is not breaks the run.
+        let at = [1e-3, 1.0];
+        assert_eq!(norms_over_epochs(&[below, below, below, below, at, below]), []);
+        assert_eq!(norms_over_epochs(&[at; 8]), []);
+        // The output layer's own norm 0: not vanishing (nothing to compare with).
+        assert_eq!(norms_over_epochs(&[[0.0, 0.0]; 8]), []);
+        // Reported once, from the first epoch it held at to the last, with the smallest ratio.
+        let smaller = [2e-6, 1.0];
+        let epochs = [below, below, below, below, below, at, below, smaller];
+        let findings = norms_over_epochs(&epochs);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            (findings[0].first_epoch, findings[0].last_epoch, findings[0].checks),
+            (5, 5, 1)
+        );
+        let epochs = [[below; 7].as_slice(), &[smaller; 3]].concat();
+        let findings = norms_over_epochs(&epochs);
+        assert_eq!(
+            (findings[0].first_epoch, findings[0].last_epoch, findings[0].checks),
+            (5, 10, 6)
+        );
+        let Symptom::VanishingGradients { smallest_ratio, .. } = findings[0].symptom else {
+            panic!("{findings:?}")
+        };
+        assert_eq!(smallest_ratio, 2e-6);
+        assert_eq!(
+            findings[0].to_string(),
+            "vanishing gradients in layer 1 (identity) from epoch 5 to 10: its gradient norm \
+             stayed below 0.001 of the output layer's for 5 epochs in a row (down to 2e-6); its \
+             weights barely learn: try fewer layers or ReLU"
+        );
+    }
+
+    #[test]
+    fn exploding_is_a_norm_above_1e3_at_once() {
+        assert_eq!(norms_over_epochs(&[[1000.0, 1000.0], [999.0, 1000.0]]), []);
+        let epochs = [[500.0, 600.0], [1001.0, 600.0], [500.0, 600.0], [500.0, 2e3]];
+        let findings = norms_over_epochs(&epochs);
+        assert_eq!(kinds(&findings), [("exploding-gradients", 1), ("exploding-gradients", 2)]);
+        assert_eq!((findings[0].first_epoch, findings[0].last_epoch), (2, 2));
+        assert_eq!((findings[1].first_epoch, findings[1].last_epoch), (4, 4));
+        assert_eq!(
+            findings[0].to_string(),
+            "exploding gradients in layer 1 (identity) at epoch 2: its gradient norm reached \
+             1001 (limits: 1000, or 100-fold in one epoch); try a smaller learning rate"
+        );
+    }
+
+    #[test]
+    fn exploding_is_a_hundredfold_growth_in_one_epoch_above_a_floor() {
+        // 0.2 to 19.99 is 99.95-fold; to 20, 100-fold.
+        assert_eq!(norms_over_epochs(&[[0.2, 1.0], [19.99, 1.0]]), []);
+        let findings = norms_over_epochs(&[[0.2, 1.0], [20.0, 1.0], [20.0, 1.0]]);
+        assert_eq!(kinds(&findings), [("exploding-gradients", 1)]);
+        assert_eq!((findings[0].first_epoch, findings[0].checks), (2, 1));
+        assert_eq!(
+            findings[0].to_string(),
+            "exploding gradients in layer 1 (identity) at epoch 2: its gradient norm reached 20, \
+             growing up to 100-fold in one epoch (limits: 1000, or 100-fold in one epoch); try a \
+             smaller learning rate"
+        );
+        // Growth to 10 or less (1e3 / 100) is noise between batches; growth from 0 is none;
+        // the first check has nothing to grow from.
+        assert_eq!(norms_over_epochs(&[[0.001, 1.0], [10.0, 1.0]]), []);
+        assert_eq!(norms_over_epochs(&[[0.0, 1.0], [500.0, 1.0]]), []);
+        assert_eq!(norms_over_epochs(&[[500.0, 1.0]]), []);
+    }
+
+    /// Runs `epochs` checks of a hidden layer of `activation` with pre-activations `z`.
+    fn units_over_epochs(
+        activation: Activation,
+        z: &[f64],
+        bias: Option<&[f64]>,
+        epochs: usize,
+    ) -> Vec<HealthFinding> {
+        let (network, tape) = fixture(activation, z, bias);
+        let mut monitor = HealthMonitor::new(&network, HealthThresholds::default());
+        let gradients = gradients(&network, &[1.0, 1.0]);
+        for epoch in 1..=epochs {
+            monitor.check(epoch, std::iter::once(&tape), &gradients);
+        }
+        monitor.findings()
+    }
+
+    /// σ(4.6) = 0.99005 and σ(−4.6) = 0.00995 are saturated (within 0.01 of a bound), σ(4.59)
+    /// = 0.98995 is not.
+    #[test]
+    fn saturated_is_more_than_90_percent_of_sigmoid_activations_for_five_checks() {
+        let nine_of_ten = [4.6, -4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.59];
+        assert_eq!(units_over_epochs(Activation::Sigmoid, &nine_of_ten, None, 10), []);
+        let ten = [4.6, -4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6];
+        assert_eq!(units_over_epochs(Activation::Sigmoid, &ten, None, 4), []);
+        let findings = units_over_epochs(Activation::Sigmoid, &ten, None, 5);
+        assert_eq!(kinds(&findings), [("saturated-units", 1)]);
+        assert_eq!(findings[0].first_epoch, 5);
+        assert_eq!(
+            findings[0].to_string(),
+            "saturated units in layer 1 (sigmoid) at epoch 5: more than 90% of its activations \
+             were within 0.01 of a bound for 5 epochs in a row (up to 100%), where their \
+             gradients vanish: try standardized inputs, a smaller learning rate or ReLU"
+        );
+        // tanh(2.65) = 0.99007 is saturated, tanh(2.64) = 0.98987 is not.
+        let tanh = |last| [[-2.65; 9].as_slice(), &[last]].concat();
+        assert_eq!(units_over_epochs(Activation::Tanh, &tanh(2.64), None, 10), []);
+        let findings = units_over_epochs(Activation::Tanh, &tanh(2.65), None, 5);
+        assert_eq!(kinds(&findings), [("saturated-units", 1)]);
+        // ReLU units are never saturated.
+        assert_eq!(units_over_epochs(Activation::Relu, &[100.0; 4], None, 10), []);
+    }
+
+    #[test]
+    fn dead_is_more_than_half_the_relu_units_dead_for_five_checks() {
+        // z = 1 + bias: -1 + 1 = 0 counts as dead (z ≤ 0), 1e-9 does not.
+        let two_of_four = [0.0, -3.0, 1e-9, 2.0];
+        assert_eq!(
+            units_over_epochs(
+                Activation::Relu,
+                &[1.0; 4],
+                Some(&[-1.0, -4.0, -1.0 + 1e-9, 1.0]),
+                10
+            ),
+            []
+        );
+        assert_eq!(units_over_epochs(Activation::Relu, &two_of_four, None, 10), []);
+        let three_of_four = [0.0, -3.0, -1e-9, 2.0];
+        assert_eq!(units_over_epochs(Activation::Relu, &three_of_four, None, 4), []);
+        let findings = units_over_epochs(Activation::Relu, &three_of_four, None, 7);
+        assert_eq!(kinds(&findings), [("dead-units", 1)]);
+        assert_eq!(
+            (findings[0].first_epoch, findings[0].last_epoch, findings[0].checks),
+            (5, 7, 3)
+        );
+        assert_eq!(
+            findings[0].to_string(),
+            "dead units in layer 1 (relu) from epoch 5 to 7: more than 50% of its units had z ≤ 0 \
+             for every sample of the batch at 5 epochs in a row (up to 75%), so they no longer \
+             learn: try a smaller learning rate or leaky ReLU"
+        );
+        // Leaky ReLU and sigmoid units are not checked for death.
+        let leaky = Activation::LEAKY_RELU;
+        assert_eq!(units_over_epochs(leaky, &[-1.0; 4], None, 10), []);
+    }
+
+    /// A unit dead on one batch and alive on the next starts its count again: three units of
+    /// four dead at four checks out of five are not reported.
+    #[test]
+    fn a_unit_must_be_dead_at_every_check_in_a_row() {
+        let (network, dead) = fixture(Activation::Relu, &[-1.0, -1.0, -1.0, 1.0], None);
+        let (_, alive) = fixture(Activation::Relu, &[1.0, 1.0, 1.0, 1.0], None);
+        let gradients = gradients(&network, &[1.0, 1.0]);
+        let mut monitor = HealthMonitor::new(&network, HealthThresholds::default());
+        for (epoch_idx, tape) in
+            [&dead, &dead, &alive, &dead, &dead, &dead, &dead].iter().enumerate()
+        {
+            monitor.check(epoch_idx + 1, std::iter::once(*tape), &gradients);
+        }
+        assert_eq!(monitor.findings(), []);
+        monitor.check(8, std::iter::once(&dead), &gradients);
+        assert_eq!(kinds(&monitor.findings()), [("dead-units", 1)]);
+        // Over the batch's chunks: dead only if z ≤ 0 in every chunk's samples.
+        let mut monitor = HealthMonitor::new(&network, HealthThresholds::default());
+        for epoch in 1..=8 {
+            monitor.check(epoch, [&dead, &alive].into_iter(), &gradients);
+        }
+        assert_eq!(monitor.findings(), []);
+    }
+
+    #[test]
+    fn findings_come_by_first_epoch_then_layer() {
+        let epochs = [[1.0, 1.0], [1.0, 1.0], [1.0, 2e3], [2e3, 1.0]];
+        let findings = norms_over_epochs(&epochs);
+        assert_eq!(kinds(&findings), [("exploding-gradients", 2), ("exploding-gradients", 1)]);
+    }
+
+    #[test]
+    fn thresholds_out_of_range_are_named() {
+        assert_eq!(HealthThresholds::default().validate(), Ok(()));
+        let off = HealthThresholds {
+            exploding_norm: f64::INFINITY,
+            exploding_growth: f64::INFINITY,
+            saturated_fraction: 1.0,
+            dead_fraction: 1.0,
+            vanishing_ratio: 1.0,
+            persistence: 1,
+        };
+        assert_eq!(off.validate(), Ok(()));
+        let bad = [
+            HealthThresholds { vanishing_ratio: 0.0, ..HealthThresholds::default() },
+            HealthThresholds { vanishing_ratio: 1.5, ..HealthThresholds::default() },
+            HealthThresholds { exploding_norm: 0.0, ..HealthThresholds::default() },
+            HealthThresholds { exploding_norm: f64::NAN, ..HealthThresholds::default() },
+            HealthThresholds { exploding_growth: 1.0, ..HealthThresholds::default() },
+            HealthThresholds { saturated_fraction: -0.1, ..HealthThresholds::default() },
+            HealthThresholds { dead_fraction: 1.1, ..HealthThresholds::default() },
+            HealthThresholds { persistence: 0, ..HealthThresholds::default() },
+        ];
+        let names = [
+            "vanishing_ratio",
+            "vanishing_ratio",
+            "exploding_norm",
+            "exploding_norm",
+            "exploding_growth",
+            "saturated_fraction",
+            "dead_fraction",
+            "persistence",
+        ];
+        for (thresholds, expected) in bad.iter().zip(names) {
+            match thresholds.validate() {
+                Err(ConfigError::HealthThreshold { name, .. }) => assert_eq!(name, expected),
+                other => panic!("{thresholds:?}: {other:?}"),
+            }
+        }
+        let config = crate::TrainConfig { health: Some(bad[0]), ..crate::TrainConfig::default() };
+        let error = config.validate().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid training setting: health threshold vanishing_ratio must be in (0, 1], not 0"
+        );
+    }
+
+    /// Through the trainer: a ReLU layer whose biases keep every unit at z < 0 is reported in
+    /// the report and among the run's warnings; with the checks off, nothing is.
+    #[test]
+    fn the_trainer_reports_what_the_checks_find() {
+        let (network, _) = fixture(Activation::Relu, &[1.0, 1.0], Some(&[-10.0, -10.0]));
+        let inputs = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 2.0, 3.0]);
+        let targets = DMatrix::from_row_slice(1, 4, &[1.0, 0.0, 1.0, 0.0]);
+        let data = crate::Dataset::numbered(inputs, targets).unwrap();
+        let config = crate::TrainConfig {
+            epochs: 6,
+            batch_size: 2,
+            threads: 1,
+            ..crate::TrainConfig::default()
+        };
+        let report = crate::train(&mut network.clone(), &data, None, &config).unwrap();
+        assert_eq!(kinds(&report.health), [("dead-units", 1)]);
+        assert_eq!((report.health[0].first_epoch, report.health[0].last_epoch), (5, 6));
+        let warnings = crate::warnings::training_warnings(&config, &report);
+        assert!(warnings.iter().any(|w| w.kind() == "dead-units"), "{warnings:?}");
+        let off = crate::TrainConfig { health: None, ..config };
+        let report = crate::train(&mut network.clone(), &data, None, &off).unwrap();
+        assert_eq!(report.health, []);
+    }
+}

@@ -302,29 +302,34 @@ pub struct TrainArgs {
     /// Warn of vanishing gradients when a hidden layer's gradient norm stays below this share of
     /// the output layer's for --warn-epochs epochs in a row, in (0, 1].
     #[arg(long, default_value_t = 1e-3, value_name = "RATIO", value_parser = parse_vanishing)]
+    #[arg(allow_hyphen_values = true)]
     #[arg(help_heading = heading::HEALTH)]
     pub warn_vanishing: f64,
 
     /// Warn of exploding gradients when a layer's gradient norm goes above this (> 0; inf: never).
     #[arg(long, default_value_t = 1e3, value_name = "NORM", value_parser = parse_exploding)]
+    #[arg(allow_hyphen_values = true)]
     #[arg(help_heading = heading::HEALTH)]
     pub warn_exploding: f64,
 
     /// Warn of exploding gradients when a layer's gradient norm grows this many times from one
     /// epoch to the next, to above --warn-exploding / FACTOR (> 1; inf: never).
     #[arg(long, default_value_t = 100.0, value_name = "FACTOR", value_parser = parse_growth)]
+    #[arg(allow_hyphen_values = true)]
     #[arg(help_heading = heading::HEALTH)]
     pub warn_growth: f64,
 
     /// Warn when more than this share of a sigmoid or tanh hidden layer's activations are
     /// within 0.01 of a bound for --warn-epochs epochs in a row, in [0, 1] (1: never).
     #[arg(long, default_value_t = 0.9, value_name = "FRACTION", value_parser = parse_fraction)]
+    #[arg(allow_hyphen_values = true)]
     #[arg(help_heading = heading::HEALTH)]
     pub warn_saturated: f64,
 
     /// Warn when more than this share of a ReLU hidden layer's units are dead (z ≤ 0 for a
     /// whole batch, --warn-epochs epochs in a row), in [0, 1] (1: never).
     #[arg(long, default_value_t = 0.5, value_name = "FRACTION", value_parser = parse_fraction)]
+    #[arg(allow_hyphen_values = true)]
     #[arg(help_heading = heading::HEALTH)]
     pub warn_dead: f64,
 

@@ -55,3 +55,6 @@ mod library_model;
 // Issue #12's training flags: --freeze (Mazur's frozen-bias example), --no-bias with --init,
 // and the summary's loss_after and epoch_mean_loss.
 mod library_training;
+// Issue #13's health warnings: vanishing and exploding gradients, saturated and dead units, on
+// stderr and in the JSON summary; their thresholds as flags.
+mod health_warnings;

@@ -210,8 +210,11 @@ pub struct HealthFinding {
     pub first_epoch: usize,
     /// The last epoch whose check the rule held at.
     pub last_epoch: usize,
-    /// The checks (one per epoch) the rule held at.
+    /// The checks the rule held at.
     pub checks: usize,
+    /// Epochs from one check to the next: 1 unless the monitor checks every few epochs
+    /// ([`HealthMonitor::with_steps_per_epoch`]).
+    pub every: usize,
     /// What, and the worst value seen.
     pub symptom: Symptom,
 }
@@ -230,18 +233,43 @@ impl HealthFinding {
     }
 }
 
-/// `at epoch 3` or `from epoch 3 to 200 (at 12 checks)`: when a finding held.
+/// `at epoch 3`, `from epoch 3 to 200`, `from epoch 3 to 200 (at 12 of those epochs)` or,
+/// checking every 16 epochs, `from epoch 80 to 160 (at 6 checks, one every 16 epochs)`: when a
+/// finding held.
 struct When<'a>(&'a HealthFinding);
 
 impl fmt::Display for When<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let HealthFinding { first_epoch, last_epoch, checks, .. } = *self.0;
+        let HealthFinding { first_epoch, last_epoch, checks, every, .. } = *self.0;
         if first_epoch == last_epoch {
             write!(f, "at epoch {first_epoch}")
+        } else if every > 1 {
+            write!(
+                f,
+                "from epoch {first_epoch} to {last_epoch} (at {checks} checks, one every {every} \
+                 epochs)"
+            )
         } else if checks == last_epoch - first_epoch + 1 {
             write!(f, "from epoch {first_epoch} to {last_epoch}")
         } else {
             write!(f, "from epoch {first_epoch} to {last_epoch} (at {checks} of those epochs)")
+        }
+    }
+}
+
+impl HealthFinding {
+    /// `5 epochs in a row`, or `5 checks in a row`.
+    fn in_a_row(&self, persistence: usize) -> String {
+        let what = if self.every > 1 { "checks" } else { "epochs" };
+        format!("{persistence} {what} in a row")
+    }
+
+    /// `in one epoch`, or `from one check to the next`.
+    fn one_step(&self) -> &'static str {
+        if self.every > 1 {
+            "from one check to the next"
+        } else {
+            "in one epoch"
         }
     }
 }
@@ -253,9 +281,10 @@ impl fmt::Display for HealthFinding {
             Symptom::VanishingGradients { smallest_ratio, ratio, persistence } => write!(
                 f,
                 "vanishing gradients in layer {layer} ({activation}) {when}: its gradient norm \
-                 stayed below {} of the output layer's for {persistence} epochs in a row (down \
-                 to {}); its weights barely learn: try fewer layers or ReLU",
+                 stayed below {} of the output layer's for {} (down to {}); its weights barely \
+                 learn: try fewer layers or ReLU",
                 Significant(ratio),
+                self.in_a_row(persistence),
                 Significant(smallest_ratio)
             ),
             Symptom::ExplodingGradients { largest_norm, largest_growth, norm, growth } => {
@@ -265,12 +294,13 @@ impl fmt::Display for HealthFinding {
                      norm reached {}",
                     Significant(largest_norm)
                 )?;
+                let one_step = self.one_step();
                 if largest_growth >= growth {
-                    write!(f, ", growing up to {}-fold in one epoch", Significant(largest_growth))?;
+                    write!(f, ", growing up to {}-fold {one_step}", Significant(largest_growth))?;
                 }
                 write!(
                     f,
-                    " (limits: {}, or {}-fold in one epoch); try a smaller learning rate",
+                    " (limits: {}, or {}-fold {one_step}); try a smaller learning rate",
                     Significant(norm),
                     Significant(growth)
                 )
@@ -278,18 +308,19 @@ impl fmt::Display for HealthFinding {
             Symptom::SaturatedUnits { largest_fraction, fraction, persistence } => write!(
                 f,
                 "saturated units in layer {layer} ({activation}) {when}: more than {}% of its \
-                 activations were within 0.01 of a bound for {persistence} epochs in a row (up \
-                 to {}%), where their gradients vanish: try standardized inputs, a smaller \
-                 learning rate or ReLU",
+                 activations were within 0.01 of a bound for {} (up to {}%), where their \
+                 gradients vanish: try standardized inputs, a smaller learning rate or ReLU",
                 Significant(100.0 * fraction),
+                self.in_a_row(persistence),
                 Significant(100.0 * largest_fraction)
             ),
             Symptom::DeadUnits { largest_fraction, fraction, persistence } => write!(
                 f,
                 "dead units in layer {layer} ({activation}) {when}: more than {}% of its units \
-                 had z ≤ 0 for every sample of the batch at {persistence} epochs in a row (up \
-                 to {}%), so they no longer learn: try a smaller learning rate or leaky ReLU",
+                 had z ≤ 0 for every sample of the batch at {} (up to {}%), so they no longer \
+                 learn: try a smaller learning rate or leaky ReLU",
                 Significant(100.0 * fraction),
+                self.in_a_row(persistence),
                 Significant(100.0 * largest_fraction)
             ),
         }
@@ -335,12 +366,10 @@ pub(crate) fn is_dead<'a, T: Scalar>(
 /// ‖∇‖ of 0-based `layer`: the Frobenius norm of its weights' and biases' gradients, summed in
 /// f64.
 fn gradient_norm<T: Scalar>(gradients: &Gradients<T>, layer: usize) -> f64 {
-    let mut square = 0.0;
-    for &g in gradients.layer_blocks(layer).flatten() {
-        let g = g.to_f64_value();
-        square += g * g;
-    }
-    square.sqrt()
+    let square = |block: &[T]| block.iter().map(|g| g.to_f64_value().powi(2)).sum::<f64>();
+    let weights = square(gradients.weights(layer).as_slice());
+    let biases = gradients.bias(layer).map_or(0.0, |bias| square(bias.as_slice()));
+    (weights + biases).sqrt()
 }
 
 /// What the monitor remembers of one layer between checks.
@@ -380,6 +409,7 @@ impl LayerHealth {
                     first_epoch: epoch,
                     last_epoch: epoch,
                     checks: 1,
+                    every: 1,
                     symptom: symptom(),
                 });
             }
@@ -418,7 +448,15 @@ impl LayerHealth {
 pub struct HealthMonitor {
     thresholds: HealthThresholds,
     layers: Vec<LayerHealth>,
+    /// Epochs from one check to the next.
+    every: usize,
+    /// Epochs until the next check.
+    until_due: usize,
 }
+
+/// Below this many optimizer steps an epoch, the trainer checks every few epochs rather than
+/// every epoch ([`HealthMonitor::with_steps_per_epoch`]).
+pub const STEPS_PER_CHECK: usize = 16;
 
 impl HealthMonitor {
     /// A monitor of `network`'s layers with no check made yet; everything a check needs is
@@ -447,7 +485,20 @@ impl HealthMonitor {
                 }
             })
             .collect();
-        HealthMonitor { thresholds, layers }
+        HealthMonitor { thresholds, layers, every: 1, until_due: 1 }
+    }
+
+    /// Checks every epoch when an epoch has [`STEPS_PER_CHECK`] optimizer steps or more, and
+    /// otherwise every `k` epochs, `k` the power of two at or above `STEPS_PER_CHECK / steps`
+    /// (16 for one step an epoch): epochs `k`, `2k`, …. A check costs about a tenth of a tiny
+    /// network's one-step epoch (a few hundred instructions), so that it stays under 1% of the
+    /// run. What the trainer uses; findings then count checks rather than epochs
+    /// ([`HealthFinding::every`]).
+    #[must_use]
+    pub fn with_steps_per_epoch(mut self, steps: usize) -> Self {
+        self.every = STEPS_PER_CHECK.div_ceil(steps.max(1)).next_power_of_two();
+        self.until_due = self.every;
+        self
     }
 
     /// The check of (1-based) `epoch`, from its last step: the batch `gradients` and the
@@ -455,7 +506,23 @@ impl HealthMonitor {
     /// once). Allocates nothing.
     ///
     /// Panics if `gradients` or the tapes are not of the monitored network's shape.
+    #[inline]
     pub fn check<'a, T: Scalar>(
+        &mut self,
+        epoch: usize,
+        tapes: impl Iterator<Item = &'a Tape<T>> + Clone,
+        gradients: &Gradients<T>,
+    ) {
+        self.until_due -= 1;
+        if self.until_due == 0 {
+            self.until_due = self.every;
+            self.check_now(epoch, tapes, gradients);
+        }
+    }
+
+    // Kept out of the training loop it is called from, whose code stays as it was.
+    #[inline(never)]
+    fn check_now<'a, T: Scalar>(
         &mut self,
         epoch: usize,
         tapes: impl Iterator<Item = &'a Tape<T>> + Clone,
@@ -472,7 +539,7 @@ impl HealthMonitor {
         let n_layers = self.layers.len();
         let output_norm = gradient_norm(gradients, n_layers - 1);
         for (layer, health) in self.layers.iter_mut().enumerate() {
-            let norm = gradient_norm(gradients, layer);
+            let norm = if health.hidden { gradient_norm(gradients, layer) } else { output_norm };
 
             let previous = health.previous_norm;
             health.previous_norm = norm;
@@ -550,6 +617,9 @@ impl HealthMonitor {
             .iter()
             .flat_map(|health| health.findings.iter().flatten().copied())
             .collect();
+        for finding in &mut findings {
+            finding.every = self.every;
+        }
         findings.sort_by_key(|finding| finding.first_epoch);
         findings
     }
@@ -782,6 +852,31 @@ mod tests {
         assert_eq!(monitor.findings(), []);
     }
 
+    /// A tiny network's epoch of one step costs a few hundred instructions, about what a
+    /// check costs: with fewer than 16 steps an epoch, the checks come every few epochs.
+    #[test]
+    fn short_epochs_are_checked_every_few_epochs() {
+        let (network, tape) = fixture(Activation::Identity, &[1.0], None);
+        let every = |steps| {
+            HealthMonitor::new(&network, HealthThresholds::default())
+                .with_steps_per_epoch(steps)
+                .every
+        };
+        assert_eq!([1, 2, 3, 5, 8, 15, 16, 17, 1000].map(every), [16, 8, 8, 4, 2, 2, 1, 1, 1]);
+        // Checked at epochs 4 and 8 for 4 steps an epoch: the exploding norm of epoch 6 is
+        // not seen, that of epoch 8 is.
+        let mut monitor =
+            HealthMonitor::new(&network, HealthThresholds::default()).with_steps_per_epoch(4);
+        let (calm, exploding) =
+            (gradients(&network, &[1.0, 1.0]), gradients(&network, &[2e3, 1.0]));
+        for epoch in 1..=8 {
+            let gradients = if epoch == 6 || epoch == 8 { &exploding } else { &calm };
+            monitor.check(epoch, std::iter::once(&tape), gradients);
+        }
+        let findings = monitor.findings();
+        assert_eq!((findings.len(), findings[0].first_epoch, findings[0].every), (1, 8, 4));
+    }
+
     #[test]
     fn findings_come_by_first_epoch_then_layer() {
         let epochs = [[1.0, 1.0], [1.0, 1.0], [1.0, 2e3], [2e3, 1.0]];
@@ -843,15 +938,26 @@ mod tests {
         let inputs = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 2.0, 3.0]);
         let targets = DMatrix::from_row_slice(1, 4, &[1.0, 0.0, 1.0, 0.0]);
         let data = crate::Dataset::numbered(inputs, targets).unwrap();
+        // Two steps an epoch: a check every 8 epochs, at epochs 8, 16, …, 48.
         let config = crate::TrainConfig {
-            epochs: 6,
+            epochs: 48,
             batch_size: 2,
             threads: 1,
             ..crate::TrainConfig::default()
         };
         let report = crate::train(&mut network.clone(), &data, None, &config).unwrap();
         assert_eq!(kinds(&report.health), [("dead-units", 1)]);
-        assert_eq!((report.health[0].first_epoch, report.health[0].last_epoch), (5, 6));
+        let finding = report.health[0];
+        assert_eq!(
+            (finding.first_epoch, finding.last_epoch, finding.checks, finding.every),
+            (40, 48, 2, 8)
+        );
+        assert_eq!(
+            finding.to_string(),
+            "dead units in layer 1 (relu) from epoch 40 to 48 (at 2 checks, one every 8 epochs): \
+             more than 50% of its units had z ≤ 0 for every sample of the batch at 5 checks in a \
+             row (up to 100%), so they no longer learn: try a smaller learning rate or leaky ReLU"
+        );
         let warnings = crate::warnings::training_warnings(&config, &report);
         assert!(warnings.iter().any(|w| w.kind() == "dead-units"), "{warnings:?}");
         let off = crate::TrainConfig { health: None, ..config };

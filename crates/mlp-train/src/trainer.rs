@@ -320,12 +320,14 @@ pub fn train_observed<T: Scalar>(
         seconds: 0.0,
         health: Vec::new(),
     };
-    let mut health = config.health.map(|thresholds| HealthMonitor::new(network, thresholds));
     let mut best: Option<Best<T>> = None;
     let mut accumulator = MetricsAccumulator::for_headline(metrics, network, training.len());
     let mut last_finite = LastFinite::new(network);
     let stop = config.stop.as_ref();
     let n_batches = training.len().div_ceil(config.batch_size);
+    let mut health = config
+        .health
+        .map(|thresholds| HealthMonitor::new(network, thresholds).with_steps_per_epoch(n_batches));
     let mut steps_to_log = 0;
 
     for epoch in 1..=config.epochs {

@@ -770,7 +770,8 @@ mod tests {
     }
 
     /// σ(4.6) = 0.99005 and σ(−4.6) = 0.00995 are saturated (within 0.01 of a bound), σ(4.59)
-    /// = 0.98995 is not.
+    /// = 0.98995 is not; tanh(±2.65) = ±0.99007 is, tanh(2.64) = 0.98987 is not (torch:
+    /// tests/reference/health.py).
     #[test]
     fn saturated_is_more_than_90_percent_of_sigmoid_activations_for_five_checks() {
         let nine_of_ten = [4.6, -4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.6, 4.59];

@@ -104,10 +104,10 @@ impl HealthThresholds {
         if !(self.vanishing_ratio > 0.0 && self.vanishing_ratio <= 1.0) {
             return Err(out_of_range("vanishing_ratio", "in (0, 1]", self.vanishing_ratio));
         }
-        if !(self.exploding_norm > 0.0) {
+        if self.exploding_norm.is_nan() || self.exploding_norm <= 0.0 {
             return Err(out_of_range("exploding_norm", "above 0", self.exploding_norm));
         }
-        if !(self.exploding_growth > 1.0) {
+        if self.exploding_growth.is_nan() || self.exploding_growth <= 1.0 {
             return Err(out_of_range("exploding_growth", "above 1", self.exploding_growth));
         }
         for (name, value) in

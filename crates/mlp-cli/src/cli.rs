@@ -59,7 +59,7 @@ mod heading {
     pub(super) const OPTIMISATION: &str = "Optimisation";
     pub(super) const LOGGING: &str = "Logging";
     pub(super) const OUTPUT: &str = "Output";
-    pub(super) const HEALTH: &str = "Health warnings (checked once per epoch)";
+    pub(super) const HEALTH: &str = "Health warnings";
 }
 
 /// How to read CSV files.
@@ -830,7 +830,10 @@ mod tests {
                 ),
             }
         }
-        assert_eq!(headings, ["Data", "Network", "Optimisation", "Output", "Logging"]);
+        assert_eq!(
+            headings,
+            ["Data", "Network", "Optimisation", "Output", "Logging", "Health warnings"]
+        );
         let heading_of = |id: &str| {
             let arg = train.get_arguments().find(|arg| arg.get_id() == id).unwrap();
             arg.get_help_heading()

@@ -76,6 +76,7 @@ mod heading {
     pub(super) const OPTIMISATION: &str = "Optimisation";
     pub(super) const LOGGING: &str = "Logging";
     pub(super) const OUTPUT: &str = "Output";
+    pub(super) const HEALTH: &str = "Health warnings";
 }
 
 /// How to read CSV files.
@@ -381,6 +382,51 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub history: Option<PathBuf>,
+
+    /// Warn of vanishing gradients when a hidden layer's gradient norm stays below this share of
+    /// the output layer's for --warn-epochs epochs in a row, in (0, 1].
+    #[arg(long, default_value_t = 1e-3, value_name = "RATIO", value_parser = parse_vanishing)]
+    #[arg(allow_hyphen_values = true)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub warn_vanishing: f64,
+
+    /// Warn of exploding gradients when a layer's gradient norm goes above this (> 0; inf: never).
+    #[arg(long, default_value_t = 1e3, value_name = "NORM", value_parser = parse_exploding)]
+    #[arg(allow_hyphen_values = true)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub warn_exploding: f64,
+
+    /// Warn of exploding gradients when a layer's gradient norm grows this many times from one
+    /// epoch to the next, to above --warn-exploding / FACTOR (> 1; inf: never).
+    #[arg(long, default_value_t = 100.0, value_name = "FACTOR", value_parser = parse_growth)]
+    #[arg(allow_hyphen_values = true)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub warn_growth: f64,
+
+    /// Warn when more than this share of a sigmoid or tanh hidden layer's activations are
+    /// within 0.01 of a bound for --warn-epochs epochs in a row, in [0, 1] (1: never).
+    #[arg(long, default_value_t = 0.9, value_name = "FRACTION", value_parser = parse_fraction)]
+    #[arg(allow_hyphen_values = true)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub warn_saturated: f64,
+
+    /// Warn when more than this share of a ReLU hidden layer's units are dead (z ≤ 0 for a
+    /// whole batch, --warn-epochs epochs in a row), in [0, 1] (1: never).
+    #[arg(long, default_value_t = 0.5, value_name = "FRACTION", value_parser = parse_fraction)]
+    #[arg(allow_hyphen_values = true)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub warn_dead: f64,
+
+    /// Epochs in a row a vanishing gradient, a saturated layer or a dead unit must be seen
+    /// before it is reported.
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = at_least_one)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub warn_epochs: usize,
+
+    /// Do not check the gradients and units for the warnings above.
+    #[arg(long)]
+    #[arg(help_heading = heading::HEALTH)]
+    pub no_health_warnings: bool,
 
     /// Print the final metrics as one JSON object on stdout.
     #[arg(long)]
@@ -887,6 +933,52 @@ fn parse_validation(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
+/// A number, `inf` allowed (a health threshold that never triggers); NaN is refused.
+fn parse_number_or_inf(text: &str) -> Result<f64, String> {
+    let value: f64 =
+        text.trim().parse().map_err(|_| format!("expected a number, found {text:?}"))?;
+    if value.is_nan() {
+        return Err(format!("expected a number, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--warn-vanishing`: a share of the output layer's gradient norm, in (0, 1].
+fn parse_vanishing(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if !(value > 0.0 && value <= 1.0) {
+        return Err(format!("the ratio must be in (0, 1], found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--warn-exploding`: a gradient norm above 0, or `inf`.
+fn parse_exploding(text: &str) -> Result<f64, String> {
+    let value = parse_number_or_inf(text)?;
+    if value <= 0.0 {
+        return Err(format!("the norm must be above 0, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--warn-growth`: a factor above 1, or `inf`.
+fn parse_growth(text: &str) -> Result<f64, String> {
+    let value = parse_number_or_inf(text)?;
+    if value <= 1.0 {
+        return Err(format!("the factor must be above 1, found {text}"));
+    }
+    Ok(value)
+}
+
+/// `--warn-saturated`, `--warn-dead`: a share of a layer, in [0, 1].
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    let value = parse_finite(text)?;
+    if !(0.0..=1.0).contains(&value) {
+        return Err(format!("the fraction must be in [0, 1], found {text}"));
+    }
+    Ok(value)
+}
+
 /// An output path: `-` is standard output, written through `/dev/stdout` (what it is for
 /// `predict --output -` too).
 /// The training data's path as given; empty (the default) only with `--resume`.
@@ -1044,7 +1136,10 @@ mod tests {
                 ),
             }
         }
-        assert_eq!(headings, ["Data", "Network", "Optimisation", "Output", "Logging"]);
+        assert_eq!(
+            headings,
+            ["Data", "Network", "Optimisation", "Output", "Logging", "Health warnings"]
+        );
         let heading_of = |id: &str| {
             let arg = train.get_arguments().find(|arg| arg.get_id() == id).unwrap();
             arg.get_help_heading()

@@ -13,6 +13,7 @@ use mlp_train::data::{
     Task, TrainingOptions, DEFAULT_MAX_CATEGORIES,
 };
 use mlp_train::events::EpochRecord;
+use mlp_train::health::HealthThresholds;
 use mlp_train::human::plural;
 use mlp_train::model_file::{
     DataFile, EvaluationRecord, FinalMetrics, Model, ModelFileError, Provenance, Settings,
@@ -475,6 +476,19 @@ fn unread_flags(args: &TrainArgs) -> Vec<Warning> {
             no_effect(flag, "there is no --grad-log".to_owned());
         }
     }
+    if args.no_health_warnings {
+        let given = [
+            ("--warn-vanishing", args.warn_vanishing != defaults.warn_vanishing),
+            ("--warn-exploding", args.warn_exploding != defaults.warn_exploding),
+            ("--warn-growth", args.warn_growth != defaults.warn_growth),
+            ("--warn-saturated", args.warn_saturated != defaults.warn_saturated),
+            ("--warn-dead", args.warn_dead != defaults.warn_dead),
+            ("--warn-epochs", args.warn_epochs != defaults.warn_epochs),
+        ];
+        for (flag, _) in given.into_iter().filter(|(_, given)| *given) {
+            no_effect(flag, "--no-health-warnings is given".to_owned());
+        }
+    }
     warnings
 }
 
@@ -625,6 +639,14 @@ fn train_config(args: &TrainArgs, kind: MetricsKind) -> TrainConfig {
             };
             freeze.with(None, kind)
         }),
+        health: (!args.no_health_warnings).then_some(HealthThresholds {
+            vanishing_ratio: args.warn_vanishing,
+            exploding_norm: args.warn_exploding,
+            exploding_growth: args.warn_growth,
+            saturated_fraction: args.warn_saturated,
+            dead_fraction: args.warn_dead,
+            persistence: args.warn_epochs,
+        }),
         ..TrainConfig::default()
     }
 }
@@ -748,6 +770,7 @@ fn train_in<T: Scalar>(
                 loss_after: f64::NAN,
                 epoch_mean_loss: observer.last_epoch.map(|record| record.loss),
                 seconds: f64::NAN,
+                health: Vec::new(),
             };
             (report, Some(diverged))
         }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use crate::schedule::Schedule;
+use crate::health::HealthThresholds;
 use crate::{Optimizer, TrainError};
 
 pub use mlp_data::MetricsKind;
@@ -169,12 +170,23 @@ pub enum ConfigError {
         /// The network's weight layers.
         n_layers: usize,
     },
+    /// A threshold of [`TrainConfig::health`] out of its range
+    /// ([`crate::health::HealthThresholds::validate`]).
+    #[error("health threshold {name} must be {range}, not {value}")]
+    HealthThreshold {
+        /// The field of [`crate::health::HealthThresholds`]: `vanishing_ratio`, ….
+        name: &'static str,
+        /// Its range, as words: `in (0, 1]`.
+        range: &'static str,
+        /// The value given.
+        value: f64,
+    },
 }
 
 impl ConfigError {
     /// The [`TrainConfig`] field at fault: `batch_size`, `threads`, `log_every`,
     /// `learning_rate`, `l2`, `min_delta`, `optimizer` (momentum, β, ε, AdamW's weight decay,
-    /// RMSprop's α), `schedule` or `freeze`.
+    /// RMSprop's α), `schedule`, `freeze` or `health`.
     pub fn setting(&self) -> &'static str {
         match self {
             ConfigError::BatchSize => "batch_size",
@@ -191,6 +203,7 @@ impl ConfigError {
             | ConfigError::RmsPropEpsilon(_) => "optimizer",
             ConfigError::ScheduleEvery | ConfigError::ScheduleFactor(_) => "schedule",
             ConfigError::FreezeLayer { .. } => "freeze",
+            ConfigError::HealthThreshold { .. } => "health",
         }
     }
 }
@@ -258,6 +271,11 @@ pub struct TrainConfig {
     /// gradients are summed in chunk order, weighted by their sizes. A batch of fewer than 64
     /// samples is one chunk, the whole batch at once.
     pub threads: usize,
+    /// The gradient and unit health checks, once per epoch (vanishing and exploding gradients,
+    /// saturated and dead units; [`crate::health`]), whose findings go to
+    /// [`crate::TrainReport::health`]; `None` turns them off. Default: on, with
+    /// [`HealthThresholds::default`].
+    pub health: Option<HealthThresholds>,
 }
 
 /// The threads this machine can run at once (`std::thread::available_parallelism`), or 1 when
@@ -287,6 +305,7 @@ impl Default for TrainConfig {
             keep_history: true,
             freeze: Freeze::none(),
             threads: available_threads(),
+            health: Some(HealthThresholds::default()),
         }
     }
 }
@@ -301,8 +320,9 @@ impl TrainConfig {
     /// logging interval of 0, a learning rate that is not a positive number, a negative or
     /// non-finite L2 decay, a momentum outside [0, 1), Adam's or AdamW's β₁ or β₂ outside
     /// [0, 1) or a non-positive ε, AdamW's negative or non-finite weight decay, RMSprop's α
-    /// outside [0, 1) or a non-positive ε, a non-finite `min_delta`, a thread count of 0, a schedule stepping every
-    /// 0 epochs (a cosine over 0 epochs) or with a factor outside (0, 1]. (A frozen layer the network lacks is found by
+    /// outside [0, 1) or a non-positive ε, a non-finite `min_delta`, a thread count of 0, a
+    /// schedule stepping every 0 epochs (a cosine over 0 epochs) or with a factor outside
+    /// (0, 1], a health threshold out of its range. (A frozen layer the network lacks is found by
     /// [`crate::train_with`].)
     pub fn validate(&self) -> Result<(), TrainError> {
         self.check().map_err(TrainError::Config)
@@ -370,6 +390,9 @@ impl TrainConfig {
         };
         if !(factor > 0.0 && factor <= 1.0) {
             return Err(ConfigError::ScheduleFactor(factor));
+        }
+        if let Some(health) = &self.health {
+            health.validate()?;
         }
         Ok(())
     }

@@ -17,6 +17,8 @@
 //! - [`interop`]: a model as a safetensors file (weights as tensors, everything else as
 //!   metadata) that PyTorch and candle load, and back (`mlp export`, `mlp import`).
 //! - [`gradlog`]: `tracing_subscriber::Layer`s that write those events to CSV.
+//! - [`health`]: vanishing and exploding gradients, saturated and dead units, checked once per
+//!   epoch at no measurable cost ([`TrainConfig::health`], [`TrainReport::health`]).
 //! - [`model_file`]: the human-readable JSON model file (weights, scaler, class names); a
 //!   [`Model`](model_file::Model) from training or from a network made in code
 //!   (`Model::from_network`), predicting on rows in memory (`Model::predict_rows`).
@@ -38,6 +40,7 @@ pub mod explain;
 pub mod gradcheck;
 pub mod gradlog;
 pub mod interop;
+pub mod health;
 pub mod memory;
 pub mod metrics;
 pub mod model_file;

@@ -3,6 +3,7 @@
 use mlp_core::{Activation, Gradients, Network, ParameterNames, Scalar, Tape};
 
 use crate::events::{self, GradientRecord, LayerRecord, ParamName};
+use crate::health;
 
 /// The parameter names of a network as the events carry them, per layer: the weights'
 /// row-major (index `to * n_inputs + from`), the biases' by neuron.
@@ -192,31 +193,16 @@ impl<T: Scalar> StepLog<T> {
                     update_square += (w_new - w) * (w_new - w);
                 }
             }
-            let n_values = tapes.clone().map(|tape| tape.factors(layer).a.len()).sum::<usize>();
-            let saturated = |bound: fn(f64) -> bool| {
-                let count = tapes
-                    .clone()
-                    .map(|tape| {
-                        let a = tape.factors(layer).a;
-                        a.iter().filter(|&&a| bound(a.to_f64_value())).count()
-                    })
-                    .sum::<usize>();
-                Some(count as f64 / n_values.max(1) as f64)
-            };
-            let (saturated_fraction, dead_fraction) = match dense.activation() {
-                Activation::Sigmoid => (saturated(|a| !(0.01..=0.99).contains(&a)), None),
-                Activation::Tanh => (saturated(|a| a.abs() > 0.99), None),
+            let saturated_fraction =
+                health::saturated_fraction(dense.activation(), layer, tapes.clone());
+            let dead_fraction = match dense.activation() {
                 Activation::Relu | Activation::LeakyRelu { .. } => {
                     let dead = (0..dense.n_outputs())
-                        .filter(|&neuron| {
-                            tapes.clone().all(|tape| {
-                                tape.factors(layer).z.row(neuron).iter().all(|&z| z <= T::zero())
-                            })
-                        })
+                        .filter(|&neuron| health::is_dead(layer, neuron, tapes.clone()))
                         .count();
-                    (None, Some(dead as f64 / dense.n_outputs() as f64))
+                    Some(dead as f64 / dense.n_outputs() as f64)
                 }
-                _ => (None, None),
+                _ => None,
             };
             let weight_norm = weight_square.sqrt();
             events::emit_layer(&LayerRecord {

@@ -13,6 +13,7 @@ use crate::batch_step::BatchStep;
 use crate::checkpoint::{self, Capture};
 use crate::data::Task;
 use crate::events::{self, EpochRecord};
+use crate::health::{HealthFinding, HealthMonitor};
 use crate::metrics::evaluate_fitting as evaluate;
 use crate::metrics::MetricsAccumulator;
 use crate::step_log::StepLog;
@@ -141,6 +142,10 @@ pub struct TrainReport {
     /// Seconds spent training: the epochs' steps and their validation, on the clock of
     /// [`EpochRecord::seconds`] (started after the initial evaluation), to the end of the run.
     pub seconds: f64,
+    /// What the health checks of [`TrainConfig::health`] found: vanishing or exploding
+    /// gradients, saturated or dead units, once per layer and kind (empty when the checks are
+    /// off).
+    pub health: Vec<HealthFinding>,
 }
 
 /// The weights with the best monitored loss so far, for early stopping.
@@ -375,12 +380,16 @@ pub fn train_from<T: Scalar>(
         loss_after: f64::NAN,
         epoch_mean_loss: None,
         seconds: 0.0,
+        health: Vec::new(),
     };
     let mut best: Option<Best<T>> = None;
     let mut accumulator = MetricsAccumulator::for_headline(metrics, network, training.len());
     let mut last_finite = LastFinite::new(network);
     let stop = config.stop.as_ref();
     let n_batches = training.len().div_ceil(config.batch_size);
+    let mut health = config
+        .health
+        .map(|thresholds| HealthMonitor::new(network, thresholds).with_steps_per_epoch(n_batches));
     let mut steps_to_log = 0;
     let checkpoint_every = observer.checkpoint_every().map(|every| every.max(1));
     let mut first_epoch = 1;
@@ -500,6 +509,9 @@ pub fn train_from<T: Scalar>(
         if interrupted {
             break;
         }
+        if let Some(health) = &mut health {
+            health.check(epoch, batch_step.tapes(), &gradients);
+        }
         let train_metrics = accumulator.headline();
         let val_metrics = validation.map(|validation| evaluate(network, validation, Some(metrics)));
         let record = EpochRecord {
@@ -589,6 +601,7 @@ pub fn train_from<T: Scalar>(
         }
     }
     report.seconds = clock.started.elapsed().as_secs_f64();
+    report.health = health.map(|health| health.findings()).unwrap_or_default();
     if let Some(kept) = best {
         report.best_epoch = kept.epoch;
         *network = kept.network;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::DataNotice;
 use crate::gradlog::FlushGuard;
+use crate::health::HealthFinding;
 use crate::human::{plural, Significant};
 use crate::{TrainConfig, TrainReport};
 
@@ -79,6 +80,11 @@ pub enum Warning {
         /// Why it has no effect, a clause: `the optimizer is adam`.
         because: String,
     },
+    /// A layer's gradients vanished or exploded, or its units saturated or died, as the
+    /// health checks of [`TrainConfig::health`] found ([`crate::health`]); the kind is the
+    /// finding's: `vanishing-gradients`, `exploding-gradients`, `saturated-units`,
+    /// `dead-units`.
+    Health(HealthFinding),
     /// A regression ended with a validation R² below 0: the model predicts worse than the
     /// validation targets' mean.
     NegativeR2 {
@@ -101,6 +107,7 @@ impl Warning {
             Warning::IgnoredWithInit { .. } => "ignored-with-init",
             Warning::NoEffect { .. } => "no-effect",
             Warning::NegativeR2 { .. } => "negative-r2",
+            Warning::Health(finding) => finding.kind(),
         }
     }
 }
@@ -162,6 +169,7 @@ impl fmt::Display for Warning {
                 }
                 f.write_str("more epochs or another learning rate")
             }
+            Warning::Health(finding) => write!(f, "{finding}"),
         }
     }
 }
@@ -184,7 +192,8 @@ impl serde::Serialize for Warning {
 ///   [`LOSS_GROWTH_FACTOR`] times the untrained network's ([`TrainReport::initial_loss`],
 ///   [`TrainReport::initial_val_loss`]) or more; the larger growth is reported;
 /// - [`Warning::NotLearning`], unless the loss grew: after two epochs or more, the last
-///   epoch's training loss is above [`NOT_LEARNING_FRACTION`] of the untrained network's.
+///   epoch's training loss is above [`NOT_LEARNING_FRACTION`] of the untrained network's;
+/// - [`Warning::Health`]: each of [`TrainReport::health`], in its order.
 ///
 /// The baseline is the untrained network, not the first epoch: an epoch's loss is a mean over
 /// its steps, and a learning rate that makes the loss explode does so within the first epoch.
@@ -222,6 +231,7 @@ pub fn training_warnings(config: &TrainConfig, report: &TrainReport) -> Vec<Warn
             }
         }
     }
+    warnings.extend(report.health.iter().copied().map(Warning::Health));
     warnings
 }
 
@@ -269,6 +279,7 @@ mod tests {
             loss_after: epochs.last().map_or(initial.0, |&(loss, _)| loss),
             epoch_mean_loss: epochs.last().map(|&(loss, _)| loss),
             seconds: 0.0,
+            health: Vec::new(),
         }
     }
 

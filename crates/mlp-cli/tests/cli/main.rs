@@ -71,3 +71,6 @@ mod schedules;
 // Issue #14's checkpoints: --checkpoint then --resume give the uninterrupted run's layers and logs,
 // a SIGINT's checkpoint too; other data, corrupt files and changed settings refused.
 mod checkpoint;
+// Issue #13's health warnings: vanishing and exploding gradients, saturated and dead units, on
+// stderr and in the JSON summary; their thresholds as flags.
+mod health_warnings;

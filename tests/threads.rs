@@ -104,12 +104,11 @@ fn whole_batch_training<T: Scalar>(
     config: &TrainConfig,
 ) {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut order: Vec<usize> = (0..data.len()).collect();
     let mut tape = network.try_tape(config.batch_size.min(data.len())).unwrap();
     let mut gradients = network.zero_gradients();
     let mut optimizer = OptimizerState::new(config.optimizer, network);
     for _ in 0..config.epochs {
-        order = (0..data.len()).collect();
+        let mut order: Vec<usize> = (0..data.len()).collect();
         order.shuffle(&mut rng);
         for batch in order.chunks(config.batch_size) {
             let mut batch = batch.to_vec();

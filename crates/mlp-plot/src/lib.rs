@@ -3,15 +3,17 @@
 //! in `fonts/LICENSE-DejaVu.txt`), so that no system font or fontconfig is needed.
 //!
 //! [`chart`] draws a run's history and layer summary log: loss and accuracy per epoch,
-//! gradient norm and update ratio per layer on a log scale.
+//! gradient norm and update ratio per layer on a log scale. [`diagram`] draws the network as
+//! the tutorial draws it: neurons in columns, each edge labelled with its parameter and value,
+//! and one sample's gradients.
 //!
 //! Every drawing names its text font [`FONT`]; [`register_font`] makes that name resolve to
 //! the bundled font and is called by every drawing function before it draws.
 #![warn(missing_docs)]
 
+pub mod chart;
 // The network drawn as the tutorial draws it, with one sample's gradients: `mlp draw`.
 pub mod diagram;
-pub mod chart;
 pub mod font;
 
 pub use font::{register_font, FONT};

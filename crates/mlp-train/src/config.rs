@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::schedule::Schedule;
 use crate::health::HealthThresholds;
+pub use crate::schedule::Schedule;
 use crate::{Optimizer, TrainError};
 
 pub use mlp_data::MetricsKind;

@@ -16,7 +16,7 @@ const WHAT: &str = "drawing";
 
 /// Runs `mlp draw`.
 pub(crate) fn run(args: &DrawArgs) -> anyhow::Result<()> {
-    let Ok(format) = ImageFormat::from_path(&args.output) else {
+    let Some(format) = ImageFormat::from_path(&args.output) else {
         bail!(
             "-o/--output {}: the picture's format comes from the extension; give a name \
              ending in .svg or .png",

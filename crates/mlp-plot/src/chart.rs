@@ -37,44 +37,9 @@ use std::path::Path;
 use mlp_train::events::LayerRecord;
 use mlp_train::output_file::{OutputError, OutputFile};
 
+pub use crate::image::ImageFormat;
 pub use figure::log_axis_range;
 pub use logs::{History, LayerLog, LayerRow, LogError, LogErrorKind};
-
-/// The image file formats a chart is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// PNG: 8-bit RGB pixels.
-    Png,
-    /// SVG: vector drawing; its text is text (searchable, selectable).
-    Svg,
-}
-
-impl ImageFormat {
-    /// The format a file name's extension names (`.png`, `.svg`, in any case); `None` for
-    /// another or no extension.
-    ///
-    /// ```
-    /// use mlp_plot::chart::ImageFormat;
-    /// assert_eq!(ImageFormat::from_path("runs/loss.SVG"), Some(ImageFormat::Svg));
-    /// assert_eq!(ImageFormat::from_path("loss.jpg"), None);
-    /// ```
-    pub fn from_path(path: impl AsRef<Path>) -> Option<ImageFormat> {
-        let extension = path.as_ref().extension()?.to_str()?.to_ascii_lowercase();
-        match extension.as_str() {
-            "png" => Some(ImageFormat::Png),
-            "svg" => Some(ImageFormat::Svg),
-            _ => None,
-        }
-    }
-
-    /// `png` or `svg`.
-    pub const fn extension(self) -> &'static str {
-        match self {
-            ImageFormat::Png => "png",
-            ImageFormat::Svg => "svg",
-        }
-    }
-}
 
 /// Which column of the layer summary log a [`layer_chart`] draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -15,5 +15,7 @@ pub mod chart;
 // The network drawn as the tutorial draws it, with one sample's gradients: `mlp draw`.
 pub mod diagram;
 pub mod font;
+mod image;
 
 pub use font::{register_font, FONT};
+pub use image::ImageFormat;

@@ -50,22 +50,9 @@ pub(super) fn render(figure: &Figure, format: ImageFormat) -> Result<Vec<u8>, Ch
             let mut pixels = vec![255_u8; figure.width as usize * figure.height as usize * 3];
             draw(BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area(), figure)
                 .map_err(|err| ChartError::Draw(Box::new(err)))?;
-            encode_png(&pixels, figure.width, figure.height)
+            crate::image::encode_png(&pixels, figure.width, figure.height).map_err(ChartError::Png)
         }
     }
-}
-
-/// RGB pixels, row by row, as a PNG file.
-fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Best);
-    let mut writer = encoder.write_header().map_err(ChartError::Png)?;
-    writer.write_image_data(pixels).map_err(ChartError::Png)?;
-    writer.finish().map_err(ChartError::Png)?;
-    Ok(bytes)
 }
 
 /// Draws `figure`'s panels stacked top to bottom on `root`, under its title.

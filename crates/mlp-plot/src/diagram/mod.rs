@@ -58,30 +58,7 @@ pub const MAX_LABELLED_EDGES: usize = 100;
 /// with `…` between them.
 pub const MAX_DRAWN_NEURONS: usize = 24;
 
-/// The picture formats a [`Diagram`] is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// SVG: the text as `<text>` elements (the font family `sans-serif`).
-    Svg,
-    /// PNG: 8-bit RGB, the text drawn with the bundled DejaVu Sans.
-    Png,
-}
-
-impl ImageFormat {
-    /// The format a file name's extension names, `.svg` or `.png` (any case).
-    ///
-    /// # Errors
-    ///
-    /// [`DiagramError::UnknownFormat`] for any other extension, or none.
-    pub fn from_path(path: &Path) -> Result<ImageFormat, DiagramError> {
-        let extension = path.extension().and_then(|extension| extension.to_str());
-        match extension.map(str::to_ascii_lowercase).as_deref() {
-            Some("svg") => Ok(ImageFormat::Svg),
-            Some("png") => Ok(ImageFormat::Png),
-            _ => Err(DiagramError::UnknownFormat { path: path.to_owned() }),
-        }
-    }
-}
+pub use crate::image::ImageFormat;
 
 /// Why a diagram cannot be made or written.
 #[derive(Debug, thiserror::Error)]
@@ -273,17 +250,7 @@ impl Diagram {
                 plotters::prelude::BitMapBackend::with_buffer(&mut pixels, (width, height));
             draw::draw(&layout, backend)?;
         }
-        let mut bytes = Vec::new();
-        {
-            let mut encoder = png::Encoder::new(&mut bytes, width, height);
-            encoder.set_color(png::ColorType::Rgb);
-            encoder.set_depth(png::BitDepth::Eight);
-            encoder.set_compression(png::Compression::Best);
-            let mut writer = encoder.write_header()?;
-            writer.write_image_data(&pixels)?;
-            writer.finish()?;
-        }
-        Ok(bytes)
+        Ok(crate::image::encode_png(&pixels, width, height)?)
     }
 
     /// The picture in `format`, as a file's bytes.
@@ -308,7 +275,9 @@ impl Diagram {
     /// written.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), DiagramError> {
         let path = path.as_ref();
-        let bytes = self.render(ImageFormat::from_path(path)?)?;
+        let format = ImageFormat::from_path(path)
+            .ok_or_else(|| DiagramError::UnknownFormat { path: path.to_owned() })?;
+        let bytes = self.render(format)?;
         OutputFile::create(path)?.write_all_and_commit(&bytes)?;
         Ok(())
     }

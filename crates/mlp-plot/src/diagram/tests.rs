@@ -311,8 +311,7 @@ fn the_format_comes_from_the_extension() {
     assert_eq!(ImageFormat::from_path(Path::new("a/net.svg")).unwrap(), ImageFormat::Svg);
     assert_eq!(ImageFormat::from_path(Path::new("net.PNG")).unwrap(), ImageFormat::Png);
     for path in ["net.jpg", "net", "svg"] {
-        let err = ImageFormat::from_path(Path::new(path)).unwrap_err();
-        assert!(err.to_string().contains(".svg or .png"), "{err}");
+        assert_eq!(ImageFormat::from_path(Path::new(path)), None, "{path}");
     }
 }
 

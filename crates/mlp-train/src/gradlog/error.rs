@@ -27,6 +27,16 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The workbook of an [`XlsxLayer`](super::XlsxLayer) could not be written, or a row could
+    /// not be added to it. The layer writes no more rows after the first failure.
+    #[error("cannot write workbook{}", Destination(path.as_deref()))]
+    Workbook {
+        /// The workbook file, or `None` for a writer given to `new`.
+        path: Option<PathBuf>,
+        /// Why.
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
 }
 
 /// Displays ` <path>` for a file and nothing for a writer.

@@ -19,10 +19,10 @@ pub type GradientCsvLayer<W = File> = CsvLayer<GradientRows, W>;
 /// The [`RowKind`](super::RowKind) of [`GradientCsvLayer`], holding its row filters.
 #[derive(Debug, Clone, Default)]
 pub struct GradientRows {
-    layers: Option<Vec<u64>>,
-    params: Option<Vec<Box<str>>>,
+    pub(super) layers: Option<Vec<u64>>,
+    pub(super) params: Option<Vec<Box<str>>>,
     /// Sorted, for binary search.
-    samples: Option<Vec<u64>>,
+    pub(super) samples: Option<Vec<u64>>,
 }
 
 /// The columns before the event's fields: from the enclosing spans.

@@ -37,6 +37,17 @@ impl FlushGuard {
         self.log.flush()
     }
 
+    /// Flushes the log and ends it: a workbook ([`XlsxLayer`](super::XlsxLayer)) is written to
+    /// its file, which is a valid workbook only from then on, and takes no more rows; a CSV log
+    /// is flushed, as by [`FlushGuard::flush`]. Dropping the guard finishes the log too.
+    ///
+    /// # Errors
+    ///
+    /// As [`FlushGuard::flush`]; [`Error::Workbook`] if the workbook cannot be written.
+    pub fn finish(&self) -> Result<(), Error> {
+        self.log.finish()
+    }
+
     /// The number of data rows written so far (the header not counted).
     pub fn rows_written(&self) -> u64 {
         self.log.n_rows_written()
@@ -57,7 +68,7 @@ impl FlushGuard {
 impl Drop for FlushGuard {
     fn drop(&mut self) {
         // Errors are reported by `flush`; a destructor has nowhere to send them.
-        let _ = self.log.flush();
+        let _ = self.log.finish();
     }
 }
 

@@ -192,6 +192,8 @@ mod spans;
 mod state;
 #[cfg(test)]
 mod test_support;
+mod xlsx;
+mod xlsx_sheet;
 
 pub use error::Error;
 pub use gradient::{GradientCsvLayer, GradientRows};
@@ -200,3 +202,4 @@ pub use history::{HistoryCsvLayer, HistoryRows};
 pub use kind::RowKind;
 pub use layer::{CsvLayer, DEFAULT_MAX_ROWS};
 pub use layer_summary::{LayerSummaryCsvLayer, LayerSummaryRows};
+pub use xlsx::{GradientXlsxLayer, XlsxLayer, DEFAULT_XLSX_MAX_ROWS, SHEET_ROWS};

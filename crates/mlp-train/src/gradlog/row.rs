@@ -61,7 +61,7 @@ impl Column {
 
 /// The value of one cell, as the event delivered it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-enum Cell {
+pub(super) enum Cell {
     /// The field is absent (a `None`) or the event has no such field: an empty cell.
     #[default]
     Empty,
@@ -168,6 +168,23 @@ impl RowBuffer {
             Cell::Signed(value) => u64::try_from(value).ok(),
             _ => None,
         }
+    }
+
+    /// The cells of the row filled last, in column order (for the workbook layer).
+    #[inline]
+    pub(super) fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// The bytes of a [`Cell::Text`] at `start..end`.
+    #[inline]
+    pub(super) fn text_at(&self, start: u32, end: u32) -> &[u8] {
+        &self.text[start as usize..end as usize]
+    }
+
+    /// The columns of the log.
+    pub(super) fn columns(&self) -> &'static [Column] {
+        self.columns
     }
 
     /// The text of column `column_idx` if it is a string.

@@ -160,6 +160,10 @@ pub(super) fn lock<W: Write>(state: &Mutex<LogState<W>>) -> MutexGuard<'_, LogSt
 /// What a flush guard needs of a log, whatever its writer type.
 pub(super) trait LogHandle: Send + Sync {
     fn flush(&self) -> Result<(), Error>;
+    /// Flushes and ends the log: for a workbook, writes the file, which is valid only then.
+    fn finish(&self) -> Result<(), Error> {
+        self.flush()
+    }
     fn n_rows_written(&self) -> u64;
     fn n_rows_dropped(&self) -> u64;
 }

@@ -350,8 +350,11 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::OUTPUT)]
     pub save: Option<PathBuf>,
 
-    /// Write every partial derivative of every logged step to this CSV file; - is stdout.
-    #[arg(long, value_name = "FILE.csv", value_parser = output_path)]
+    /// Write every partial derivative of every logged step to this CSV file; - is stdout. A
+    /// name ending in .xlsx writes an Excel workbook instead: the same columns as numbers, the
+    /// header frozen, the filter on, sheets "gradients", "gradients 2", … of 1048575 rows each
+    /// (written when training ends, after Ctrl-C too; a killed run leaves the old file).
+    #[arg(long, value_name = "FILE.csv|FILE.xlsx", value_parser = output_path)]
     #[arg(help_heading = heading::LOGGING)]
     pub grad_log: Option<PathBuf>,
 
@@ -365,10 +368,11 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::LOGGING)]
     pub grad_log_layers: Option<Vec<usize>>,
 
-    /// Stop writing the gradient log after N rows (one Excel worksheet by default).
-    #[arg(long, default_value_t = mlp_train::gradlog::DEFAULT_MAX_ROWS, value_name = "N")]
+    /// Stop writing the gradient log after N rows [default: 1048575, one Excel worksheet, for
+    /// a .csv log; 10485750, ten worksheets of 1048575 rows, for an .xlsx workbook].
+    #[arg(long, value_name = "N")]
     #[arg(help_heading = heading::LOGGING)]
-    pub grad_log_max_rows: u64,
+    pub grad_log_max_rows: Option<u64>,
 
     /// Write one row per weight layer and logged step (gradient norms, update ratios, dead or
     /// saturated units) to this CSV file; - is stdout.

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use mlp_train::events;
-use mlp_train::gradlog::{FlushGuard, GradientCsvLayer, HistoryCsvLayer, LayerSummaryCsvLayer};
+use mlp_train::gradlog::{
+    FlushGuard, GradientCsvLayer, GradientXlsxLayer, HistoryCsvLayer, LayerSummaryCsvLayer,
+    DEFAULT_MAX_ROWS, DEFAULT_XLSX_MAX_ROWS,
+};
 use mlp_train::output_file::{OutputFile, Replacement};
 use mlp_train::warnings::{truncated_log, Warning};
 use mlp_train::StopSignal;
@@ -22,6 +25,15 @@ struct OpenLog {
     path: PathBuf,
     guard: FlushGuard,
     replacement: Option<Replacement>,
+    /// An `.xlsx` workbook: valid only once finished, so it replaces the old file at
+    /// [`CsvLogs::finish`], not at [`CsvLogs::commit`].
+    workbook: bool,
+}
+
+/// Whether `path` names an Excel workbook (`.xlsx`, in any case): the gradient log is then
+/// written as one.
+pub(crate) fn is_workbook(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("xlsx"))
 }
 
 /// Which log a file is, named after its flag.
@@ -81,6 +93,15 @@ pub(crate) fn check_grad_log_layers(args: &TrainArgs, n_layers: usize) -> anyhow
             );
         }
     }
+    if let Some(path) = args.grad_log.as_deref().filter(|path| is_workbook(path)) {
+        if args.append_logs {
+            bail!(
+                "--append-logs: {}: a workbook cannot be appended to; write the gradient log to \
+                 a new file",
+                path.display()
+            );
+        }
+    }
     Ok(())
 }
 
@@ -110,12 +131,14 @@ pub(crate) fn install(
     let mut logs = Vec::new();
     let mut filter = Targets::new().with_target(events::SPAN_TARGET, Level::INFO);
     check_grad_log_layers(args, n_layers)?;
+    let mut gradients_xlsx = None;
     let gradients = match &args.grad_log {
-        Some(path) => {
+        Some(path) if is_workbook(path) => {
             let (file, replacement) = open(path)?;
-            let mut layer = GradientCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
+            let mut layer =
+                GradientXlsxLayer::with_named_writer(file, path)?.with_stop(stop.clone());
             let guard = layer.flush_on_drop();
-            layer = layer.with_max_rows(args.grad_log_max_rows);
+            layer = layer.with_max_rows(args.grad_log_max_rows.unwrap_or(DEFAULT_XLSX_MAX_ROWS));
             if let Some(layers) = &args.grad_log_layers {
                 layer = layer.with_layers(layers.iter().copied());
             }
@@ -124,6 +147,26 @@ pub(crate) fn install(
                 path: path.clone(),
                 guard,
                 replacement: Some(replacement),
+                workbook: true,
+            });
+            filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
+            gradients_xlsx = Some(layer);
+            None
+        }
+        Some(path) => {
+            let (file, replacement) = open(path)?;
+            let mut layer = GradientCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
+            let guard = layer.flush_on_drop();
+            layer = layer.with_max_rows(args.grad_log_max_rows.unwrap_or(DEFAULT_MAX_ROWS));
+            if let Some(layers) = &args.grad_log_layers {
+                layer = layer.with_layers(layers.iter().copied());
+            }
+            logs.push(OpenLog {
+                kind: LogKind::Gradients,
+                path: path.clone(),
+                guard,
+                replacement: Some(replacement),
+                workbook: false,
             });
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             Some(layer)
@@ -140,6 +183,7 @@ pub(crate) fn install(
                 path: path.clone(),
                 guard,
                 replacement: Some(replacement),
+                workbook: false,
             });
             filter = filter.with_target(events::LAYER_TARGET, events::LAYER_LEVEL);
             Some(layer)
@@ -156,6 +200,7 @@ pub(crate) fn install(
                 path: path.clone(),
                 guard,
                 replacement: Some(replacement),
+                workbook: false,
             });
             filter = filter.with_target(events::EPOCH_TARGET, events::EPOCH_LEVEL);
             Some(layer)
@@ -173,6 +218,7 @@ pub(crate) fn install(
     let subscriber = tracing_subscriber::registry()
         .with(filter)
         .with(gradients)
+        .with(gradients_xlsx)
         .with(layer_summary)
         .with(history);
     Ok((Some(tracing::Dispatch::new(subscriber)), CsvLogs { logs }))
@@ -182,7 +228,7 @@ impl CsvLogs {
     /// Puts every new log in place of its old file (once training has started: a run that
     /// fails before leaves the old files). The logs keep writing to the renamed files.
     pub(crate) fn commit(&mut self) -> anyhow::Result<()> {
-        for log in &mut self.logs {
+        for log in self.logs.iter_mut().filter(|log| !log.workbook) {
             if let Some(replacement) = log.replacement.take() {
                 replacement.commit()?;
             }
@@ -192,10 +238,13 @@ impl CsvLogs {
 
     /// Flushes every log (errors name the file); returns the files with their row counts and
     /// a warning for each log cut short by its row cap.
-    pub(crate) fn finish(self) -> anyhow::Result<(Vec<WrittenLog>, Vec<Warning>)> {
+    pub(crate) fn finish(mut self) -> anyhow::Result<(Vec<WrittenLog>, Vec<Warning>)> {
         let mut written = Vec::new();
         let mut warnings = Vec::new();
-        for log in &self.logs {
+        for log in &mut self.logs {
+            if log.workbook {
+                finish_workbook(log)?;
+            }
             if let Err(err) = log.guard.flush() {
                 if log.replacement.is_none() {
                     // A write cut short (a full disk) may have left part of a row behind.
@@ -212,6 +261,30 @@ impl CsvLogs {
         }
         Ok((written, warnings))
     }
+}
+
+/// Writes `log`'s workbook (compressing its sheets, which takes about a second per 100,000
+/// rows: said on stderr when it takes over a second) and puts it in place of the old file.
+fn finish_workbook(log: &mut OpenLog) -> anyhow::Result<()> {
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let path = log.path.clone();
+    let rows = log.guard.rows_written();
+    let notice = std::thread::spawn(move || {
+        if wait.recv_timeout(std::time::Duration::from_secs(1)).is_err() {
+            eprintln!(
+                "finishing the workbook {} ({rows} rows): compressing it, please wait",
+                path.display()
+            );
+        }
+    });
+    let finished = log.guard.finish();
+    drop(done);
+    let _ = notice.join();
+    finished?;
+    if let Some(replacement) = log.replacement.take() {
+        replacement.commit()?;
+    }
+    Ok(())
 }
 
 /// Cuts a regular file after its last line break, so that a write cut short by the OS (a full

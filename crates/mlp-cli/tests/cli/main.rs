@@ -74,3 +74,5 @@ mod checkpoint;
 // Issue #13's health warnings: vanishing and exploding gradients, saturated and dead units, on
 // stderr and in the JSON summary; their thresholds as flags.
 mod health_warnings;
+// Issue #15: --grad-log FILE.xlsx, the gradient log as a workbook, read back cell for cell.
+mod xlsx;

@@ -556,6 +556,17 @@ mod tests {
 
     /// A reduction that would change the rate by 10⁻⁸ or less is skipped: the rate stops at
     /// 1.0000000000000005e-08 under factor 0.1, as PyTorch's.
+    /// A loss exactly at best · (1 − 10⁻⁴) is not an improvement (PyTorch's `a < best * rel`):
+    /// with patience 0 it reduces the rate at once.
+    #[test]
+    fn a_loss_exactly_at_the_threshold_is_not_an_improvement() {
+        let mut rates = LearningRates::new(0.1, Schedule::Plateau { patience: 0, factor: 0.5 }, 0);
+        rates.end_epoch(1.0);
+        rates.end_epoch(1.0 * (1.0 - PLATEAU_THRESHOLD));
+        assert_eq!(rates.rate(3), 0.05);
+        assert_eq!(rates.plateau_state().best, Some(1.0));
+    }
+
     #[test]
     fn plateau_stops_reducing_below_epsilon() {
         let plateau = Schedule::Plateau { patience: 0, factor: 0.1 };

@@ -71,7 +71,7 @@ impl Sealed for GradientRows {
 impl<W: Write> CsvLayer<GradientRows, W> {
     /// Keeps only the rows of these 1-based weight layers.
     pub fn with_layers(mut self, layers: impl IntoIterator<Item = usize>) -> Self {
-        self.kind.layers = Some(layers.into_iter().map(|layer| layer as u64).collect());
+        self.kind.keep_layers(layers);
         self
     }
 
@@ -82,18 +82,37 @@ impl<W: Write> CsvLayer<GradientRows, W> {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        let params = params.into_iter().map(|param| param.into().into_boxed_str()).collect();
-        self.kind.params = Some(params);
+        self.kind.keep_params(params);
         self
     }
 
     /// Keeps only the rows of these 1-based samples (row numbers in the training data file).
     pub fn with_samples(mut self, samples: impl IntoIterator<Item = usize>) -> Self {
+        self.kind.keep_samples(samples);
+        self
+    }
+}
+
+/// The row filters, set once for the CSV and the xlsx layer alike.
+impl GradientRows {
+    pub(super) fn keep_layers(&mut self, layers: impl IntoIterator<Item = usize>) {
+        self.layers = Some(layers.into_iter().map(|layer| layer as u64).collect());
+    }
+
+    pub(super) fn keep_params<I>(&mut self, params: I)
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.params = Some(params.into_iter().map(|param| param.into().into_boxed_str()).collect());
+    }
+
+    /// Sorted and without repeats, for a binary search per row.
+    pub(super) fn keep_samples(&mut self, samples: impl IntoIterator<Item = usize>) {
         let mut samples: Vec<u64> = samples.into_iter().map(|sample| sample as u64).collect();
         samples.sort_unstable();
         samples.dedup();
-        self.kind.samples = Some(samples);
-        self
+        self.samples = Some(samples);
     }
 }
 

@@ -243,7 +243,7 @@ impl<K: RowKind> XlsxLayer<K> {
 impl XlsxLayer<GradientRows> {
     /// Keeps only the rows of these 1-based weight layers.
     pub fn with_layers(mut self, layers: impl IntoIterator<Item = usize>) -> Self {
-        self.kind.layers = Some(layers.into_iter().map(|layer| layer as u64).collect());
+        self.kind.keep_layers(layers);
         self
     }
 
@@ -253,17 +253,13 @@ impl XlsxLayer<GradientRows> {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        let params = params.into_iter().map(|param| param.into().into_boxed_str()).collect();
-        self.kind.params = Some(params);
+        self.kind.keep_params(params);
         self
     }
 
     /// Keeps only the rows of these 1-based samples.
     pub fn with_samples(mut self, samples: impl IntoIterator<Item = usize>) -> Self {
-        let mut samples: Vec<u64> = samples.into_iter().map(|sample| sample as u64).collect();
-        samples.sort_unstable();
-        samples.dedup();
-        self.kind.samples = Some(samples);
+        self.kind.keep_samples(samples);
         self
     }
 }

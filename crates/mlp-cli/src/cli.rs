@@ -387,6 +387,15 @@ pub struct TrainArgs {
     #[arg(help_heading = heading::LOGGING)]
     pub history: Option<PathBuf>,
 
+    /// Write the gradient log, the layer log and the history into one Excel workbook, with the
+    /// run's settings (sheet "run") and charts (sheet "charts": loss and accuracy or R² per
+    /// epoch, each layer's gradient norm per step on a log scale). --grad-log-every,
+    /// --grad-log-layers and --grad-log-max-rows apply to its gradient sheets. Written when
+    /// training ends, after Ctrl-C too; a killed run leaves the old file.
+    #[arg(long, value_name = "FILE.xlsx", value_parser = workbook_path)]
+    #[arg(help_heading = heading::LOGGING)]
+    pub workbook: Option<PathBuf>,
+
     /// Warn of vanishing gradients when a hidden layer's gradient norm stays below this share of
     /// the output layer's for --warn-epochs epochs in a row, in (0, 1].
     #[arg(long, default_value_t = 1e-3, value_name = "RATIO", value_parser = parse_vanishing)]
@@ -992,6 +1001,21 @@ fn data_path(text: &str) -> Result<PathBuf, String> {
 
 fn output_path(text: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(if text == "-" { "/dev/stdout" } else { text }))
+}
+
+/// `--workbook`'s file: a name ending in `.xlsx` (a spreadsheet opens nothing else as a
+/// workbook), not standard output (a workbook is a zip archive, written by seeking).
+fn workbook_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if text == "-" {
+        return Err("a workbook cannot be written to standard output; give a file name ending \
+                    in .xlsx"
+            .to_owned());
+    }
+    if !path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("xlsx")) {
+        return Err(format!("the workbook's name must end in .xlsx, found {text:?}"));
+    }
+    Ok(path)
 }
 
 /// A count that may be 0 (epochs, warm-up epochs).

@@ -1,5 +1,6 @@
-//! The subscriber that writes the CSV logs of `mlp train`: `--grad-log`, `--layer-log`,
-//! `--history`.
+//! The subscriber that writes the logs of `mlp train`: `--grad-log`, `--layer-log`,
+//! `--history` (CSV files, or for the gradient log a workbook), and `--workbook` (all three in
+//! one workbook).
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,7 @@ use anyhow::bail;
 use mlp_train::events;
 use mlp_train::gradlog::{
     FlushGuard, GradientCsvLayer, GradientXlsxLayer, HistoryCsvLayer, LayerSummaryCsvLayer,
-    DEFAULT_MAX_ROWS, DEFAULT_XLSX_MAX_ROWS,
+    RunWorkbook, DEFAULT_MAX_ROWS, DEFAULT_XLSX_MAX_ROWS,
 };
 use mlp_train::output_file::{OutputFile, Replacement};
 use mlp_train::warnings::{truncated_log, Warning};
@@ -28,6 +29,10 @@ struct OpenLog {
     /// An `.xlsx` workbook: valid only once finished, so it replaces the old file at
     /// [`CsvLogs::finish`], not at [`CsvLogs::commit`].
     workbook: bool,
+    /// `--workbook`'s logs, each with the guard counting its rows.
+    parts: Vec<(LogKind, FlushGuard)>,
+    /// `--workbook`'s workbook, for its `run` sheet.
+    run: Option<RunWorkbook>,
 }
 
 /// Whether `path` names an Excel workbook (`.xlsx`, in any case): the gradient log is then
@@ -45,6 +50,8 @@ pub(crate) enum LogKind {
     LayerSummary,
     /// `--history`.
     History,
+    /// `--workbook`: the three logs in one workbook.
+    Workbook,
 }
 
 impl LogKind {
@@ -54,6 +61,7 @@ impl LogKind {
             LogKind::Gradients => "grad-log",
             LogKind::LayerSummary => "layer-log",
             LogKind::History => "history",
+            LogKind::Workbook => "workbook",
         }
     }
 
@@ -63,16 +71,19 @@ impl LogKind {
             LogKind::Gradients => "gradient log",
             LogKind::LayerSummary => "layer log",
             LogKind::History => "history",
+            LogKind::Workbook => "workbook",
         }
     }
 }
 
-/// A log file written, with its data-row count (the header not counted).
+/// A log file written, with its data-row count (the header not counted); a workbook with
+/// that of each of its logs (`parts`) and their sum.
 #[derive(Debug, Clone)]
 pub(crate) struct WrittenLog {
     pub(crate) kind: LogKind,
     pub(crate) path: PathBuf,
     pub(crate) rows: u64,
+    pub(crate) parts: Vec<(LogKind, u64)>,
 }
 
 /// The guards of the open CSV logs; [`CsvLogs::commit`] puts them in place of the old files,
@@ -101,6 +112,13 @@ pub(crate) fn check_grad_log_layers(args: &TrainArgs, n_layers: usize) -> anyhow
                 path.display()
             );
         }
+    }
+    if let (Some(path), true) = (&args.workbook, args.append_logs) {
+        bail!(
+            "--append-logs: --workbook {}: a workbook cannot be appended to; write it to a new \
+             file",
+            path.display()
+        );
     }
     Ok(())
 }
@@ -148,6 +166,8 @@ pub(crate) fn install(
                 guard,
                 replacement: Some(replacement),
                 workbook: true,
+                parts: Vec::new(),
+                run: None,
             });
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             gradients_xlsx = Some(layer);
@@ -167,6 +187,8 @@ pub(crate) fn install(
                 guard,
                 replacement: Some(replacement),
                 workbook: false,
+                parts: Vec::new(),
+                run: None,
             });
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             Some(layer)
@@ -184,6 +206,8 @@ pub(crate) fn install(
                 guard,
                 replacement: Some(replacement),
                 workbook: false,
+                parts: Vec::new(),
+                run: None,
             });
             filter = filter.with_target(events::LAYER_TARGET, events::LAYER_LEVEL);
             Some(layer)
@@ -201,9 +225,43 @@ pub(crate) fn install(
                 guard,
                 replacement: Some(replacement),
                 workbook: false,
+                parts: Vec::new(),
+                run: None,
             });
             filter = filter.with_target(events::EPOCH_TARGET, events::EPOCH_LEVEL);
             Some(layer)
+        }
+        None => None,
+    };
+    let run_workbook = match &args.workbook {
+        Some(path) => {
+            let (file, replacement) = open(path)?;
+            let (workbook, layers) = RunWorkbook::with_named_writer(file, path)?;
+            let workbook = workbook.with_stop(stop.clone());
+            let mut gradients = layers
+                .gradients
+                .with_max_rows(args.grad_log_max_rows.unwrap_or(DEFAULT_XLSX_MAX_ROWS));
+            if let Some(layers) = &args.grad_log_layers {
+                gradients = gradients.with_layers(layers.iter().copied());
+            }
+            logs.push(OpenLog {
+                kind: LogKind::Workbook,
+                path: path.clone(),
+                guard: workbook.flush_on_drop(),
+                replacement: Some(replacement),
+                workbook: true,
+                parts: vec![
+                    (LogKind::Gradients, gradients.flush_on_drop()),
+                    (LogKind::LayerSummary, layers.layer_summary.flush_on_drop()),
+                    (LogKind::History, layers.history.flush_on_drop()),
+                ],
+                run: Some(workbook),
+            });
+            filter = filter
+                .with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL)
+                .with_target(events::LAYER_TARGET, events::LAYER_LEVEL)
+                .with_target(events::EPOCH_TARGET, events::EPOCH_LEVEL);
+            Some(gradients.and_then(layers.layer_summary).and_then(layers.history))
         }
         None => None,
     };
@@ -220,7 +278,8 @@ pub(crate) fn install(
         .with(gradients)
         .with(gradients_xlsx)
         .with(layer_summary)
-        .with(history);
+        .with(history)
+        .with(run_workbook);
     Ok((Some(tracing::Dispatch::new(subscriber)), CsvLogs { logs }))
 }
 
@@ -236,14 +295,23 @@ impl CsvLogs {
         Ok(())
     }
 
+    /// Writes `settings` (a JSON object: the model file's `provenance` and the like) into the
+    /// `run` sheet of `--workbook`'s workbook, if there is one.
+    pub(crate) fn describe_run(&self, settings: &serde_json::Value) {
+        for workbook in self.logs.iter().filter_map(|log| log.run.as_ref()) {
+            workbook.add_run_json("", settings);
+        }
+    }
+
     /// Flushes every log (errors name the file); returns the files with their row counts and
     /// a warning for each log cut short by its row cap.
-    pub(crate) fn finish(mut self) -> anyhow::Result<(Vec<WrittenLog>, Vec<Warning>)> {
+    /// A workbook that takes over a second to finish says so on stderr, unless `quiet`.
+    pub(crate) fn finish(mut self, quiet: bool) -> anyhow::Result<(Vec<WrittenLog>, Vec<Warning>)> {
         let mut written = Vec::new();
         let mut warnings = Vec::new();
         for log in &mut self.logs {
             if log.workbook {
-                finish_workbook(log)?;
+                finish_workbook(log, quiet)?;
             }
             if let Err(err) = log.guard.flush() {
                 if log.replacement.is_none() {
@@ -252,12 +320,24 @@ impl CsvLogs {
                 }
                 return Err(err.into());
             }
+            for (_, guard) in &log.parts {
+                guard.flush()?;
+            }
             written.push(WrittenLog {
                 kind: log.kind,
                 path: log.path.clone(),
                 rows: log.guard.rows_written(),
+                parts: log
+                    .parts
+                    .iter()
+                    .map(|(kind, guard)| (*kind, guard.rows_written()))
+                    .collect(),
             });
-            warnings.extend(truncated_log(&log.path, &log.guard));
+            match log.parts.as_slice() {
+                [] => warnings.extend(truncated_log(&log.path, &log.guard)),
+                parts => warnings
+                    .extend(parts.iter().filter_map(|(_, guard)| truncated_log(&log.path, guard))),
+            }
         }
         Ok((written, warnings))
     }
@@ -265,12 +345,13 @@ impl CsvLogs {
 
 /// Writes `log`'s workbook (compressing its sheets, which takes about a second per 100,000
 /// rows: said on stderr when it takes over a second) and puts it in place of the old file.
-fn finish_workbook(log: &mut OpenLog) -> anyhow::Result<()> {
+fn finish_workbook(log: &mut OpenLog, quiet: bool) -> anyhow::Result<()> {
     let (done, wait) = std::sync::mpsc::channel::<()>();
     let path = log.path.clone();
     let rows = log.guard.rows_written();
     let notice = std::thread::spawn(move || {
-        if wait.recv_timeout(std::time::Duration::from_secs(1)).is_err() {
+        let waited = wait.recv_timeout(std::time::Duration::from_secs(1));
+        if waited == Err(std::sync::mpsc::RecvTimeoutError::Timeout) && !quiet {
             eprintln!(
                 "finishing the workbook {} ({rows} rows): compressing it, please wait",
                 path.display()

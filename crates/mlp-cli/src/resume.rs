@@ -25,7 +25,7 @@ use crate::common::{create_output, output_error};
 /// The flags (clap ids) a resumed run may take from its own command line: they choose what is
 /// written and where, how many threads compute, and how many epochs the whole run has; none
 /// changes the numbers.
-pub(crate) const ALLOWED: [&str; 18] = [
+pub(crate) const ALLOWED: [&str; 19] = [
     "resume",
     "data",
     "epochs",
@@ -36,6 +36,7 @@ pub(crate) const ALLOWED: [&str; 18] = [
     "grad_log_max_rows",
     "layer_log",
     "history",
+    "workbook",
     "checkpoint",
     "checkpoint_every",
     "append_logs",
@@ -139,6 +140,7 @@ pub(crate) fn resolve(current: &TrainArgs) -> anyhow::Result<(TrainArgs, Resume)
         grad_log_max_rows: current.grad_log_max_rows,
         layer_log: current.layer_log.clone(),
         history: current.history.clone(),
+        workbook: current.workbook.clone(),
         checkpoint: current.checkpoint.clone(),
         checkpoint_every: current.checkpoint_every,
         append_logs: current.append_logs,

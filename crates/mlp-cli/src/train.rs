@@ -110,6 +110,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         ("--grad-log", &args.grad_log),
         ("--layer-log", &args.layer_log),
         ("--history", &args.history),
+        ("--workbook", &args.workbook),
         ("--checkpoint", &args.checkpoint),
     ]
     .into_iter()
@@ -126,6 +127,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
         (&args.grad_log, "gradient log"),
         (&args.layer_log, "layer log"),
         (&args.history, "history"),
+        (&args.workbook, "workbook"),
         (&args.checkpoint, "checkpoint"),
     ] {
         if let Some(path) = path {
@@ -195,7 +197,7 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
 
     // From the logs' temporary files on, a signal stops the run gracefully (opening a FIFO
     // waits for its reader: until then a signal still ends the wait at once).
-    let logs = [&args.grad_log, &args.layer_log, &args.history];
+    let logs = [&args.grad_log, &args.layer_log, &args.history, &args.workbook];
     signals.graceful_before_creating(logs.into_iter().flatten().map(PathBuf::as_path));
     // --append-logs: the earlier run's rows up to the checkpoint, kept before the new logs
     // replace the files.
@@ -226,8 +228,11 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     };
     // Training only (the trainer's clock): not the set-up, nor the evaluations before and after.
     let seconds = outcome.training_seconds.unwrap_or_else(|| started.elapsed().as_secs_f64());
+    if args.workbook.is_some() {
+        logs.describe_run(&run_description(args, &config, &data, &outcome, seconds)?);
+    }
     // Flushed before anything else is said: a failed write is the error to report.
-    let (written, log_warnings) = logs.finish()?;
+    let (written, log_warnings) = logs.finish(verbosity == Verbosity::Quiet)?;
     resume::finish_appending(appended)?;
     if let Some(diverged) = diverged {
         return Err(save_diverged(args, &config, &data, &outcome, &diverged));
@@ -466,7 +471,7 @@ fn unread_flags(args: &TrainArgs) -> Vec<Warning> {
     if args.decay_biases && args.l2 == 0.0 && args.optimizer != OptimizerArg::AdamW {
         no_effect("--decay-biases", "there is no --l2 decay".to_owned());
     }
-    if args.grad_log.is_none() {
+    if args.grad_log.is_none() && args.workbook.is_none() {
         let given = [
             ("--grad-log-every", args.grad_log_every != defaults.grad_log_every),
             ("--grad-log-layers", args.grad_log_layers.is_some()),
@@ -834,11 +839,21 @@ fn report(
         let mut files: Vec<serde_json::Value> = written
             .iter()
             .map(|log| {
-                serde_json::json!({
+                let mut file = serde_json::json!({
                     "kind": log.kind.id(),
                     "path": log.path.display().to_string(),
                     "rows": log.rows,
-                })
+                });
+                if !log.parts.is_empty() {
+                    file["rows"] = serde_json::Value::Null;
+                    let logs: serde_json::Map<String, serde_json::Value> = log
+                        .parts
+                        .iter()
+                        .map(|(kind, rows)| (kind.id().to_owned(), (*rows).into()))
+                        .collect();
+                    file["logs"] = logs.into();
+                }
+                file
             })
             .collect();
         if let Some(path) = &args.save {
@@ -923,12 +938,17 @@ fn report(
         );
     }
     for log in written {
-        text += &format!(
-            "wrote {} ({}, {})\n",
-            log.path.display(),
-            log.kind.description(),
-            plural(log.rows, "row")
-        );
+        let (path, what) = (log.path.display(), log.kind.description());
+        text += &match log.parts.as_slice() {
+            [] => format!("wrote {path} ({what}, {})\n", plural(log.rows, "row")),
+            parts => {
+                let parts: Vec<String> = parts
+                    .iter()
+                    .map(|(kind, rows)| format!("{} {}", kind.description(), plural(*rows, "row")))
+                    .collect();
+                format!("wrote {path} ({what}: {})\n", parts.join(", "))
+            }
+        };
     }
     if let Some(path) = &args.save {
         text += &format!("wrote {} (model)\n", path.display());
@@ -937,6 +957,36 @@ fn report(
         text += &format!("wrote {} (checkpoint)\n", path.display());
     }
     print_stdout(&text)
+}
+
+/// What `--workbook`'s `run` sheet shows: the network, the model file's `provenance` (the
+/// command line, the data, the settings, the final metrics) and the training time.
+fn run_description(
+    args: &TrainArgs,
+    config: &TrainConfig,
+    data: &Data,
+    outcome: &Outcome,
+    seconds: f64,
+) -> anyhow::Result<serde_json::Value> {
+    let network = &outcome.network;
+    let sizes: Vec<String> = network.sizes().iter().map(usize::to_string).collect();
+    let activations: Vec<&str> =
+        network.layers().iter().map(|dense| dense.activation().name()).collect();
+    let provenance = provenance(args, config, data, outcome)?;
+    Ok(serde_json::json!({
+        "network": {
+            "sizes": sizes.join("-"),
+            "activations": activations.join(", "),
+            "loss": network.loss().name(),
+            "parameters": network.n_parameters(),
+        },
+        "mlp_version": provenance.mlp_version,
+        "command_line": provenance.command_line.join(" "),
+        "data": provenance.data,
+        "settings": provenance.settings,
+        "metrics": provenance.metrics,
+        "training_seconds": seconds,
+    }))
 }
 
 /// How the model was made, for its file: the command line as `std::env::args_os()` gives it

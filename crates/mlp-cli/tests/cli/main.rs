@@ -76,3 +76,5 @@ mod checkpoint;
 mod health_warnings;
 // Issue #15: --grad-log FILE.xlsx, the gradient log as a workbook, read back cell for cell.
 mod xlsx;
+// Issue #15: --workbook FILE.xlsx, the three logs with the settings and charts in one workbook.
+mod workbook;

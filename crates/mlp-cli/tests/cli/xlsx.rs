@@ -11,7 +11,7 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use crate::util::{dataset, mlp, mlp_ok, tutorial_args};
 
 /// Every sheet of the workbook at `path`: its name and its rows of cells.
-fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+pub(crate) fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
     let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
     let names = workbook.sheet_names();
     names
@@ -25,7 +25,7 @@ fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
 }
 
 /// The XML of worksheet `number` (1-based) of the workbook at `path`.
-fn sheet_xml(path: &Path, number: usize) -> String {
+pub(crate) fn sheet_xml(path: &Path, number: usize) -> String {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut entry = archive.by_name(&format!("xl/worksheets/sheet{number}.xml")).unwrap();
     let mut xml = String::new();
@@ -35,7 +35,7 @@ fn sheet_xml(path: &Path, number: usize) -> String {
 
 /// Asserts that the cells of `rows` (header included) hold the CSV log's values, parsed from
 /// its text, bit for bit (an f64 run's log); returns the number of cells compared.
-fn assert_equal_to_csv(rows: &[Vec<Data>], csv_text: &str) -> usize {
+pub(crate) fn assert_equal_to_csv(rows: &[Vec<Data>], csv_text: &str) -> usize {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv_text.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), records.len(), "rows");
@@ -160,10 +160,17 @@ fn append_logs_to_a_workbook_is_refused() {
 
 /// Starts iris for 100,000 epochs with the gradient log as a workbook and a history.
 fn spawn_long_run(dir: &Path) -> Child {
+    spawn_logging_run(dir, &["--grad-log", "g.xlsx"])
+}
+
+/// Starts iris for 100,000 epochs with `logs` and a history (`h.csv`), logging every 20th
+/// step.
+pub(crate) fn spawn_logging_run(dir: &Path, logs: &[&str]) -> Child {
     let iris = dataset("iris.csv");
     Command::new(env!("CARGO_BIN_EXE_mlp"))
         .args(["train", &iris, "--target", "species", "--epochs", "100000"])
-        .args(["--grad-log", "g.xlsx", "--history", "h.csv", "--grad-log-every", "20"])
+        .args(logs)
+        .args(["--history", "h.csv", "--grad-log-every", "20"])
         .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -172,7 +179,7 @@ fn spawn_long_run(dir: &Path) -> Child {
 }
 
 /// Waits until the history has two epochs.
-fn wait_for_rows(dir: &Path, child: &mut Child) {
+pub(crate) fn wait_for_rows(dir: &Path, child: &mut Child) {
     let started = Instant::now();
     while std::fs::read_to_string(dir.join("h.csv")).unwrap_or_default().lines().count() < 3 {
         if let Some(status) = child.try_wait().unwrap() {

@@ -192,7 +192,13 @@ mod spans;
 mod state;
 #[cfg(test)]
 mod test_support;
+mod workbook;
+#[cfg(test)]
+mod workbook_tests;
 mod xlsx;
+mod xlsx_book;
+mod xlsx_charts;
+mod xlsx_pivot;
 mod xlsx_sheet;
 
 pub use error::Error;
@@ -202,4 +208,5 @@ pub use history::{HistoryCsvLayer, HistoryRows};
 pub use kind::RowKind;
 pub use layer::{CsvLayer, DEFAULT_MAX_ROWS};
 pub use layer_summary::{LayerSummaryCsvLayer, LayerSummaryRows};
+pub use workbook::{RunValue, RunWorkbook, WorkbookLayers};
 pub use xlsx::{GradientXlsxLayer, XlsxLayer, DEFAULT_XLSX_MAX_ROWS, SHEET_ROWS};

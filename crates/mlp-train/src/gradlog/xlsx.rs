@@ -4,10 +4,9 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{Seek, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use rust_xlsxwriter::{Workbook, XlsxError};
 use tracing::{span, Event, Level, Subscriber};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer};
@@ -16,10 +15,8 @@ use tracing_subscriber::registry::LookupSpan;
 use super::error::Error;
 use super::guard::FlushGuard;
 use super::kind::RowKind;
-use super::row::RowBuffer;
 use super::spans::{SpanValue, ThreadCounters};
-use super::state::LogHandle;
-use super::xlsx_sheet::SheetWriter;
+use super::xlsx_book::{lock, Book, BookHandle};
 use super::GradientRows;
 use crate::events::{EPOCH_TARGET, GRADIENT_TARGET, LAYER_TARGET, SPAN_TARGET};
 use crate::StopSignal;
@@ -83,7 +80,11 @@ pub const DEFAULT_XLSX_MAX_ROWS: u64 = 10 * SHEET_ROWS;
 pub struct XlsxLayer<K> {
     kind: K,
     max_rows: u64,
-    log: Arc<Mutex<XlsxState>>,
+    book: Arc<Mutex<Book>>,
+    /// This layer's log in the book.
+    log: usize,
+    /// Whether this layer's guard writes the workbook (a workbook of this log alone).
+    owns_book: bool,
     /// Each thread's epoch, step and precision, from the training spans it is inside.
     counters: ThreadCounters,
 }
@@ -91,29 +92,8 @@ pub struct XlsxLayer<K> {
 /// Writes the gradient log into a workbook; see [`XlsxLayer`].
 pub type GradientXlsxLayer = XlsxLayer<GradientRows>;
 
-/// Where the workbook is written when finished.
-trait Destination: Write + Seek + Send {}
-
-impl<W: Write + Seek + Send> Destination for W {}
-
-/// The workbook, its sheets, the row buffer and the counts, shared by the layer and its guards.
-struct XlsxState {
-    workbook: Workbook,
-    sheets: SheetWriter,
-    row: RowBuffer,
-    /// `None` once the workbook is written (or failed).
-    out: Option<Box<dyn Destination>>,
-    path: Option<PathBuf>,
-    n_rows_written: u64,
-    n_rows_dropped: u64,
-    failed: bool,
-    /// The first error, until a flush hands it out.
-    error: Option<XlsxError>,
-    stop: Option<StopSignal>,
-}
-
 /// The worksheet name of a kind's log.
-fn sheet_name<K: RowKind>() -> &'static str {
+pub(super) fn sheet_name<K: RowKind>() -> &'static str {
     match K::TARGET {
         GRADIENT_TARGET => "gradients",
         LAYER_TARGET => "layers",
@@ -131,44 +111,27 @@ impl<K: RowKind> XlsxLayer<K> {
     ///
     /// [`Error::Workbook`] if the first worksheet cannot be started.
     pub fn new(writer: impl Write + Seek + Send + 'static) -> Result<Self, Error> {
-        XlsxLayer::with_parts(Box::new(writer), None)
+        XlsxLayer::alone(Book::new(Box::new(writer), None)?)
     }
 
-    fn with_parts(out: Box<dyn Destination>, path: Option<&Path>) -> Result<Self, Error> {
-        let path = path.map(Path::to_path_buf);
-        let fail = |source| Error::Workbook { path: path.clone(), source };
-        let mut workbook = Workbook::new();
-        // The worksheets' rows wait beside the file: where the user chose to put the data, not
-        // in a temporary directory that may be in memory.
-        if let Some(dir) = path.as_deref().and_then(Path::parent) {
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-            if dir.is_dir() {
-                workbook.set_tempdir(dir).map_err(fail)?;
-            }
-        }
-        let row = RowBuffer::new(K::COLUMNS);
-        let headers = row.columns().iter().map(|column| column.name).collect();
-        let sheet_rows = SHEET_ROWS as u32;
-        let sheets = SheetWriter::new(&mut workbook, sheet_name::<K>(), headers, sheet_rows)
-            .map_err(fail)?;
-        let state = XlsxState {
-            workbook,
-            sheets,
-            row,
-            out: Some(out),
-            path,
-            n_rows_written: 0,
-            n_rows_dropped: 0,
-            failed: false,
-            error: None,
-            stop: None,
-        };
-        Ok(XlsxLayer {
+    /// The layer of a workbook holding its log alone.
+    fn alone(mut book: Book) -> Result<Self, Error> {
+        let log = book.add_log(sheet_name::<K>(), K::COLUMNS, SHEET_ROWS as u32)?;
+        let mut layer = XlsxLayer::in_book(Arc::new(Mutex::new(book)), log);
+        layer.owns_book = true;
+        Ok(layer)
+    }
+
+    /// The layer writing log `log` of `book`.
+    pub(super) fn in_book(book: Arc<Mutex<Book>>, log: usize) -> Self {
+        XlsxLayer {
             kind: K::default(),
             max_rows: DEFAULT_XLSX_MAX_ROWS,
-            log: Arc::new(Mutex::new(state)),
+            book,
+            log,
+            owns_book: false,
             counters: ThreadCounters::default(),
-        })
+        }
     }
 
     /// Creates (or truncates) the file at `path` and returns a layer writing its workbook there,
@@ -195,7 +158,7 @@ impl<K: RowKind> XlsxLayer<K> {
     ///
     /// [`Error::Workbook`] if the first worksheet cannot be started.
     pub fn with_named_writer(file: File, path: impl AsRef<Path>) -> Result<Self, Error> {
-        XlsxLayer::with_parts(Box::new(file), Some(path.as_ref()))
+        XlsxLayer::alone(Book::new(Box::new(file), Some(path.as_ref()))?)
     }
 
     /// Writes at most `max_rows` data rows, over as many sheets as they need; the rows after
@@ -210,26 +173,30 @@ impl<K: RowKind> XlsxLayer<K> {
     /// first row.
     pub fn with_sheet_rows(self, sheet_rows: u64) -> Self {
         let sheet_rows = u32::try_from(sheet_rows.clamp(1, SHEET_ROWS)).unwrap_or(1);
-        lock(&self.log).sheets.set_sheet_rows(sheet_rows);
+        if let Some(log) = lock(&self.book).logs.get_mut(self.log) {
+            log.sheets.set_sheet_rows(sheet_rows);
+        }
         self
     }
 
     /// Raises `stop` at the first failed write, so that a training run given the same
     /// [`StopSignal`] ends at the end of that step. The error comes from [`FlushGuard::flush`].
+    /// In a [`RunWorkbook`](super::RunWorkbook), any of its logs' failures raises it.
     pub fn with_stop(self, stop: StopSignal) -> Self {
-        let mut log = lock(&self.log);
-        if log.failed {
-            stop.stop();
-        }
-        log.stop = Some(stop);
-        drop(log);
+        lock(&self.book).set_stop(stop);
         self
     }
 
-    /// A guard that finishes the workbook when dropped or by [`FlushGuard::finish`], and
-    /// reports its row counts.
+    /// A guard that reports this log's row counts and errors, and finishes the workbook when
+    /// dropped or by [`FlushGuard::finish`]; in a [`RunWorkbook`](super::RunWorkbook), the
+    /// workbook's own guard ([`RunWorkbook::flush_on_drop`](super::RunWorkbook::flush_on_drop))
+    /// finishes it instead.
     pub fn flush_on_drop(&self) -> FlushGuard {
-        FlushGuard::new(self.log.clone())
+        FlushGuard::new(Arc::new(BookHandle {
+            book: self.book.clone(),
+            log: Some(self.log),
+            finishes: self.owns_book,
+        }))
     }
 
     /// A per-layer filter enabling the trainer's spans and the layer's events, as
@@ -273,61 +240,6 @@ impl<K: fmt::Debug> fmt::Debug for XlsxLayer<K> {
     }
 }
 
-impl XlsxState {
-    fn fail(&mut self, error: XlsxError) {
-        self.failed = true;
-        self.out = None;
-        self.error.get_or_insert(error);
-        if let Some(stop) = &self.stop {
-            stop.stop();
-        }
-    }
-
-    fn error(&mut self) -> Result<(), Error> {
-        match self.error.take() {
-            Some(source) => Err(Error::Workbook { path: self.path.clone(), source }),
-            None => Ok(()),
-        }
-    }
-
-    /// Sets the autofilters and writes the workbook, once.
-    fn finish(&mut self) -> Result<(), Error> {
-        if let Some(mut out) = self.out.take() {
-            let written = self
-                .sheets
-                .finish(&mut self.workbook)
-                .and_then(|()| self.workbook.save_to_writer(&mut out))
-                .and_then(|()| out.flush().map_err(XlsxError::from));
-            if let Err(error) = written {
-                self.fail(error);
-            }
-        }
-        self.error()
-    }
-}
-
-fn lock(state: &Mutex<XlsxState>) -> MutexGuard<'_, XlsxState> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl LogHandle for Mutex<XlsxState> {
-    fn flush(&self) -> Result<(), Error> {
-        lock(self).error()
-    }
-
-    fn finish(&self) -> Result<(), Error> {
-        lock(self).finish()
-    }
-
-    fn n_rows_written(&self) -> u64 {
-        lock(self).n_rows_written
-    }
-
-    fn n_rows_dropped(&self) -> u64 {
-        lock(self).n_rows_dropped
-    }
-}
-
 impl<S, K> Layer<S> for XlsxLayer<K>
 where
     S: Subscriber + for<'lookup> LookupSpan<'lookup>,
@@ -357,11 +269,12 @@ where
             return;
         }
         let counters = self.counters.get();
-        let mut guard = lock(&self.log);
-        let log = &mut *guard;
-        if log.failed || log.out.is_none() {
+        let mut guard = lock(&self.book);
+        let book = &mut *guard;
+        if !book.open() {
             return;
         }
+        let Some(log) = book.logs.get_mut(self.log) else { return };
         if log.n_rows_written >= self.max_rows {
             let kept = !self.kind.filters_cells() || {
                 log.row.fill(event, counters);
@@ -374,9 +287,8 @@ where
         }
         log.row.fill(event, counters);
         if self.kind.keep(&log.row) {
-            match log.sheets.write_row(&mut log.workbook, &log.row) {
-                Ok(()) => log.n_rows_written += 1,
-                Err(error) => log.fail(error),
+            if let Err(error) = log.write_row(&mut book.workbook) {
+                book.fail(error);
             }
         }
     }
@@ -397,83 +309,17 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
-
-    use calamine::{open_workbook, Data, Reader, Xlsx};
+    use calamine::Data;
     use rand::{Rng, SeedableRng};
     use tracing_subscriber::prelude::*;
 
     use super::*;
     use crate::events::{emit_gradient, epoch_span, step_span, GradientRecord, Precision};
-    use crate::gradlog::test_support::{name, train_fixture, train_span, SharedBuffer};
+    use crate::gradlog::test_support::{
+        assert_cells_equal_csv, name, read_sheets, sheet_xml, train_fixture, train_span,
+        SharedBuffer,
+    };
     use crate::gradlog::GradientCsvLayer;
-
-    /// Every sheet of the workbook at `path`: its name and its cells.
-    fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
-        let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
-        let names = workbook.sheet_names();
-        names
-            .into_iter()
-            .map(|name| {
-                let range = workbook.worksheet_range(&name).unwrap();
-                assert_eq!(range.start(), Some((0, 0)), "sheet {name} starts at A1");
-                let rows = range.rows().map(<[Data]>::to_vec).collect();
-                (name, rows)
-            })
-            .collect()
-    }
-
-    /// The XML of worksheet `number` (1-based) of the workbook at `path`.
-    fn sheet_xml(path: &Path, number: usize) -> String {
-        let mut archive = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
-        let mut entry = archive.by_name(&format!("xl/worksheets/sheet{number}.xml")).unwrap();
-        let mut xml = String::new();
-        entry.read_to_string(&mut xml).unwrap();
-        xml
-    }
-
-    /// Checks that each cell of `rows` (a workbook's, header included) holds the value of the
-    /// CSV `text`'s cell as parsed from its text, bit for bit; the float columns' texts of
-    /// f32 runs (`f32_rows`, data-row indices) are parsed as `f32` and widened.
-    fn assert_cells_equal_csv(rows: &[Vec<Data>], csv_text: &str, f32_rows: &[bool]) {
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(false).from_reader(csv_text.as_bytes());
-        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), records.len(), "row count");
-        for (row_idx, (row, record)) in rows.iter().zip(&records).enumerate() {
-            let n_columns = record.len();
-            assert!(row.len() <= n_columns, "row {row_idx}: {} cells", row.len());
-            for column_idx in 0..n_columns {
-                let text = &record[column_idx];
-                let cell = row.get(column_idx).unwrap_or(&Data::Empty);
-                let at = format!("row {row_idx}, column {column_idx}: {cell:?} vs {text:?}");
-                match cell {
-                    Data::Empty => assert_eq!(text, "", "{at}"),
-                    Data::String(string) => {
-                        assert_eq!(string, text, "{at}");
-                        assert!(
-                            text.parse::<f64>().is_err() || ["NaN", "inf", "-inf"].contains(&text),
-                            "{at}"
-                        );
-                    }
-                    Data::Float(value) => {
-                        let is_f32 = row_idx > 0 && f32_rows[row_idx - 1];
-                        // The CSV writes a float of an f32 run as the shortest text of its f32
-                        // when it is one, else as an f64's.
-                        let as_f32 = text.parse::<f32>().unwrap_or(f32::NAN);
-                        let expected = if is_f32 && ryu::Buffer::new().format(as_f32) == text {
-                            f64::from(as_f32)
-                        } else {
-                            text.parse::<f64>().unwrap()
-                        };
-                        assert_eq!(value.to_bits(), expected.to_bits(), "{at}");
-                    }
-                    Data::Int(value) => assert_eq!(value.to_string(), text, "{at}"),
-                    other => panic!("{at}: unexpected cell {other:?}"),
-                }
-            }
-        }
-    }
 
     /// A random gradient log of 10,000 rows from f64 and f32 runs, with NaN, infinities and
     /// empty cells, written by a CSV and a workbook layer from the same events, the workbook

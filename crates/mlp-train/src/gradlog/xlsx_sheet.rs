@@ -118,6 +118,11 @@ impl SheetWriter {
         Ok(())
     }
 
+    /// The first sheet's name and data rows.
+    pub(super) fn first_sheet(&self) -> (String, u32) {
+        (self.sheet_name(1), self.sheets.first().map_or(0, |&(_, n_rows)| n_rows))
+    }
+
     /// Sets each sheet's autofilter over its header and rows. Call once, before saving.
     pub(super) fn finish(&mut self, workbook: &mut Workbook) -> Result<(), XlsxError> {
         let last_column = self.headers.len().saturating_sub(1) as u16;

@@ -1,0 +1,228 @@
+//! The workbook that xlsx layers write into, shared by them and their guards behind one mutex:
+//! one log ([`XlsxLayer`](super::XlsxLayer) alone) or several
+//! ([`RunWorkbook`](super::RunWorkbook): the gradient log, the layer log and the history, with
+//! the run's settings and charts).
+
+use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::error::Error;
+use super::row::{Cell, Column, RowBuffer};
+use super::state::LogHandle;
+use super::workbook::RunSheets;
+use super::xlsx_pivot::GradNormPivot;
+use super::xlsx_sheet::SheetWriter;
+use crate::StopSignal;
+
+/// Where the workbook is written when finished.
+pub(super) trait Destination: Write + Seek + Send {}
+
+impl<W: Write + Seek + Send> Destination for W {}
+
+/// The workbook, its logs and where it goes.
+pub(super) struct Book {
+    pub(super) workbook: Workbook,
+    pub(super) logs: Vec<SheetLog>,
+    /// `None` once the workbook is written (or failed).
+    out: Option<Box<dyn Destination>>,
+    path: Option<PathBuf>,
+    failed: bool,
+    /// The first error, until a flush hands it out.
+    error: Option<XlsxError>,
+    stop: Option<StopSignal>,
+    /// A [`RunWorkbook`](super::RunWorkbook)'s sheets beside the logs: written at finish.
+    pub(super) run: Option<RunSheets>,
+}
+
+/// One log's sheets, row buffer and counts.
+pub(super) struct SheetLog {
+    pub(super) sheets: SheetWriter,
+    pub(super) row: RowBuffer,
+    pub(super) n_rows_written: u64,
+    pub(super) n_rows_dropped: u64,
+    /// Per column, whether a written row had a value there (the charts draw those only).
+    pub(super) filled: Vec<bool>,
+    /// The layer log's gradient norms, one row per step (a [`RunWorkbook`](super::RunWorkbook)).
+    pub(super) pivot: Option<GradNormPivot>,
+}
+
+impl SheetLog {
+    /// Appends the row `self.row` was last filled with.
+    pub(super) fn write_row(&mut self, workbook: &mut Workbook) -> Result<(), XlsxError> {
+        self.sheets.write_row(workbook, &self.row)?;
+        self.n_rows_written += 1;
+        for (filled, cell) in self.filled.iter_mut().zip(self.row.cells()) {
+            *filled |= *cell != Cell::Empty;
+        }
+        if let Some(pivot) = &mut self.pivot {
+            pivot.push(workbook, &self.row)?;
+        }
+        Ok(())
+    }
+
+    /// The column named `name`, if the log has it.
+    pub(super) fn column(&self, name: &str) -> Option<usize> {
+        self.row.columns().iter().position(|column| column.name == name)
+    }
+}
+
+impl Book {
+    /// A workbook to be written to `out` (the file at `path`, if named) when finished; its
+    /// constant-memory worksheets wait in temporary files beside `path`: where the user chose
+    /// to put the data, not in a temporary directory that may be in memory.
+    pub(super) fn new(out: Box<dyn Destination>, path: Option<&Path>) -> Result<Book, Error> {
+        let path = path.map(Path::to_path_buf);
+        let mut workbook = Workbook::new();
+        if let Some(dir) = path.as_deref().and_then(Path::parent) {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            if dir.is_dir() {
+                workbook
+                    .set_tempdir(dir)
+                    .map_err(|source| Error::Workbook { path: path.clone(), source })?;
+            }
+        }
+        Ok(Book {
+            workbook,
+            logs: Vec::new(),
+            out: Some(out),
+            path,
+            failed: false,
+            error: None,
+            stop: None,
+            run: None,
+        })
+    }
+
+    /// Adds a log of `columns` whose first sheet, `name`, is added now; returns its index.
+    pub(super) fn add_log(
+        &mut self,
+        name: &'static str,
+        columns: &'static [Column],
+        sheet_rows: u32,
+    ) -> Result<usize, Error> {
+        let row = RowBuffer::new(columns);
+        let headers = row.columns().iter().map(|column| column.name).collect();
+        let sheets = SheetWriter::new(&mut self.workbook, name, headers, sheet_rows)
+            .map_err(|source| self.error_of(source))?;
+        self.logs.push(SheetLog {
+            sheets,
+            row,
+            n_rows_written: 0,
+            n_rows_dropped: 0,
+            filled: vec![false; columns.len()],
+            pivot: None,
+        });
+        Ok(self.logs.len() - 1)
+    }
+
+    pub(super) fn error_of(&self, source: XlsxError) -> Error {
+        Error::Workbook { path: self.path.clone(), source }
+    }
+
+    /// Whether rows are still taken: not after a failure, nor once written.
+    #[inline]
+    pub(super) fn open(&self) -> bool {
+        !self.failed && self.out.is_some()
+    }
+
+    pub(super) fn set_stop(&mut self, stop: StopSignal) {
+        if self.failed {
+            stop.stop();
+        }
+        self.stop = Some(stop);
+    }
+
+    pub(super) fn fail(&mut self, error: XlsxError) {
+        self.failed = true;
+        self.out = None;
+        self.error.get_or_insert(error);
+        if let Some(stop) = &self.stop {
+            stop.stop();
+        }
+    }
+
+    fn error(&mut self) -> Result<(), Error> {
+        match self.error.take() {
+            Some(source) => Err(self.error_of(source)),
+            None => Ok(()),
+        }
+    }
+
+    /// Sets the autofilters, adds the run's sheets and charts, and writes the workbook, once.
+    fn finish(&mut self) -> Result<(), Error> {
+        if let Some(mut out) = self.out.take() {
+            let written = self
+                .finish_sheets()
+                .and_then(|()| self.workbook.save_to_writer(&mut out))
+                .and_then(|()| out.flush().map_err(XlsxError::from));
+            if let Err(error) = written {
+                self.fail(error);
+            }
+        }
+        self.error()
+    }
+
+    fn finish_sheets(&mut self) -> Result<(), XlsxError> {
+        let Book { workbook, logs, run, .. } = self;
+        for log in logs.iter_mut() {
+            log.sheets.finish(workbook)?;
+            if let Some(pivot) = &mut log.pivot {
+                pivot.finish(workbook)?;
+            }
+        }
+        if let Some(run) = run {
+            run.finish(workbook, logs)?;
+        }
+        Ok(())
+    }
+}
+
+/// Locks the book. A panic while it was locked does not make the workbook unusable.
+pub(super) fn lock(book: &Mutex<Book>) -> MutexGuard<'_, Book> {
+    book.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What a [`FlushGuard`](super::FlushGuard) holds of a book: one log's counts (or all logs'),
+/// and whether finishing the guard writes the workbook.
+pub(super) struct BookHandle {
+    pub(super) book: Arc<Mutex<Book>>,
+    /// The log counted; `None`: every log.
+    pub(super) log: Option<usize>,
+    /// Whether [`LogHandle::finish`] writes the workbook (else it only reports errors: the
+    /// workbook has a guard of its own).
+    pub(super) finishes: bool,
+}
+
+impl BookHandle {
+    fn count(&self, rows: impl Fn(&SheetLog) -> u64) -> u64 {
+        let book = lock(&self.book);
+        match self.log {
+            Some(log_idx) => book.logs.get(log_idx).map_or(0, rows),
+            None => book.logs.iter().map(rows).sum(),
+        }
+    }
+}
+
+impl LogHandle for BookHandle {
+    fn flush(&self) -> Result<(), Error> {
+        lock(&self.book).error()
+    }
+
+    fn finish(&self) -> Result<(), Error> {
+        match self.finishes {
+            true => lock(&self.book).finish(),
+            false => self.flush(),
+        }
+    }
+
+    fn n_rows_written(&self) -> u64 {
+        self.count(|log| log.n_rows_written)
+    }
+
+    fn n_rows_dropped(&self) -> u64 {
+        self.count(|log| log.n_rows_dropped)
+    }
+}

@@ -25,6 +25,9 @@ mod save_load_example;
 #[path = "../crates/mlp-train/examples/train_csv.rs"]
 mod train_csv_example;
 
+#[path = "../crates/mlp-train/examples/workbook.rs"]
+mod workbook_example;
+
 /// The errors of the API are `std::error::Error + Send + Sync + 'static`, so `?` takes them
 /// into a boxed error (and into `anyhow::Error`, which asks the same).
 type AnyError = Box<dyn Error + Send + Sync + 'static>;
@@ -61,6 +64,26 @@ fn the_train_csv_example_learns_iris() {
     assert!(evaluation.accuracy.unwrap() >= 0.95, "{evaluation:?}");
     let classification = evaluation.classification.unwrap();
     assert_eq!(classification.classes, ["setosa", "versicolor", "virginica"]);
+}
+
+/// The workbook example: its workbook has the run's sheets, one history row per epoch, and as
+/// many gradient rows as its guard counted.
+#[test]
+fn the_workbook_example_writes_the_runs_workbook() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let _: fn() -> Result<(), Box<dyn Error>> = workbook_example::main;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.xlsx");
+    let rows = workbook_example::run(Path::new(&repository("datasets/iris.csv")), &out).unwrap();
+    let mut workbook: Xlsx<_> = open_workbook(&out).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(names, ["charts", "run", "history", "layers", "grad norms", "gradients"]);
+    assert_eq!(workbook.worksheet_range("history").unwrap().height(), 1 + 30);
+    // 4-8-3: 67 parameters; every 10th of 240 steps, 16 samples a batch (8 in the last).
+    assert!(rows > 0 && rows % 67 == 0, "{rows}");
+    assert_eq!(workbook.worksheet_range("gradients").unwrap().height() as u64, 1 + rows);
+    let run = workbook.worksheet_range("run").unwrap();
+    assert_eq!(run.get_value((1, 0)), Some(&calamine::Data::String("network".into())));
 }
 
 /// A 1-input identity network: y = 2x + 1.

@@ -53,7 +53,11 @@ Examples:
   mlp train datasets/iris.csv --target species --hidden 16 --epochs 100 \\
       --grad-log out/iris-grads.csv --grad-log-every 20 \\
       --layer-log out/iris-layers.csv --history out/iris-history.csv \\
-      --save out/iris-logged.json";
+      --save out/iris-logged.json
+
+  # The same logs in one Excel workbook, with the settings and charts drawn:
+  mlp train datasets/iris.csv --target species --hidden 16 --epochs 100 \\
+      --grad-log-every 20 --workbook out/iris-run.xlsx";
 
 /// Under `mlp evaluate --help`.
 pub(crate) const EVALUATE: &str = "\
@@ -348,7 +352,7 @@ mod tests {
         assert!(has("datasets/seed/data.csv --target t1,t2 --init datasets/seed/model.json --loss sse --optimizer sgd --learning-rate 0.5 --epochs 1 --batch-size 1 --validation 0 --no-standardize --grad-log out/grads.csv"));
         assert!(has("datasets/iris.csv --target species"));
         assert!(has("datasets/diabetes.csv --target progression"));
-        for flag in ["--grad-log-every", "--layer-log", "--history", "--save"] {
+        for flag in ["--grad-log-every", "--layer-log", "--history", "--save", "--workbook"] {
             assert!(has(flag), "no example uses {flag}");
         }
     }
@@ -361,7 +365,7 @@ mod tests {
                     .unwrap_or_else(|err| panic!("{:?}: {err}", example.words));
                 let outputs = match cli.command {
                     crate::cli::Command::Train(args) => {
-                        [args.save, args.grad_log, args.layer_log, args.history]
+                        [args.save, args.grad_log, args.layer_log, args.history, args.workbook]
                             .into_iter()
                             .flatten()
                             .collect()

@@ -3,13 +3,13 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
 use calamine::Data;
 
 use crate::util::{dataset, mlp, mlp_ok, tutorial_args};
-use crate::xlsx::{assert_equal_to_csv, read_sheets, spawn_logging_run, wait_for_rows};
+use crate::xlsx::{
+    assert_equal_to_csv, interrupt_logging_run, read_sheets, spawn_logging_run, wait_for_rows,
+};
 
 /// The entry `name` of the zip archive at `path`, if it has one.
 fn zip_entry(path: &Path, name: &str) -> Option<String> {
@@ -215,14 +215,8 @@ fn bad_workbook_outputs_are_refused() {
 #[test]
 fn sigint_finishes_the_run_workbook_and_sigkill_leaves_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = spawn_logging_run(dir.path(), &["--workbook", "w.xlsx"]);
-    wait_for_rows(dir.path(), &mut child);
-    std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
+    let output = interrupt_logging_run(dir.path(), &["--workbook", "w.xlsx"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("wrote h.csv, w.xlsx"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("wrote w.xlsx (workbook: gradient log"), "{stdout}");

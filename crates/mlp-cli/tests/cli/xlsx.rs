@@ -190,19 +190,27 @@ pub(crate) fn wait_for_rows(dir: &Path, child: &mut Child) {
     }
 }
 
-/// SIGINT stops the run gracefully and the workbook is finished: it opens, with as many rows
-/// as the run logged, and no temporary file is left.
-#[test]
-fn sigint_finishes_the_workbook() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = spawn_long_run(dir.path());
-    wait_for_rows(dir.path(), &mut child);
+/// Starts [`spawn_logging_run`], sends SIGINT once the history has two epochs, and returns
+/// what the run printed once it ended, by SIGINT's exit status 130.
+pub(crate) fn interrupt_logging_run(dir: &Path, logs: &[&str]) -> std::process::Output {
+    let mut child = spawn_logging_run(dir, logs);
+    wait_for_rows(dir, &mut child);
     std::thread::sleep(Duration::from_millis(300));
     let status = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
+    output
+}
+
+/// SIGINT stops the run gracefully and the workbook is finished: it opens, with as many rows
+/// as the run logged, and no temporary file is left.
+#[test]
+fn sigint_finishes_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = interrupt_logging_run(dir.path(), &["--grad-log", "g.xlsx"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("wrote g.xlsx"), "{stderr}");
     let sheets = read_sheets(&dir.path().join("g.xlsx"));
     assert_eq!(sheets[0].0, "gradients");

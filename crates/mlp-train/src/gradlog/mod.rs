@@ -10,6 +10,12 @@
 //! events and their fields, and the columns are built from that one definition
 //! ([`GradientField`], [`LayerField`], [`EpochField`]).
 //!
+//! The same logs go into Excel workbooks (`.xlsx`) through an [`XlsxLayer`] of the same
+//! [`RowKind`], fed by the same events: [`GradientXlsxLayer`] writes the gradient log alone
+//! (sheets `gradients`, `gradients 2`, …), and a [`RunWorkbook`] holds all three logs in one
+//! workbook, with the run's settings and native charts (`mlp train --workbook`). Numbers are
+//! stored as numbers, equal bit for bit to what the CSV logs' texts read back as.
+//!
 //! # Files
 //!
 //! Comma-separated, `\n`-terminated, one header row, then one row per event in the order the

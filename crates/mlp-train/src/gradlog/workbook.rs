@@ -15,6 +15,7 @@ use super::xlsx::sheet_name;
 use super::xlsx_book::{lock, Book, BookHandle, SheetLog};
 use super::xlsx_charts;
 use super::xlsx_pivot::GradNormPivot;
+use super::xlsx_sheet::header_format;
 use super::{GradientRows, HistoryRows, LayerSummaryRows, XlsxLayer, SHEET_ROWS};
 use crate::StopSignal;
 
@@ -310,8 +311,9 @@ impl RunSheets {
         logs: &[SheetLog],
     ) -> Result<(), XlsxError> {
         let run = workbook.worksheet_from_index(self.run_idx)?;
-        run.write_string(0, 0, "setting")?;
-        run.write_string(0, 1, "value")?;
+        let bold = header_format();
+        run.write_string_with_format(0, 0, "setting", &bold)?;
+        run.write_string_with_format(0, 1, "value", &bold)?;
         run.set_freeze_panes(1, 0)?;
         let mut name_width = "setting".len();
         for (row_idx, (name, value)) in self.rows.iter().enumerate() {

@@ -180,6 +180,9 @@ fn a_runs_workbook_holds_its_logs_as_the_csv_logs_its_settings_and_three_charts(
         assert!(loss.contains(range), "{range} in {loss}");
     }
     assert!(loss.contains("Loss per epoch") && loss.contains("val_loss"));
+    // The x axis spans the epochs logged, its labels below the plot.
+    assert!(loss.contains(r#"<c:max val="3"/><c:min val="1"/>"#), "{loss}");
+    assert!(loss.contains(r#"<c:tickLblPos val="low"/>"#), "{loss}");
     let accuracy = chart(2).unwrap();
     for range in ["history!$D$2:$D$4", "history!$E$2:$E$4"] {
         assert!(accuracy.contains(range), "{range} in {accuracy}");
@@ -190,6 +193,7 @@ fn a_runs_workbook_holds_its_logs_as_the_csv_logs_its_settings_and_three_charts(
         assert!(norms.contains(range), "{range} in {norms}");
     }
     assert!(norms.contains(r#"<c:logBase val="10"/>"#), "{norms}");
+    assert!(norms.contains(r#"<c:max val="12"/><c:min val="1"/>"#), "{norms}");
     assert!(norms.contains("layer 1") && norms.contains("layer 2"));
     assert!(chart(4).is_none());
 }

@@ -45,6 +45,8 @@ pub(super) struct SheetLog {
     pub(super) n_rows_dropped: u64,
     /// Per column, whether a written row had a value there (the charts draw those only).
     pub(super) filled: Vec<bool>,
+    /// Per column, the least and the greatest number written there (a chart's axis range).
+    pub(super) bounds: Vec<Option<(f64, f64)>>,
     /// The layer log's gradient norms, one row per step (a [`RunWorkbook`](super::RunWorkbook)).
     pub(super) pivot: Option<GradNormPivot>,
 }
@@ -54,8 +56,19 @@ impl SheetLog {
     pub(super) fn write_row(&mut self, workbook: &mut Workbook) -> Result<(), XlsxError> {
         self.sheets.write_row(workbook, &self.row)?;
         self.n_rows_written += 1;
-        for (filled, cell) in self.filled.iter_mut().zip(self.row.cells()) {
+        for ((filled, bounds), cell) in
+            self.filled.iter_mut().zip(&mut self.bounds).zip(self.row.cells())
+        {
             *filled |= *cell != Cell::Empty;
+            let value = match *cell {
+                Cell::Unsigned(value) => value as f64,
+                Cell::Signed(value) => value as f64,
+                Cell::Float(value) if value.is_finite() => value,
+                _ => continue,
+            };
+            let (least, greatest) = bounds.get_or_insert((value, value));
+            *least = least.min(value);
+            *greatest = greatest.max(value);
         }
         if let Some(pivot) = &mut self.pivot {
             pivot.push(workbook, &self.row)?;
@@ -113,6 +126,7 @@ impl Book {
             n_rows_written: 0,
             n_rows_dropped: 0,
             filled: vec![false; columns.len()],
+            bounds: vec![None; columns.len()],
             pivot: None,
         });
         Ok(self.logs.len() - 1)

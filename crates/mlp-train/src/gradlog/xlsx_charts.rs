@@ -1,7 +1,9 @@
 //! The charts of a [`RunWorkbook`](super::RunWorkbook), native to the workbook: drawn by the
 //! spreadsheet from the `history` and `grad norms` sheets' cells.
 
-use rust_xlsxwriter::{Chart, ChartLegendPosition, ChartType, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartAxisLabelPosition, ChartLegendPosition, ChartType, Workbook, XlsxError,
+};
 
 use super::xlsx_book::SheetLog;
 use super::xlsx_pivot::PIVOT_SHEET;
@@ -29,6 +31,8 @@ struct ChartData<'a> {
     n_rows: u32,
     x_idx: u16,
     series: Vec<Series>,
+    /// The first and the last x: the x axis's range.
+    x_range: Option<(f64, f64)>,
     log_scale: bool,
 }
 
@@ -52,7 +56,9 @@ pub(super) fn draw(
             })
             .collect()
     };
-    let epoch_idx = history.column("epoch").unwrap_or(0) as u16;
+    let epoch_idx = history.column("epoch").unwrap_or(0);
+    let epochs = history.bounds.get(epoch_idx).copied().flatten();
+    let epoch_idx = epoch_idx as u16;
     let per_epoch = |title, y_name, series| ChartData {
         title,
         x_name: "epoch",
@@ -61,6 +67,7 @@ pub(super) fn draw(
         n_rows: n_epochs,
         x_idx: epoch_idx,
         series,
+        x_range: epochs,
         log_scale: false,
     };
     if n_epochs > 0 {
@@ -95,6 +102,7 @@ pub(super) fn draw(
                 n_rows: n_steps,
                 x_idx: 1,
                 series,
+                x_range: pivot.steps(),
                 log_scale: true,
             }));
         }
@@ -125,7 +133,11 @@ fn chart(data: &ChartData<'_>) -> Chart {
     let mut chart = Chart::new(chart_type);
     chart.set_width(WIDTH).set_height(HEIGHT);
     chart.title().set_name(data.title);
-    chart.x_axis().set_name(data.x_name);
+    // The epoch or step labels below the plot, even where the values go below 0 (an R²).
+    chart.x_axis().set_name(data.x_name).set_label_position(ChartAxisLabelPosition::Low);
+    if let Some((first, last)) = data.x_range {
+        chart.x_axis().set_min(first).set_max(last.max(first + 1.0));
+    }
     chart.y_axis().set_name(data.y_name);
     if data.log_scale {
         chart.y_axis().set_log_base(10);

@@ -5,6 +5,7 @@
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::row::{Cell, RowBuffer};
+use super::xlsx_sheet::header_format;
 use super::SHEET_ROWS;
 
 /// Writes sheet `grad norms` from the layer log's rows as they come: `epoch`, `step`, then
@@ -24,6 +25,8 @@ pub(super) struct GradNormPivot {
     /// The layers of the first step, once its row is written.
     n_layers: Option<usize>,
     n_rows: u32,
+    /// The first and the last step written.
+    steps: Option<(f64, f64)>,
 }
 
 /// The sheet's name.
@@ -40,7 +43,14 @@ impl GradNormPivot {
         let sheet = workbook.add_worksheet_with_constant_memory();
         sheet.set_name(PIVOT_SHEET)?;
         sheet.set_freeze_panes(1, 0)?;
-        Ok(GradNormPivot { sheet_idx, columns, pending: None, n_layers: None, n_rows: 0 })
+        Ok(GradNormPivot {
+            sheet_idx,
+            columns,
+            pending: None,
+            n_layers: None,
+            n_rows: 0,
+            steps: None,
+        })
     }
 
     /// Takes the layer log's row `row`.
@@ -73,6 +83,11 @@ impl GradNormPivot {
         (self.n_rows, self.n_layers.unwrap_or(0))
     }
 
+    /// The first and the last step written.
+    pub(super) fn steps(&self) -> Option<(f64, f64)> {
+        self.steps
+    }
+
     fn write_pending(&mut self, workbook: &mut Workbook) -> Result<(), XlsxError> {
         let Some((epoch, step, norms)) = self.pending.take() else { return Ok(()) };
         if u64::from(self.n_rows) >= SHEET_ROWS {
@@ -89,6 +104,10 @@ impl GradNormPivot {
             if let Cell::Unsigned(value) = cell {
                 sheet.write_number(row_idx, column_idx, value as f64)?;
             }
+        }
+        if let Cell::Unsigned(step) = step {
+            let step = step as f64;
+            self.steps = Some(self.steps.map_or((step, step), |(first, _)| (first, step)));
         }
         for (layer_idx, norm) in norms.iter().take(n_layers).enumerate() {
             if let Some(norm) = norm {
@@ -113,13 +132,14 @@ impl GradNormPivot {
 }
 
 fn write_header(sheet: &mut Worksheet, n_layers: usize) -> Result<(), XlsxError> {
-    sheet.write_string(0, 0, "epoch")?;
-    sheet.write_string(0, 1, "step")?;
+    let bold = header_format();
+    sheet.write_string_with_format(0, 0, "epoch", &bold)?;
+    sheet.write_string_with_format(0, 1, "step", &bold)?;
     sheet.set_column_width(0, 8.0)?;
     sheet.set_column_width(1, 8.0)?;
     for layer_idx in 0..n_layers {
         let column_idx = 2 + layer_idx as u16;
-        sheet.write_string(0, column_idx, format!("layer {}", layer_idx + 1))?;
+        sheet.write_string_with_format(0, column_idx, format!("layer {}", layer_idx + 1), &bold)?;
         sheet.set_column_width(column_idx, 14.0)?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! once a sheet is full. A workbook can hold several of these, one per log, each with its own
 //! sheets.
 
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::row::{Cell, RowBuffer};
 
@@ -65,7 +65,7 @@ impl SheetWriter {
         sheet.set_neg_infinity_value("-inf");
         sheet.set_freeze_panes(1, 0)?;
         for (column_idx, header) in self.headers.iter().enumerate() {
-            sheet.write_string(0, column_idx as u16, *header)?;
+            sheet.write_string_with_format(0, column_idx as u16, *header, &header_format())?;
             sheet.set_column_width(column_idx as u16, header.len() as f64 + BUTTON_WIDTH)?;
         }
         self.sheets.push((index, 0));
@@ -131,6 +131,11 @@ impl SheetWriter {
         }
         Ok(())
     }
+}
+
+/// The format of a header cell: bold.
+pub(super) fn header_format() -> Format {
+    Format::new().set_bold()
 }
 
 /// Widens the float columns of `cells` to [`FLOAT_WIDTH`].

@@ -24,8 +24,8 @@ use crate::StopSignal;
 /// The data rows of one worksheet: 1,048,575, with the header Excel's 1,048,576 rows.
 pub const SHEET_ROWS: u64 = 1_048_576 - 1;
 
-/// The default row cap of a workbook log: ten full worksheets, 10,485,750 rows (about two
-/// minutes of writing and one of compressing at close, in constant memory).
+/// The default row cap of a workbook log: ten full worksheets, 10,485,750 rows (about a minute
+/// of writing and another of compressing at close, in constant memory).
 pub const DEFAULT_XLSX_MAX_ROWS: u64 = 10 * SHEET_ROWS;
 
 /// A `tracing-subscriber` layer that writes one row per event of its [`RowKind`] into an

@@ -89,6 +89,9 @@ impl Book {
     pub(super) fn new(out: Box<dyn Destination>, path: Option<&Path>) -> Result<Book, Error> {
         let path = path.map(Path::to_path_buf);
         let mut workbook = Workbook::new();
+        // Deflate level 3 (Excel's own) rather than 6: closing a million-row sheet takes
+        // about 40% of the time, for a file 15% larger (`benches/xlsx.rs`).
+        workbook.set_zip_compression_level(3);
         if let Some(dir) = path.as_deref().and_then(Path::parent) {
             let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
             if dir.is_dir() {

@@ -40,7 +40,7 @@ impl GradNormPivot {
         columns: [usize; 4],
     ) -> Result<GradNormPivot, XlsxError> {
         let sheet_idx = workbook.worksheets_mut().len();
-        let sheet = workbook.add_worksheet_with_constant_memory();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(PIVOT_SHEET)?;
         sheet.set_freeze_panes(1, 0)?;
         Ok(GradNormPivot {

@@ -57,7 +57,7 @@ impl SheetWriter {
     fn add_sheet(&mut self, workbook: &mut Workbook) -> Result<(), XlsxError> {
         let name = self.sheet_name(self.sheets.len() + 1);
         let index = workbook.worksheets_mut().len();
-        let sheet = workbook.add_worksheet_with_constant_memory();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(name)?;
         // As the CSV log writes them.
         sheet.set_nan_value("NaN");

@@ -22,25 +22,22 @@
 
 use std::hint::black_box;
 use std::io;
-use std::sync::{Arc, Mutex};
 
-use mlp_core::{Activation, Architecture, Loss, Network};
+use mlp_core::Activation;
 use mlp_train::events::{
     emit_gradient, epoch_span, step_span, GradientField, GradientRecord, ParamName, EPOCH_FIELD,
-    STEP_FIELD, STEP_SPAN,
+    STEP_FIELD,
 };
 use mlp_train::gradlog::GradientCsvLayer;
-use mlp_train::{train, Dataset, TrainConfig};
-use nalgebra::DMatrix;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use mlp_train::TrainConfig;
 use tracing::field::{Field, Visit};
-use tracing::{span, Dispatch, Event, Subscriber};
+use tracing::{Dispatch, Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
-use tracing_subscriber::registry::LookupSpan;
 
 mod support;
+
+use support::trainer_rows::{trainer_rows, Steps, N_SAMPLES};
 
 /// Rows per benchmark iteration, rounded up to whole replays of the captured steps.
 const MIN_ROWS_PER_ITERATION: usize = 100_000;
@@ -49,57 +46,7 @@ const ROUNDS: usize = 41;
 
 /// The network of the `distinct` rows: 4 inputs, 8 sigmoid units, 3 softmax outputs.
 const LAYER_SIZES: [usize; 3] = [4, 8, 3];
-const N_SAMPLES: usize = 150;
 const BATCH_SIZE: usize = 16;
-
-/// The gradient rows of each step.
-type Steps = Vec<Vec<GradientRecord>>;
-
-/// The rows of one epoch of `train` on an iris-shaped problem (4 inputs, 3 classes), step by
-/// step, for a network with one hidden layer of `n_hidden` units.
-fn trainer_rows(n_hidden: usize, hidden_activation: Activation, batch_size: usize) -> Steps {
-    let architecture = Architecture {
-        sizes: vec![4, n_hidden, 3],
-        hidden_activation,
-        output_activation: Activation::Softmax,
-        bias: true,
-        loss: Loss::CrossEntropy,
-    };
-    let mut network = Network::initialized(&architecture, None, 7).unwrap();
-    // Three clusters of 50 samples in four dimensions.
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let inputs = DMatrix::from_fn(4, N_SAMPLES, |row, column| {
-        (column / 50 + row) as f64 + rng.random_range(-0.5..0.5)
-    });
-    let targets =
-        DMatrix::from_fn(3, N_SAMPLES, |row, column| f64::from(u8::from(row == column / 50)));
-    let dataset = Dataset::numbered(inputs, targets).unwrap();
-    let config = TrainConfig { epochs: 1, batch_size, ..TrainConfig::default() };
-
-    let captured = Arc::new(Mutex::new(Vec::new()));
-    let subscriber = tracing_subscriber::registry().with(CaptureLayer(captured.clone()));
-    tracing::subscriber::with_default(subscriber, || train(&mut network, &dataset, None, &config))
-        .unwrap();
-    let steps = std::mem::take(&mut *captured.lock().unwrap());
-    steps
-}
-
-/// Collects the gradient events of each step.
-struct CaptureLayer(Arc<Mutex<Steps>>);
-
-impl<S: Subscriber + for<'lookup> LookupSpan<'lookup>> Layer<S> for CaptureLayer {
-    fn on_enter(&self, id: &span::Id, ctx: Context<'_, S>) {
-        if ctx.span(id).is_some_and(|span| span.name() == STEP_SPAN) {
-            self.0.lock().unwrap().push(Vec::new());
-        }
-    }
-
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if let Some(record) = GradientRecord::from_event(event) {
-            self.0.lock().unwrap().last_mut().unwrap().push(record);
-        }
-    }
-}
 
 /// A xorshift64* generator: full-precision values without a dependency on `rand`.
 struct Xorshift(u64);

@@ -39,80 +39,26 @@ use std::fs;
 use std::hint::black_box;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use mlp_core::{Activation, Architecture, Loss, Network};
-use mlp_train::events::{emit_gradient, epoch_span, step_span, GradientRecord, STEP_SPAN};
+use mlp_core::Activation;
+use mlp_train::events::{emit_gradient, epoch_span, step_span};
 use mlp_train::gradlog::{FlushGuard, GradientCsvLayer, GradientXlsxLayer};
-use mlp_train::{train, Dataset, TrainConfig};
-use nalgebra::DMatrix;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use tracing::{span, Dispatch, Event, Subscriber};
-use tracing_subscriber::layer::{Context, Layer};
+use mlp_train::TrainConfig;
+use tracing::Dispatch;
 use tracing_subscriber::prelude::*;
-use tracing_subscriber::registry::LookupSpan;
 
 #[allow(dead_code)] // `compare`: the entry point of the other benches.
 mod support;
+
+use support::trainer_rows::{trainer_rows, Steps};
 
 /// Rows per benchmark run.
 const ROWS_PER_RUN: usize = 100_000;
 /// Measured rounds.
 const ROUNDS: usize = 15;
 
-const N_SAMPLES: usize = 150;
 const BATCH_SIZE: usize = 16;
-
-/// The gradient rows of each step.
-type Steps = Vec<Vec<GradientRecord>>;
-
-/// The rows of one epoch of `train` on an iris-shaped problem (4 inputs, 3 classes), step by
-/// step, for a network with one hidden layer of `n_hidden` units (as in `benches/gradlog.rs`).
-fn trainer_rows(n_hidden: usize, hidden_activation: Activation, batch_size: usize) -> Steps {
-    let architecture = Architecture {
-        sizes: vec![4, n_hidden, 3],
-        hidden_activation,
-        output_activation: Activation::Softmax,
-        bias: true,
-        loss: Loss::CrossEntropy,
-    };
-    let mut network = Network::initialized(&architecture, None, 7).unwrap();
-    // Three clusters of 50 samples in four dimensions.
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let inputs = DMatrix::from_fn(4, N_SAMPLES, |row, column| {
-        (column / 50 + row) as f64 + rng.random_range(-0.5..0.5)
-    });
-    let targets =
-        DMatrix::from_fn(3, N_SAMPLES, |row, column| f64::from(u8::from(row == column / 50)));
-    let dataset = Dataset::numbered(inputs, targets).unwrap();
-    let config = TrainConfig { epochs: 1, batch_size, ..TrainConfig::default() };
-
-    let captured = Arc::new(Mutex::new(Vec::new()));
-    let subscriber = tracing_subscriber::registry().with(CaptureLayer(captured.clone()));
-    tracing::subscriber::with_default(subscriber, || train(&mut network, &dataset, None, &config))
-        .unwrap();
-    let steps = std::mem::take(&mut *captured.lock().unwrap());
-    steps
-}
-
-/// Collects the gradient events of each step.
-struct CaptureLayer(Arc<Mutex<Steps>>);
-
-impl<S: Subscriber + for<'lookup> LookupSpan<'lookup>> Layer<S> for CaptureLayer {
-    fn on_enter(&self, id: &span::Id, ctx: Context<'_, S>) {
-        if ctx.span(id).is_some_and(|span| span.name() == STEP_SPAN) {
-            self.0.lock().unwrap().push(Vec::new());
-        }
-    }
-
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if let Some(record) = GradientRecord::from_event(event) {
-            self.0.lock().unwrap().last_mut().unwrap().push(record);
-        }
-    }
-}
 
 /// What the trainer does: an epoch span, a step span per step, the events inside; the
 /// captured steps replayed, numbered on, until `n_rows` rows are emitted.
@@ -179,26 +125,6 @@ fn write_log(format: Format, path: &Path, steps: &Steps, n_rows: usize) -> Timin
     Timing { add, close, bytes }
 }
 
-/// The median of `values`.
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[middle]
-    } else {
-        (values[middle - 1] + values[middle]) / 2.0
-    }
-}
-
-/// `rate` rows a second as `79.1 k` or `1.23 M`.
-fn per_second(rate: f64) -> String {
-    if rate >= 1e6 {
-        format!("{:.2} M", rate / 1e6)
-    } else {
-        format!("{:.1} k", rate / 1e3)
-    }
-}
-
 fn bench_rows(name: &str, steps: &Steps) {
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("gradients.csv");
@@ -248,23 +174,25 @@ fn bench_rows(name: &str, steps: &Steps) {
         "parts", "add", "add rows/s", "close", "close/total", "file"
     );
     for (label, runs) in [("csv_file", &csv), ("xlsx_file", &xlsx)] {
-        let add = median(runs.iter().map(|run| run.add).collect());
-        let close = median(runs.iter().map(|run| run.close).collect());
+        let add = support::median_of(runs.iter().map(|run| run.add).collect());
+        let close = support::median_of(runs.iter().map(|run| run.close).collect());
         let close_share =
-            median(runs.iter().map(|run| run.close / (run.add + run.close)).collect());
+            support::median_of(runs.iter().map(|run| run.close / (run.add + run.close)).collect());
         let bytes = runs.last().map_or(0, |run| run.bytes);
         println!(
             "  {:<10} {:>7.1} ms {:>12} {:>7.2} ms {:>12.3} {:>7.2} MB",
             label,
             add * 1e3,
-            per_second(ROWS_PER_RUN as f64 / add),
+            support::per_second(ROWS_PER_RUN as f64 / add),
             close * 1e3,
             close_share,
             bytes as f64 / 1e6
         );
     }
     let ratio = |part: fn(&Timing) -> f64| {
-        median(csv.iter().zip(&xlsx).map(|(csv, xlsx)| part(xlsx) / part(csv)).collect())
+        support::median_of(
+            csv.iter().zip(&xlsx).map(|(csv, xlsx)| part(xlsx) / part(csv)).collect(),
+        )
     };
     // The CSV's close is its last flush (microseconds): a ratio of closes would say nothing.
     println!(
@@ -303,10 +231,10 @@ fn once(format: &str, n_rows: usize, dir: Option<PathBuf>) {
          file {} bytes ({:.1} MB), peak RSS {:?} kB",
         path.display(),
         timing.add,
-        per_second(n_rows as f64 / timing.add),
+        support::per_second(n_rows as f64 / timing.add),
         timing.close,
         total,
-        per_second(n_rows as f64 / total),
+        support::per_second(n_rows as f64 / total),
         timing.bytes,
         timing.bytes as f64 / 1e6,
         peak_rss_kb()

@@ -5,6 +5,9 @@
 
 use std::time::Instant;
 
+#[allow(dead_code)] // Used by the gradient-log benches only.
+pub mod trainer_rows;
+
 /// Iterations of each variant before measuring.
 const WARM_UP_ROUNDS: usize = 3;
 
@@ -25,8 +28,14 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// The median of `values`, taken by value.
+#[allow(dead_code)] // Used by the xlsx bench only.
+pub fn median_of(mut values: Vec<f64>) -> f64 {
+    median(&mut values)
+}
+
 /// `rate` with a unit prefix: `2.71 M`, `58.9 k`.
-fn per_second(rate: f64) -> String {
+pub fn per_second(rate: f64) -> String {
     if rate >= 1e6 {
         format!("{:.2} M", rate / 1e6)
     } else {

@@ -14,7 +14,7 @@ use tracing_subscriber::registry::LookupSpan;
 use super::error::Error;
 use super::guard::FlushGuard;
 use super::kind::RowKind;
-use super::spans::{SpanValue, ThreadCounters};
+use super::spans::ThreadCounters;
 use super::state::{lock, LogState};
 use crate::events::SPAN_TARGET;
 
@@ -137,23 +137,15 @@ where
     W: Write + Send + 'static,
 {
     fn on_new_span(&self, attributes: &span::Attributes<'_>, id: &span::Id, ctx: Context<'_, S>) {
-        let Some(value) = SpanValue::of_span(attributes) else { return };
-        let Some(span) = ctx.span(id) else { return };
-        // `replace`, not `insert` (which panics if present): another CSV layer on the same
-        // subscriber may have stored the same value already.
-        span.extensions_mut().replace(value);
+        ThreadCounters::on_new_span(attributes, id, ctx);
     }
 
     fn on_enter(&self, id: &span::Id, ctx: Context<'_, S>) {
-        if let Some(value) = span_value(&ctx, id) {
-            self.counters.update(|counters| counters.enter(value));
-        }
+        self.counters.on_enter(id, ctx);
     }
 
     fn on_exit(&self, id: &span::Id, ctx: Context<'_, S>) {
-        if let Some(value) = span_value(&ctx, id) {
-            self.counters.update(|counters| counters.exit(value));
-        }
+        self.counters.on_exit(id, ctx);
     }
 
     #[inline]
@@ -184,19 +176,6 @@ where
             log.write_row(counters.precision);
         }
     }
-}
-
-/// What span `id` tells a row, if it is one of the trainer's `train`, `epoch` or `step` spans.
-fn span_value<S>(ctx: &Context<'_, S>, id: &span::Id) -> Option<SpanValue>
-where
-    S: Subscriber + for<'lookup> LookupSpan<'lookup>,
-{
-    let span = ctx.span(id)?;
-    if span.metadata().target() != SPAN_TARGET {
-        return None;
-    }
-    let extensions = span.extensions();
-    extensions.get::<SpanValue>().copied()
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use std::cell::Cell;
 
 use thread_local::ThreadLocal;
 use tracing::field::{Field, Visit};
-use tracing::span;
+use tracing::{span, Subscriber};
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
 
 use crate::events::{
     Precision, EPOCH_FIELD, EPOCH_SPAN, PRECISION_FIELD, SPAN_TARGET, STEP_FIELD, STEP_SPAN,
@@ -133,6 +135,54 @@ impl ThreadCounters {
         change(&mut counters);
         cell.set(counters);
     }
+
+    /// A layer's `on_new_span`: keeps a training span's value in its extensions.
+    pub(super) fn on_new_span<S>(
+        attributes: &span::Attributes<'_>,
+        id: &span::Id,
+        ctx: Context<'_, S>,
+    ) where
+        S: Subscriber + for<'lookup> LookupSpan<'lookup>,
+    {
+        let Some(value) = SpanValue::of_span(attributes) else { return };
+        let Some(span) = ctx.span(id) else { return };
+        // `replace`, not `insert` (which panics if present): another layer on the same
+        // subscriber may have stored the same value already.
+        span.extensions_mut().replace(value);
+    }
+
+    /// A layer's `on_enter`: the calling thread enters span `id`'s value, if it has one.
+    pub(super) fn on_enter<S>(&self, id: &span::Id, ctx: Context<'_, S>)
+    where
+        S: Subscriber + for<'lookup> LookupSpan<'lookup>,
+    {
+        if let Some(value) = span_value(&ctx, id) {
+            self.update(|counters| counters.enter(value));
+        }
+    }
+
+    /// A layer's `on_exit`: the calling thread leaves span `id`'s value, if it has one.
+    pub(super) fn on_exit<S>(&self, id: &span::Id, ctx: Context<'_, S>)
+    where
+        S: Subscriber + for<'lookup> LookupSpan<'lookup>,
+    {
+        if let Some(value) = span_value(&ctx, id) {
+            self.update(|counters| counters.exit(value));
+        }
+    }
+}
+
+/// What span `id` tells a row, if it is one of the trainer's spans.
+fn span_value<S>(ctx: &Context<'_, S>, id: &span::Id) -> Option<SpanValue>
+where
+    S: Subscriber + for<'lookup> LookupSpan<'lookup>,
+{
+    let span = ctx.span(id)?;
+    if span.metadata().target() != SPAN_TARGET {
+        return None;
+    }
+    let extensions = span.extensions();
+    extensions.get::<SpanValue>().copied()
 }
 
 /// A training span's value as its field holds it.

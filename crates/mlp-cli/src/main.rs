@@ -7,6 +7,15 @@ use clap::Parser;
 use mlp_cli::{Cli, Interrupted};
 
 fn main() -> ExitCode {
+    // rust_xlsxwriter panics when a workbook's temporary file cannot be written (a full disk);
+    // mlp-train catches that panic and reports it as an error naming the workbook, so the
+    // panic itself is not shown. Any other panic is, as always.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !mlp_train::gradlog::is_writing_workbook() {
+            default_hook(info);
+        }
+    }));
     // Usage errors exit here with code 2, as clap does.
     let cli = Cli::parse();
     match mlp_cli::run(cli) {

@@ -234,3 +234,37 @@ fn sigint_finishes_the_run_workbook_and_sigkill_leaves_the_old_one() {
     child.wait().unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "the old workbook");
 }
+
+/// A workbook whose rows cannot be written (here the file-size limit, as a full disk would)
+/// ends the run with an error naming it and the reason, not a panic; the old file stays and
+/// no temporary file is left.
+#[test]
+fn a_workbook_that_cannot_be_written_is_an_error_and_the_old_file_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("w.xlsx"), "the old workbook").unwrap();
+    let iris = dataset("iris.csv");
+    // SIGXFSZ ignored: a write past the limit fails with EFBIG instead of killing the process.
+    let output = std::process::Command::new("sh")
+        .args(["-c", r#"trap "" XFSZ; ulimit -f 400; exec "$0" "$@""#])
+        .arg(env!("CARGO_BIN_EXE_mlp"))
+        .args(["train", &iris, "--target", "species", "--epochs", "5", "--workbook", "w.xlsx"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: cannot write workbook w.xlsx: writing a worksheet's temporary file: File too \
+             large"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("w.xlsx")).unwrap(), "the old workbook");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["w.xlsx"]);
+}

@@ -216,3 +216,4 @@ pub use layer::{CsvLayer, DEFAULT_MAX_ROWS};
 pub use layer_summary::{LayerSummaryCsvLayer, LayerSummaryRows};
 pub use workbook::{RunValue, RunWorkbook, WorkbookLayers};
 pub use xlsx::{GradientXlsxLayer, XlsxLayer, DEFAULT_XLSX_MAX_ROWS, SHEET_ROWS};
+pub use xlsx_book::is_writing_workbook;

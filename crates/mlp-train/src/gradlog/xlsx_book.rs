@@ -3,7 +3,10 @@
 //! ([`RunWorkbook`](super::RunWorkbook): the gradient log, the layer log and the history, with
 //! the run's settings and charts).
 
+use std::any::Any;
+use std::cell::Cell as FlagCell;
 use std::io::{Seek, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -16,6 +19,43 @@ use super::workbook::RunSheets;
 use super::xlsx_pivot::GradNormPivot;
 use super::xlsx_sheet::SheetWriter;
 use crate::StopSignal;
+
+thread_local! {
+    /// Whether the calling thread is inside [`guarded`].
+    static WRITING: FlagCell<bool> = const { FlagCell::new(false) };
+}
+
+/// Runs `write` (calls into rust_xlsxwriter), turning a panic into an error: rust_xlsxwriter
+/// panics when writing a constant-memory worksheet's temporary file fails (a full disk), where
+/// a log must report an error and keep the old file.
+pub(super) fn guarded<T>(write: impl FnOnce() -> Result<T, XlsxError>) -> Result<T, XlsxError> {
+    WRITING.set(true);
+    let result = catch_unwind(AssertUnwindSafe(write));
+    WRITING.set(false);
+    result.unwrap_or_else(|payload| Err(XlsxError::IoError(panic_error(payload.as_ref()))))
+}
+
+/// Whether the calling thread is writing a workbook, where a panic of rust_xlsxwriter is caught
+/// and reported as [`Error::Workbook`]: a program's panic hook can stay silent about such a
+/// panic (the `mlp` binary does), whose message the error carries.
+pub fn is_writing_workbook() -> bool {
+    WRITING.get()
+}
+
+/// The I/O error a panic's message tells: `Couldn't write to xml file: Os { code: 28, kind:
+/// StorageFull, message: "No space left on device" }` gives "No space left on device".
+fn panic_error(payload: &(dyn Any + Send)) -> std::io::Error {
+    let text = match (payload.downcast_ref::<String>(), payload.downcast_ref::<&str>()) {
+        (Some(text), _) => text.as_str(),
+        (None, Some(text)) => text,
+        (None, None) => "the workbook writer panicked",
+    };
+    let message = text
+        .split_once("message: \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or(text, |(message, _)| message);
+    std::io::Error::other(format!("writing a worksheet's temporary file: {message}"))
+}
 
 /// Where the workbook is written when finished.
 pub(super) trait Destination: Write + Seek + Send {}
@@ -54,7 +94,7 @@ pub(super) struct SheetLog {
 impl SheetLog {
     /// Appends the row `self.row` was last filled with.
     pub(super) fn write_row(&mut self, workbook: &mut Workbook) -> Result<(), XlsxError> {
-        self.sheets.write_row(workbook, &self.row)?;
+        guarded(|| self.sheets.write_row(workbook, &self.row))?;
         self.n_rows_written += 1;
         for ((filled, bounds), cell) in
             self.filled.iter_mut().zip(&mut self.bounds).zip(self.row.cells())
@@ -71,7 +111,7 @@ impl SheetLog {
             *greatest = greatest.max(value);
         }
         if let Some(pivot) = &mut self.pivot {
-            pivot.push(workbook, &self.row)?;
+            guarded(|| pivot.push(workbook, &self.row))?;
         }
         Ok(())
     }
@@ -171,10 +211,11 @@ impl Book {
     /// Sets the autofilters, adds the run's sheets and charts, and writes the workbook, once.
     fn finish(&mut self) -> Result<(), Error> {
         if let Some(mut out) = self.out.take() {
-            let written = self
-                .finish_sheets()
-                .and_then(|()| self.workbook.save_to_writer(&mut out))
-                .and_then(|()| out.flush().map_err(XlsxError::from));
+            let written = guarded(|| {
+                self.finish_sheets()?;
+                self.workbook.save_to_writer(&mut out)?;
+                out.flush().map_err(XlsxError::from)
+            });
             if let Err(error) = written {
                 self.fail(error);
             }
@@ -241,5 +282,31 @@ impl LogHandle for BookHandle {
 
     fn n_rows_dropped(&self) -> u64 {
         self.count(|log| log.n_rows_dropped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside `guarded` (rust_xlsxwriter's, on a full disk) is an I/O error saying why;
+    /// the thread is marked as writing a workbook only while inside.
+    #[test]
+    fn a_panic_of_the_writer_becomes_an_error() {
+        assert!(!is_writing_workbook());
+        let result: Result<(), XlsxError> = guarded(|| {
+            assert!(is_writing_workbook());
+            panic!(
+                "Couldn't write to xml file: Os {{ code: 28, kind: StorageFull, message: \
+                 \"No space left on device\" }}"
+            )
+        });
+        assert!(!is_writing_workbook());
+        let Err(XlsxError::IoError(error)) = result else { panic!("{result:?}") };
+        assert_eq!(
+            error.to_string(),
+            "writing a worksheet's temporary file: No space left on device"
+        );
+        assert_eq!(guarded(|| Ok(7)).unwrap(), 7);
     }
 }

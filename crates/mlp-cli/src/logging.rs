@@ -353,7 +353,8 @@ fn finish_workbook(log: &mut OpenLog, quiet: bool) -> anyhow::Result<()> {
         let waited = wait.recv_timeout(std::time::Duration::from_secs(1));
         if waited == Err(std::sync::mpsc::RecvTimeoutError::Timeout) && !quiet {
             eprintln!(
-                "finishing the workbook {} ({rows} rows): compressing it, please wait",
+                "finishing the workbook {} ({rows} rows): compressing it, please wait (Ctrl-C \
+                 twice quits without it, leaving the old file)",
                 path.display()
             );
         }

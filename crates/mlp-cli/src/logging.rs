@@ -35,6 +35,31 @@ struct OpenLog {
     run: Option<RunWorkbook>,
 }
 
+impl OpenLog {
+    /// One log in one file; a workbook (`workbook`) replaces the old file when finished.
+    fn new(
+        kind: LogKind,
+        path: &Path,
+        guard: FlushGuard,
+        replacement: Replacement,
+        workbook: bool,
+    ) -> OpenLog {
+        let path = path.to_path_buf();
+        let replacement = Some(replacement);
+        OpenLog { kind, path, guard, replacement, workbook, parts: Vec::new(), run: None }
+    }
+}
+
+/// `--grad-log-max-rows` (a workbook's default) and `--grad-log-layers` on a workbook's
+/// gradient layer.
+fn with_gradient_options(mut layer: GradientXlsxLayer, args: &TrainArgs) -> GradientXlsxLayer {
+    layer = layer.with_max_rows(args.grad_log_max_rows.unwrap_or(DEFAULT_XLSX_MAX_ROWS));
+    if let Some(layers) = &args.grad_log_layers {
+        layer = layer.with_layers(layers.iter().copied());
+    }
+    layer
+}
+
 /// Whether `path` names an Excel workbook (`.xlsx`, in any case): the gradient log is then
 /// written as one.
 pub(crate) fn is_workbook(path: &Path) -> bool {
@@ -153,22 +178,10 @@ pub(crate) fn install(
     let gradients = match &args.grad_log {
         Some(path) if is_workbook(path) => {
             let (file, replacement) = open(path)?;
-            let mut layer =
-                GradientXlsxLayer::with_named_writer(file, path)?.with_stop(stop.clone());
+            let layer = GradientXlsxLayer::with_named_writer(file, path)?.with_stop(stop.clone());
             let guard = layer.flush_on_drop();
-            layer = layer.with_max_rows(args.grad_log_max_rows.unwrap_or(DEFAULT_XLSX_MAX_ROWS));
-            if let Some(layers) = &args.grad_log_layers {
-                layer = layer.with_layers(layers.iter().copied());
-            }
-            logs.push(OpenLog {
-                kind: LogKind::Gradients,
-                path: path.clone(),
-                guard,
-                replacement: Some(replacement),
-                workbook: true,
-                parts: Vec::new(),
-                run: None,
-            });
+            let layer = with_gradient_options(layer, args);
+            logs.push(OpenLog::new(LogKind::Gradients, path, guard, replacement, true));
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             gradients_xlsx = Some(layer);
             None
@@ -181,15 +194,7 @@ pub(crate) fn install(
             if let Some(layers) = &args.grad_log_layers {
                 layer = layer.with_layers(layers.iter().copied());
             }
-            logs.push(OpenLog {
-                kind: LogKind::Gradients,
-                path: path.clone(),
-                guard,
-                replacement: Some(replacement),
-                workbook: false,
-                parts: Vec::new(),
-                run: None,
-            });
+            logs.push(OpenLog::new(LogKind::Gradients, path, guard, replacement, false));
             filter = filter.with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL);
             Some(layer)
         }
@@ -200,15 +205,7 @@ pub(crate) fn install(
             let (file, replacement) = open(path)?;
             let layer = LayerSummaryCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
             let guard = layer.flush_on_drop();
-            logs.push(OpenLog {
-                kind: LogKind::LayerSummary,
-                path: path.clone(),
-                guard,
-                replacement: Some(replacement),
-                workbook: false,
-                parts: Vec::new(),
-                run: None,
-            });
+            logs.push(OpenLog::new(LogKind::LayerSummary, path, guard, replacement, false));
             filter = filter.with_target(events::LAYER_TARGET, events::LAYER_LEVEL);
             Some(layer)
         }
@@ -219,15 +216,7 @@ pub(crate) fn install(
             let (file, replacement) = open(path)?;
             let layer = HistoryCsvLayer::with_named_writer(file, path).with_stop(stop.clone());
             let guard = layer.flush_on_drop();
-            logs.push(OpenLog {
-                kind: LogKind::History,
-                path: path.clone(),
-                guard,
-                replacement: Some(replacement),
-                workbook: false,
-                parts: Vec::new(),
-                run: None,
-            });
+            logs.push(OpenLog::new(LogKind::History, path, guard, replacement, false));
             filter = filter.with_target(events::EPOCH_TARGET, events::EPOCH_LEVEL);
             Some(layer)
         }
@@ -238,24 +227,16 @@ pub(crate) fn install(
             let (file, replacement) = open(path)?;
             let (workbook, layers) = RunWorkbook::with_named_writer(file, path)?;
             let workbook = workbook.with_stop(stop.clone());
-            let mut gradients = layers
-                .gradients
-                .with_max_rows(args.grad_log_max_rows.unwrap_or(DEFAULT_XLSX_MAX_ROWS));
-            if let Some(layers) = &args.grad_log_layers {
-                gradients = gradients.with_layers(layers.iter().copied());
-            }
+            let gradients = with_gradient_options(layers.gradients, args);
+            let guard = workbook.flush_on_drop();
             logs.push(OpenLog {
-                kind: LogKind::Workbook,
-                path: path.clone(),
-                guard: workbook.flush_on_drop(),
-                replacement: Some(replacement),
-                workbook: true,
                 parts: vec![
                     (LogKind::Gradients, gradients.flush_on_drop()),
                     (LogKind::LayerSummary, layers.layer_summary.flush_on_drop()),
                     (LogKind::History, layers.history.flush_on_drop()),
                 ],
                 run: Some(workbook),
+                ..OpenLog::new(LogKind::Workbook, path, guard, replacement, true)
             });
             filter = filter
                 .with_target(events::GRADIENT_TARGET, events::GRADIENT_LEVEL)

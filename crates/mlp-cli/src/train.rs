@@ -228,14 +228,19 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     };
     // Training only (the trainer's clock): not the set-up, nor the evaluations before and after.
     let seconds = outcome.training_seconds.unwrap_or_else(|| started.elapsed().as_secs_f64());
-    if args.workbook.is_some() {
-        logs.describe_run(&run_description(args, &config, &data, &outcome, seconds)?);
+    // The model file's provenance, for --save and --workbook's `run` sheet: made once (it
+    // reads the data file whole to hash it).
+    let provenance = (args.save.is_some() || args.workbook.is_some())
+        .then(|| provenance(args, &config, &data, &outcome))
+        .transpose()?;
+    if let (Some(_), Some(provenance)) = (&args.workbook, &provenance) {
+        logs.describe_run(&run_description(&outcome, provenance, seconds));
     }
     // Flushed before anything else is said: a failed write is the error to report.
     let (written, log_warnings) = logs.finish(verbosity == Verbosity::Quiet)?;
     resume::finish_appending(appended)?;
     if let Some(diverged) = diverged {
-        return Err(save_diverged(args, &config, &data, &outcome, &diverged));
+        return Err(save_diverged(args, &data, &outcome, &diverged, provenance));
     }
     let mut training_warnings = std::mem::take(&mut outcome.warnings);
     if args.init.is_some() {
@@ -252,8 +257,8 @@ pub(crate) fn run(args: &TrainArgs, verbosity: Verbosity) -> anyhow::Result<()> 
     outcome.warnings.extend(log_warnings);
     outcome.warnings.extend(negative_r2(validation_r2, standardized_target));
 
-    if let Some(path) = &args.save {
-        save_model(args, path, &config, &data, &outcome)?;
+    if let (Some(path), Some(provenance)) = (&args.save, provenance) {
+        save_model(path, &data, &outcome, provenance)?;
     }
     // A signal after the last step (during the final evaluation or the save) still ends the
     // run as interrupted: the files are whole, and the caller learns it was stopped.
@@ -310,15 +315,14 @@ fn setting_error(err: &TrainError) -> anyhow::Error {
 /// end. The place was checked before training (`check_output_path`); the temporary file is
 /// made only now, so a run killed while training leaves none behind.
 fn save_model(
-    args: &TrainArgs,
     path: &Path,
-    config: &TrainConfig,
     data: &Data,
     outcome: &Outcome,
+    provenance: Provenance,
 ) -> anyhow::Result<()> {
     let model = Model::new(outcome.network.clone(), data.preprocessor.clone())
         .context("the trained model does not fit its columns")?
-        .with_provenance(provenance(args, config, data, outcome)?);
+        .with_provenance(provenance);
     let output = create_output(path, "model file")?;
     model.save_to(output).map_err(|err| match err {
         ModelFileError::Write(err) => output_error(err, "model file"),
@@ -327,15 +331,16 @@ fn save_model(
 }
 
 /// The error of a run that diverged, after saving its last finite model to `--save` when at
-/// least one step went well (a run that diverged at step 1 replaces no file).
+/// least one step went well (a run that diverged at step 1 replaces no file). `provenance`
+/// is there with `--save`.
 fn save_diverged(
     args: &TrainArgs,
-    config: &TrainConfig,
     data: &Data,
     outcome: &Outcome,
     diverged: &TrainError,
+    provenance: Option<Provenance>,
 ) -> anyhow::Error {
-    let Some(path) = &args.save else {
+    let (Some(path), Some(provenance)) = (&args.save, provenance) else {
         return anyhow::anyhow!("{diverged}");
     };
     if outcome.steps == 0 {
@@ -344,7 +349,7 @@ fn save_diverged(
             path.display()
         );
     }
-    match save_model(args, path, config, data, outcome) {
+    match save_model(path, data, outcome, provenance) {
         Ok(()) => anyhow::anyhow!(
             "{diverged}; saved the last finite model (the weights after step {}) to {}",
             outcome.steps,
@@ -961,32 +966,25 @@ fn report(
 
 /// What `--workbook`'s `run` sheet shows: the network, the model file's `provenance` (the
 /// command line, the data, the settings, the final metrics) and the training time.
-fn run_description(
-    args: &TrainArgs,
-    config: &TrainConfig,
-    data: &Data,
-    outcome: &Outcome,
-    seconds: f64,
-) -> anyhow::Result<serde_json::Value> {
+fn run_description(outcome: &Outcome, provenance: &Provenance, seconds: f64) -> serde_json::Value {
     let network = &outcome.network;
     let sizes: Vec<String> = network.sizes().iter().map(usize::to_string).collect();
     let activations: Vec<&str> =
         network.layers().iter().map(|dense| dense.activation().name()).collect();
-    let provenance = provenance(args, config, data, outcome)?;
-    Ok(serde_json::json!({
+    serde_json::json!({
         "network": {
             "sizes": sizes.join("-"),
             "activations": activations.join(", "),
             "loss": network.loss().name(),
             "parameters": network.n_parameters(),
         },
-        "mlp_version": provenance.mlp_version,
+        "mlp_version": &provenance.mlp_version,
         "command_line": provenance.command_line.join(" "),
-        "data": provenance.data,
-        "settings": provenance.settings,
-        "metrics": provenance.metrics,
+        "data": &provenance.data,
+        "settings": &provenance.settings,
+        "metrics": &provenance.metrics,
         "training_seconds": seconds,
-    }))
+    })
 }
 
 /// How the model was made, for its file: the command line as `std::env::args_os()` gives it

@@ -203,6 +203,7 @@ impl RunWorkbook {
             add_run_sheets(&mut book.workbook).map_err(|source| book.error_of(source))?;
         let history_log =
             book.add_log(sheet_name::<HistoryRows>(), HistoryRows::COLUMNS, sheet_rows)?;
+        book.logs[history_log].track_columns();
         let layers_log =
             book.add_log(sheet_name::<LayerSummaryRows>(), LayerSummaryRows::COLUMNS, sheet_rows)?;
         let pivot = pivot_columns(&book.logs[layers_log])

@@ -83,9 +83,11 @@ pub(super) struct SheetLog {
     pub(super) row: RowBuffer,
     pub(super) n_rows_written: u64,
     pub(super) n_rows_dropped: u64,
-    /// Per column, whether a written row had a value there (the charts draw those only).
+    /// Per column, whether a written row had a value there (the charts draw those only); empty
+    /// unless [`SheetLog::track_columns`] asked for it.
     pub(super) filled: Vec<bool>,
-    /// Per column, the least and the greatest number written there (a chart's axis range).
+    /// Per column, the least and the greatest number written there (a chart's axis range);
+    /// empty unless tracked.
     pub(super) bounds: Vec<Option<(f64, f64)>>,
     /// The layer log's gradient norms, one row per step (a [`RunWorkbook`](super::RunWorkbook)).
     pub(super) pivot: Option<GradNormPivot>,
@@ -114,6 +116,14 @@ impl SheetLog {
             guarded(|| pivot.push(workbook, &self.row))?;
         }
         Ok(())
+    }
+
+    /// Keeps [`SheetLog::filled`] and [`SheetLog::bounds`] from now on: for a log that charts
+    /// draw (not for every row of a gradient log).
+    pub(super) fn track_columns(&mut self) {
+        let n_columns = self.row.columns().len();
+        self.filled = vec![false; n_columns];
+        self.bounds = vec![None; n_columns];
     }
 
     /// The column named `name`, if the log has it.
@@ -168,8 +178,8 @@ impl Book {
             row,
             n_rows_written: 0,
             n_rows_dropped: 0,
-            filled: vec![false; columns.len()],
-            bounds: vec![None; columns.len()],
+            filled: Vec::new(),
+            bounds: Vec::new(),
             pivot: None,
         });
         Ok(self.logs.len() - 1)

@@ -51,7 +51,8 @@ pub(super) fn draw(
         names
             .iter()
             .filter_map(|&name| {
-                let column_idx = history.column(name).filter(|&idx| history.filled[idx])?;
+                let column_idx =
+                    history.column(name).filter(|&idx| history.filled.get(idx) == Some(&true))?;
                 Some(Series { name: name.to_owned(), column_idx: column_idx as u16 })
             })
             .collect()
